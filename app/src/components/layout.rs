@@ -1,0 +1,41 @@
+use super::language_switch::LanguageSwitch;
+use super::nav::Nav;
+use super::organisation_state::OrganisationState;
+use crate::i18n::use_t;
+use leptos::prelude::*;
+
+/// Page frame: skip link, header with navigation, main content, footer.
+/// Landmarks (`header`, `nav`, `main`, `footer`) let screen-reader users
+/// jump between regions.
+#[component]
+pub fn Layout(children: Children) -> impl IntoView {
+    let t = use_t();
+    let state = expect_context::<OrganisationState>();
+    let organisation_name = move || {
+        state
+            .organisation
+            .get()
+            .and_then(Result::ok)
+            .map(|o| o.name.to_string())
+    };
+    view! {
+        // `rel="external"` keeps the router from intercepting the in-page jump,
+        // so the browser moves focus to `main` as it should.
+        <a class="skip-link" href="#main" rel="external">{t.skip_to_content}</a>
+        <header class="app-header">
+            <a class="brand" href="/">
+                <img src="/logo.svg" alt="" width="28" height="28"/>
+                <span class="brand-name">{t.app_name}</span>
+                <Transition fallback=|| ()>
+                    <span class="brand-org" data-testid="header-org-name">{organisation_name}</span>
+                </Transition>
+            </a>
+            <Nav/>
+            <LanguageSwitch/>
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="app-footer">
+            <p>{t.footer_self_hosted}</p>
+        </footer>
+    }
+}

@@ -1,0 +1,6 @@
+//! Reusable pieces of the interface.
+
+pub mod language_switch;
+pub mod layout;
+pub mod nav;
+pub mod organisation_state;

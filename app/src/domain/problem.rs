@@ -1,0 +1,37 @@
+use serde::{Deserialize, Serialize};
+
+/// Why a value was refused. Carried inside `AppError::Validation` together
+/// with the field name; the message is chosen by the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum Problem {
+    Required,
+    TooLong { max: usize },
+    ControlCharacters,
+}
+
+impl Problem {
+    pub fn message(self, t: &crate::i18n::Catalogue) -> String {
+        match self {
+            Problem::Required => t.err_required.to_string(),
+            Problem::TooLong { max } => (t.err_too_long)(max),
+            Problem::ControlCharacters => t.err_control_characters.to_string(),
+        }
+    }
+}
+
+/// Shared checks for single-line text: trims, refuses empty, over-long
+/// (counted in characters, not bytes) and control characters.
+pub(crate) fn single_line(raw: &str, max: usize) -> Result<String, Problem> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Err(Problem::Required);
+    }
+    if value.chars().count() > max {
+        return Err(Problem::TooLong { max });
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Problem::ControlCharacters);
+    }
+    Ok(value.to_string())
+}

@@ -1,0 +1,59 @@
+//! The shape of a language catalogue. Every field must be filled in every
+//! language: a missing translation does not compile.
+
+/// All user-facing text of Accord in one language.
+pub struct Catalogue {
+    // Shell
+    pub app_name: &'static str,
+    pub skip_to_content: &'static str,
+    pub nav_label: &'static str,
+    pub nav_home: &'static str,
+    pub nav_contacts: &'static str,
+    pub nav_companies: &'static str,
+    pub nav_pipeline: &'static str,
+    pub nav_dashboard: &'static str,
+    pub nav_campaigns: &'static str,
+    pub nav_privacy: &'static str,
+    pub nav_settings: &'static str,
+    pub language_label: &'static str,
+    pub language_apply: &'static str,
+    pub footer_self_hosted: &'static str,
+    pub loading: &'static str,
+
+    // Home and organisation
+    pub home_title: &'static str,
+    pub home_intro: &'static str,
+    pub org_section_title: &'static str,
+    pub org_name_label: &'static str,
+    pub org_name_help: &'static str,
+    pub org_updated_at: fn(&str) -> String,
+    pub save: &'static str,
+    pub saving: &'static str,
+    pub saved: &'static str,
+
+    // Areas of the product, with what each is for
+    pub contacts_intro: &'static str,
+    pub companies_intro: &'static str,
+    pub pipeline_intro: &'static str,
+    pub dashboard_intro: &'static str,
+    pub campaigns_intro: &'static str,
+    pub privacy_intro: &'static str,
+    pub settings_intro: &'static str,
+    pub area_not_ready: &'static str,
+
+    // Not found
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub back_home: &'static str,
+
+    // Errors
+    pub err_required: &'static str,
+    pub err_too_long: fn(usize) -> String,
+    pub err_control_characters: &'static str,
+    pub err_unauthenticated: &'static str,
+    pub err_forbidden: &'static str,
+    pub err_not_found: &'static str,
+    pub err_conflict: &'static str,
+    pub err_internal: fn(&str) -> String,
+    pub err_transport: &'static str,
+}

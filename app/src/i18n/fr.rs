@@ -1,0 +1,54 @@
+use super::Catalogue;
+
+pub const CATALOGUE: Catalogue = Catalogue {
+    app_name: "Accord",
+    skip_to_content: "Aller au contenu",
+    nav_label: "Principale",
+    nav_home: "Accueil",
+    nav_contacts: "Contacts",
+    nav_companies: "Entreprises",
+    nav_pipeline: "Pipeline",
+    nav_dashboard: "Tableau de bord",
+    nav_campaigns: "Campagnes",
+    nav_privacy: "Confidentialité",
+    nav_settings: "Paramètres",
+    language_label: "Langue",
+    language_apply: "Appliquer",
+    footer_self_hosted: "Auto-hébergé : chaque donnée reste sur ce serveur, et Accord n’envoie aucune requête à un autre site.",
+    loading: "Chargement…",
+
+    home_title: "Accueil",
+    home_intro: "Vos relations clients, tenues dans le respect de la loi et sur votre propre serveur.",
+    org_section_title: "Organisation",
+    org_name_label: "Nom de l’organisation",
+    org_name_help: "Affiché en haut de chaque page et dans les messages qu’Accord envoie en votre nom.",
+    org_updated_at: |when| format!("Dernière modification le {when} (UTC)."),
+    save: "Enregistrer",
+    saving: "Enregistrement…",
+    saved: "Enregistré.",
+
+    contacts_intro: "Les personnes et leur provenance : qui elles sont, d’où elles viennent et sur quelle base légale vous détenez leurs données.",
+    companies_intro: "Les organisations pour lesquelles travaillent vos contacts, avec leurs personnes et leur historique.",
+    pipeline_intro: "Les affaires sur un tableau, étape par étape, avec totaux et prévision pondérée.",
+    dashboard_intro: "Pipeline, prévisions, entonnoir et taux de réussite, mis à jour en direct.",
+    campaigns_intro: "Segments et campagnes e-mail envoyées uniquement aux personnes que la loi vous permet de contacter.",
+    privacy_intro: "Les consentements et leur preuve, les demandes des personnes sur leurs données, la conservation et le registre des traitements.",
+    settings_intro: "Organisation, utilisateurs, rôles et configuration.",
+    area_not_ready: "Cet espace est en construction. Il apparaîtra ici dans une prochaine version.",
+
+    not_found_title: "Page introuvable",
+    not_found_body: "Il n’y a rien à cette adresse. La page a peut-être été déplacée, ou le lien est mal saisi.",
+    back_home: "Retour à l’accueil",
+
+    err_required: "Ce champ est obligatoire.",
+    err_too_long: |max| format!("{max} caractères au maximum."),
+    err_control_characters: "Retirez les retours à la ligne et les caractères invisibles.",
+    err_unauthenticated: "Veuillez vous connecter pour continuer.",
+    err_forbidden: "Votre rôle ne permet pas cette action.",
+    err_not_found: "Cet enregistrement n’existe plus.",
+    err_conflict: "Quelqu’un d’autre a modifié cet élément au même moment. Rechargez pour voir la version actuelle.",
+    err_internal: |request_id| {
+        format!("Une erreur est survenue sur le serveur. Rien n’a été modifié. Si elle persiste, donnez cette référence à votre administrateur : {request_id}.")
+    },
+    err_transport: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
+};

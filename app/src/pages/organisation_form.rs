@@ -1,0 +1,107 @@
+use crate::api::RenameOrganisation;
+use crate::api::organisation::RENAME_FORM;
+use crate::components::organisation_state::OrganisationState;
+use crate::domain::{Organisation, OrganisationName};
+use crate::error::AppError;
+use crate::i18n::use_t;
+use leptos::html;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_router::hooks::use_query_map;
+
+/// The rename form. It is a real `<form>` posting to the server function's
+/// URL, so it works before the WASM has loaded and with JavaScript off; once
+/// hydrated, it validates in the browser with the same `OrganisationName`
+/// type as the server and saves without a page load.
+#[component]
+pub fn OrganisationForm(organisation: Organisation) -> impl IntoView {
+    let t = use_t();
+    let rename = expect_context::<OrganisationState>().rename;
+
+    // The outcome of a no-JavaScript post comes back in the query string.
+    let query = use_query_map();
+    let (returned_error, returned_value, returned_saved) = query.with_untracked(|q| {
+        let ours = q.get("form").as_deref() == Some(RENAME_FORM);
+        let error = ours
+            .then(|| q.get("form_error"))
+            .flatten()
+            .and_then(|json| serde_json::from_str::<AppError>(&json).ok());
+        let value = ours.then(|| q.get("value")).flatten();
+        let saved = q.get("saved").as_deref() == Some(RENAME_FORM);
+        (error, value, saved)
+    });
+
+    let initial = returned_value.unwrap_or_else(|| organisation.name.to_string());
+    let draft = RwSignal::new(initial.clone());
+    let error = RwSignal::new(returned_error);
+    let input: NodeRef<html::Input> = NodeRef::new();
+
+    // A refusal from the server replaces whatever the browser showed.
+    Effect::new(move |_| match rename.value().get() {
+        Some(Err(e)) => {
+            error.set(Some(e));
+            if let Some(el) = input.get_untracked() {
+                let _ = el.focus();
+            }
+        }
+        Some(Ok(_)) => error.set(None),
+        None => {}
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        match OrganisationName::parse(&draft.get_untracked()) {
+            Ok(name) => {
+                error.set(None);
+                rename.dispatch(RenameOrganisation {
+                    name: name.to_string(),
+                });
+            }
+            Err(problem) => {
+                error.set(Some(AppError::validation("name", problem)));
+                if let Some(el) = input.get_untracked() {
+                    let _ = el.focus();
+                }
+            }
+        }
+    };
+
+    let saved = move || {
+        let saved_now = rename.value().with(|v| matches!(v, Some(Ok(_))));
+        let saved_before_load = returned_saved && rename.version().get() == 0;
+        (saved_now || saved_before_load).then_some(t.saved)
+    };
+    let updated = organisation.updated_at.format("%Y-%m-%d %H:%M").to_string();
+
+    view! {
+        <form class="stack" method="post" action=RenameOrganisation::PATH novalidate on:submit=on_submit>
+            <div class="field">
+                <label for="org-name">{t.org_name_label}</label>
+                <input
+                    id="org-name"
+                    name="name"
+                    type="text"
+                    autocomplete="organization"
+                    required
+                    node_ref=input
+                    value=initial
+                    prop:value=move || draft.get()
+                    on:input=move |ev| draft.set(event_target_value(&ev))
+                    aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+                    aria-describedby="org-name-help org-name-error"
+                />
+                <p id="org-name-help" class="help">{t.org_name_help}</p>
+                <p id="org-name-error" class="field-error" aria-live="assertive">
+                    {move || error.get().map(|e| e.message(t))}
+                </p>
+            </div>
+            <div class="actions">
+                <button type="submit" class="primary" disabled=move || rename.pending().get()>
+                    {move || if rename.pending().get() { t.saving } else { t.save }}
+                </button>
+                <p class="status" role="status">{saved}</p>
+            </div>
+            <p class="meta">{(t.org_updated_at)(&updated)}</p>
+        </form>
+    }
+}

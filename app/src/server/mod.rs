@@ -1,0 +1,11 @@
+//! Server-only parts of the application crate (feature `ssr`): the storage
+//! contract the `server` crate implements, the context handed to every
+//! server function, and the helpers that shape their responses.
+//! None of this is compiled into the WASM bundle.
+
+pub mod context;
+pub mod csp;
+pub mod respond;
+pub mod storage;
+
+pub use context::{ServerContext, request_id, server_context};

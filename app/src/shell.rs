@@ -1,0 +1,76 @@
+//! The HTML document and the root component with its routes.
+
+use crate::api::{RenameOrganisation, get_organisation};
+use crate::components::layout::Layout;
+use crate::components::organisation_state::OrganisationState;
+use crate::i18n;
+use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode, StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+/// The whole HTML document, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = i18n::current_locale();
+    #[cfg(feature = "ssr")]
+    crate::server::csp::apply();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.code()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The root component: language, shared state, layout and routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let t = i18n::provide_locale().t();
+
+    // The organisation is shown in the header of every page and edited on
+    // the home page: one resource, refetched after each rename.
+    let rename = ServerAction::<RenameOrganisation>::new();
+    let organisation = Resource::new(move || rename.version().get(), |_| get_organisation());
+    provide_context(OrganisationState {
+        organisation,
+        rename,
+    });
+
+    // Every route renders in order on the server so that a browser without
+    // JavaScript receives complete pages (out-of-order streaming needs JS
+    // to move suspended fragments into place).
+    let ssr = SsrMode::InOrder;
+    view! {
+        <Stylesheet id="leptos" href="/pkg/accord.css"/>
+        <Title formatter=move |page: String| format!("{page} · {}", t.app_name)/>
+        <Router>
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=StaticSegment("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("contacts") view=|| view! { <AreaPage area=Area::Contacts/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("companies") view=|| view! { <AreaPage area=Area::Companies/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("privacy-office") view=|| view! { <AreaPage area=Area::Privacy/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("settings") view=|| view! { <AreaPage area=Area::Settings/> } ssr=ssr/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

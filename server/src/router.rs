@@ -1,0 +1,85 @@
+//! The HTTP application: Leptos pages and server functions, probes, static
+//! assets, and the middleware every request passes through.
+
+use crate::routes::{health, lang};
+use crate::state::AppState;
+use app::{App, shell};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, file_and_error_handler_with_context, generate_route_list, handle_server_fns_with_context};
+use tower::ServiceBuilder;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+/// Requests larger than this are refused before any handler reads them.
+const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// Builds the whole application for `state`.
+pub fn build(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let page_context = {
+        let ctx = state.server_context();
+        move || {
+            provide_context(ctx.clone());
+            // A fresh nonce per page: the CSP allows only scripts that carry it.
+            leptos::nonce::provide_nonce();
+        }
+    };
+    let page_shell = {
+        let options = state.leptos_options.clone();
+        move || shell(options.clone())
+    };
+    let request_id = HeaderName::from_static(app::server::context::REQUEST_ID_HEADER);
+
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/lang", post(lang::set_language))
+        .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
+        .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    let request_id = req
+                        .headers()
+                        .get(app::server::context::REQUEST_ID_HEADER)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), %request_id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
+                .layer(CompressionLayer::new())
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::REFERRER_POLICY,
+                    // Same-origin keeps the Referer that no-JavaScript form
+                    // posts are redirected back to, and sends nothing to
+                    // other sites.
+                    HeaderValue::from_static("same-origin"),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::X_FRAME_OPTIONS,
+                    HeaderValue::from_static("DENY"),
+                )),
+        )
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, request: Request<Body>) -> impl IntoResponse {
+    let ctx = state.server_context();
+    handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
+}

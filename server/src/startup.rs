@@ -1,0 +1,112 @@
+//! Start-up: open storage, bind, serve, shut down cleanly.
+
+use crate::cli::Command;
+use crate::config::Config;
+use crate::router;
+use crate::shutdown;
+use crate::state::AppState;
+use crate::storage::{self, OpenError, PoolSettings};
+use app::server::storage::Storage;
+use leptos::config::{Env, LeptosOptions};
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// Why `accord` stopped; each variant prints as one actionable line.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Storage(#[from] OpenError),
+    #[error("cannot listen on {addr}: {reason}")]
+    Listen { addr: SocketAddr, reason: String },
+    #[error("the server stopped with an error: {0}")]
+    Serve(std::io::Error),
+}
+
+/// Runs one command of the `accord` binary.
+pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
+    tracing::info!(database = %config.database_url, "opening database");
+    let storage = storage::open(&config.database_url, &PoolSettings::from_config(&config)).await?;
+    match command {
+        Command::Migrate => {
+            println!("Database is up to date: {}", config.database_url);
+            Ok(())
+        }
+        Command::Serve => serve(config, storage).await,
+    }
+}
+
+/// The Leptos options for this configuration. Built here rather than read
+/// from Cargo.toml so that the binary runs the same whether started by
+/// cargo-leptos or on its own.
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    let builder = LeptosOptions::builder()
+        .output_name("accord")
+        .site_root(config.site_root.as_str())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen);
+    match config.dev_reload_port {
+        Some(port) => builder.env(Env::DEV).reload_port(port).build(),
+        None => builder.env(Env::PROD).build(),
+    }
+}
+
+/// Binds the configured address and serves until asked to stop.
+pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError> {
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| StartupError::Listen {
+            addr: config.listen,
+            reason: match e.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    "the address is already in use; stop the other program or set ACCORD_LISTEN to a free port".into()
+                }
+                std::io::ErrorKind::PermissionDenied => {
+                    "permission denied; choose a port above 1024 with ACCORD_LISTEN".into()
+                }
+                std::io::ErrorKind::AddrNotAvailable => {
+                    "this machine has no such address; check ACCORD_LISTEN".into()
+                }
+                _ => e.to_string(),
+            },
+        })?;
+    let address = listener.local_addr().unwrap_or(config.listen);
+
+    if !Path::new(&config.site_root).join("pkg").join("accord.js").exists() {
+        tracing::warn!(
+            site_root = %config.site_root,
+            "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release`"
+        );
+    }
+
+    let state = AppState {
+        leptos_options: leptos_options(&config),
+        storage,
+        dev_reload_port: config.dev_reload_port,
+    };
+    let app = router::build(state);
+
+    tracing::info!(%address, "listening");
+    println!("Accord is running at http://{address}");
+
+    // After the stop signal, in-flight requests get `shutdown_timeout` to
+    // finish; past that the process exits anyway.
+    let (stopping_tx, stopping_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown::signal().await;
+        let _ = stopping_tx.send(());
+    });
+    let grace = config.shutdown_timeout;
+    let deadline = async move {
+        if stopping_rx.await.is_ok() {
+            tokio::time::sleep(grace).await;
+        } else {
+            std::future::pending::<()>().await;
+        }
+    };
+    tokio::select! {
+        result = server => result.map_err(StartupError::Serve)?,
+        _ = deadline => tracing::warn!("shutdown grace period over; closing remaining connections"),
+    }
+    tracing::info!("stopped");
+    Ok(())
+}

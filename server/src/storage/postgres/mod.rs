@@ -1,0 +1,81 @@
+//! PostgreSQL backend: the scale-out path, several stateless `accord`
+//! instances on one database.
+
+mod organisation;
+
+use super::{OpenError, PoolSettings, storage_error};
+use app::server::storage::{Backend, HealthStore, Storage, StorageError};
+use async_trait::async_trait;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Connects to `url` and applies pending migrations. Concurrent instances
+/// starting together are safe: sqlx serialises migrations with an advisory
+/// lock.
+#[tracing::instrument(skip_all)]
+pub async fn open(url: &str, settings: &PoolSettings) -> Result<Storage, OpenError> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| OpenError::Postgres(format!("DATABASE_URL is not a valid PostgreSQL URL ({e})")))?;
+    let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default)"));
+    let pool = PgPoolOptions::new()
+        .max_connections(settings.max_connections)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await
+        .map_err(|e| OpenError::Postgres(describe_connect_error(&target, &e)))?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))?;
+    Ok(storage(pool))
+}
+
+/// Wraps an open pool in the storage traits.
+pub fn storage(pool: PgPool) -> Storage {
+    Storage {
+        backend: Backend::Postgres,
+        organisation: Arc::new(organisation::PgOrganisation::new(pool.clone())),
+        health: Arc::new(PgHealth { pool }),
+    }
+}
+
+/// One line an operator can act on, without echoing the password.
+fn describe_connect_error(target: &str, error: &sqlx::Error) -> String {
+    match error {
+        sqlx::Error::Io(io) => format!(
+            "cannot reach PostgreSQL at {target} ({io}); check that the server is running and DATABASE_URL is right"
+        ),
+        sqlx::Error::PoolTimedOut => format!(
+            "cannot reach PostgreSQL at {target} (no answer within 5 seconds); check that the server is running and DATABASE_URL is right"
+        ),
+        sqlx::Error::Database(db) => match db.code().as_deref() {
+            Some("28P01") | Some("28000") => {
+                format!("PostgreSQL at {target} refused the user or password given in DATABASE_URL")
+            }
+            Some("3D000") => format!("the database named in DATABASE_URL does not exist at {target}; create it first"),
+            _ => format!("PostgreSQL at {target} refused the connection: {}", db.message()),
+        },
+        other => format!("cannot connect to PostgreSQL at {target}: {other}"),
+    }
+}
+
+struct PgHealth {
+    pool: PgPool,
+}
+
+#[async_trait]
+impl HealthStore for PgHealth {
+    #[tracing::instrument(skip(self), err)]
+    async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(storage_error)
+    }
+}

@@ -1,0 +1,98 @@
+//! SQLite backend: the embedded default, one file, nothing to install.
+
+mod organisation;
+
+use super::{OpenError, PoolSettings, storage_error};
+use crate::config::SqliteSynchronous;
+use app::server::storage::{Backend, HealthStore, Storage, StorageError};
+use async_trait::async_trait;
+use sqlx::SqlitePool;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
+use std::path::Path;
+use std::sync::Arc;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+/// Opens (creating if absent) the database file at `path`, in WAL mode with
+/// foreign keys on, and applies pending migrations.
+#[tracing::instrument(skip(settings), fields(path = %path.display()))]
+pub async fn open(path: &Path, settings: &PoolSettings) -> Result<Storage, OpenError> {
+    let pool = connect(path, settings).await?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))?;
+    Ok(storage(pool))
+}
+
+/// Wraps an open pool in the storage traits.
+pub fn storage(pool: SqlitePool) -> Storage {
+    Storage {
+        backend: Backend::Sqlite,
+        organisation: Arc::new(organisation::SqliteOrganisation::new(pool.clone())),
+        health: Arc::new(SqliteHealth { pool }),
+    }
+}
+
+async fn connect(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, OpenError> {
+    let folder = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&folder).map_err(|e| {
+        OpenError::Sqlite(format!(
+            "cannot create the data folder {}: {e}; create it or set DATABASE_URL to a writable place",
+            folder.display()
+        ))
+    })?;
+    // SQLite needs to create the database and its -wal/-shm files next to
+    // it; find out now, with a plain message, rather than from a cryptic
+    // "unable to open database file" later.
+    let probe = folder.join(format!(".accord-write-check-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+        }
+        Err(e) => {
+            return Err(OpenError::Sqlite(format!(
+                "the data folder {} is not writable ({e}); make it writable by this user or set DATABASE_URL to a writable place",
+                folder.display()
+            )));
+        }
+    }
+
+    let synchronous = match settings.sqlite_synchronous {
+        SqliteSynchronous::Off => sqlx::sqlite::SqliteSynchronous::Off,
+        SqliteSynchronous::Normal => sqlx::sqlite::SqliteSynchronous::Normal,
+        SqliteSynchronous::Full => sqlx::sqlite::SqliteSynchronous::Full,
+        SqliteSynchronous::Extra => sqlx::sqlite::SqliteSynchronous::Extra,
+    };
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .foreign_keys(true)
+        .busy_timeout(settings.sqlite_busy_timeout)
+        .synchronous(synchronous);
+    SqlitePoolOptions::new()
+        .max_connections(settings.max_connections)
+        .connect_with(options)
+        .await
+        .map_err(|e| OpenError::Sqlite(format!("cannot open the SQLite database {}: {e}", path.display())))
+}
+
+struct SqliteHealth {
+    pool: SqlitePool,
+}
+
+#[async_trait]
+impl HealthStore for SqliteHealth {
+    #[tracing::instrument(skip(self), err)]
+    async fn ping(&self) -> Result<(), StorageError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(storage_error)
+    }
+}
