@@ -3,11 +3,11 @@ import * as path from 'node:path';
 
 // The test command (scripts/test.sh) sets these; the defaults let a
 // developer run `npx playwright test` here after `cargo leptos build --release`.
-const port = Number(process.env.ACCORD_E2E_PORT ?? 3917);
+const port = Number(process.env.E2E_PORT ?? 3917);
 const root = path.resolve(__dirname, '..');
-const bin = process.env.ACCORD_BIN ?? path.join(root, 'target/release/accord');
-const dataDir = process.env.ACCORD_E2E_DATA ?? path.join(root, 'target/e2e-data');
-const chromium = process.env.ACCORD_CHROMIUM ?? '/usr/bin/chromium';
+const bin = process.env.E2E_ACCORD_BIN ?? path.join(root, 'target/release/accord');
+const dataDir = process.env.E2E_DATA ?? path.join(root, 'target/e2e-data');
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 // Chromium must not try to reach any other host: the closed network would
 // refuse it, and Accord promises no third-party request anyway.

@@ -53,7 +53,10 @@ mod tests {
 
     #[test]
     fn keeps_only_a_local_path() {
-        assert_eq!(same_site_path("http://127.0.0.1:3000/settings?x=1"), "/settings");
+        assert_eq!(
+            same_site_path("http://127.0.0.1:3000/settings?x=1"),
+            "/settings"
+        );
         assert_eq!(same_site_path("https://example.org"), "/");
         assert_eq!(same_site_path("/contacts#top"), "/contacts");
         assert_eq!(same_site_path("//evil.example/"), "/");

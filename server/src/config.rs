@@ -14,14 +14,38 @@ use std::time::Duration;
 
 /// The settings Accord reads, with their meaning (printed in errors).
 pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
-    ("DATABASE_URL", "database: sqlite://PATH (default sqlite://data/accord.db) or postgres://USER:PASSWORD@HOST:PORT/DB"),
-    ("ACCORD_LISTEN", "address and port to serve on (default 127.0.0.1:3000)"),
-    ("ACCORD_LOG", "log filter, e.g. info or accord=debug,info (default info)"),
-    ("ACCORD_SQLITE_SYNCHRONOUS", "SQLite synchronous mode: full (default), normal, extra or off"),
-    ("ACCORD_SQLITE_BUSY_TIMEOUT_MS", "how long SQLite waits for a lock, in milliseconds (default 5000)"),
-    ("ACCORD_DB_MAX_CONNECTIONS", "size of the database connection pool (default 8)"),
-    ("ACCORD_SITE_ROOT", "folder holding the built web assets (default target/site)"),
-    ("ACCORD_SHUTDOWN_TIMEOUT_SECS", "how long in-flight requests may take to finish on shutdown (default 30)"),
+    (
+        "DATABASE_URL",
+        "database: sqlite://PATH (default sqlite://data/accord.db) or postgres://USER:PASSWORD@HOST:PORT/DB",
+    ),
+    (
+        "ACCORD_LISTEN",
+        "address and port to serve on (default 127.0.0.1:3000)",
+    ),
+    (
+        "ACCORD_LOG",
+        "log filter, e.g. info or accord=debug,info (default info)",
+    ),
+    (
+        "ACCORD_SQLITE_SYNCHRONOUS",
+        "SQLite synchronous mode: full (default), normal, extra or off",
+    ),
+    (
+        "ACCORD_SQLITE_BUSY_TIMEOUT_MS",
+        "how long SQLite waits for a lock, in milliseconds (default 5000)",
+    ),
+    (
+        "ACCORD_DB_MAX_CONNECTIONS",
+        "size of the database connection pool (default 8)",
+    ),
+    (
+        "ACCORD_SITE_ROOT",
+        "folder holding the built web assets (default target/site)",
+    ),
+    (
+        "ACCORD_SHUTDOWN_TIMEOUT_SECS",
+        "how long in-flight requests may take to finish on shutdown (default 30)",
+    ),
 ];
 
 /// A setting that is unknown or cannot be used, named for the operator.
@@ -34,15 +58,23 @@ pub enum ConfigError {
 }
 
 fn known_names() -> String {
-    KNOWN_SETTINGS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+    KNOWN_SETTINGS
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Where the data lives.
 #[derive(Clone, PartialEq, Eq)]
 pub enum DatabaseUrl {
-    Sqlite { path: PathBuf },
+    Sqlite {
+        path: PathBuf,
+    },
     /// Kept as given (it may hold a password): use [`fmt::Display`] to log it.
-    Postgres { url: String },
+    Postgres {
+        url: String,
+    },
 }
 
 impl DatabaseUrl {
@@ -50,26 +82,40 @@ impl DatabaseUrl {
 
     pub fn parse(raw: &str) -> Result<Self, String> {
         let raw = raw.trim();
-        if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if let Some(rest) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             if rest.is_empty() {
                 return Err("a SQLite URL needs a file path, e.g. sqlite://data/accord.db".into());
             }
             if rest.contains('?') {
-                return Err("SQLite URL options are not supported; use the ACCORD_SQLITE_* settings".into());
+                return Err(
+                    "SQLite URL options are not supported; use the ACCORD_SQLITE_* settings".into(),
+                );
             }
             if rest.starts_with(":memory:") {
                 return Err("an in-memory SQLite database would lose everything on restart; give a file path".into());
             }
-            return Ok(DatabaseUrl::Sqlite { path: PathBuf::from(rest) });
+            return Ok(DatabaseUrl::Sqlite {
+                path: PathBuf::from(rest),
+            });
         }
         if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
             // Parse now so that a malformed URL fails at start-up, not at
             // first connection. The parser's message never includes the
             // password.
-            PgConnectOptions::from_str(raw).map_err(|e| format!("malformed PostgreSQL URL ({e})"))?;
-            return Ok(DatabaseUrl::Postgres { url: raw.to_string() });
+            PgConnectOptions::from_str(raw)
+                .map_err(|e| format!("malformed PostgreSQL URL ({e})"))?;
+            return Ok(DatabaseUrl::Postgres {
+                url: raw.to_string(),
+            });
         }
-        let scheme = raw.split("://").next().filter(|s| *s != raw).unwrap_or("(none)");
+        let scheme = raw
+            .split("://")
+            .next()
+            .filter(|s| *s != raw)
+            .unwrap_or("(none)");
         Err(format!(
             "unsupported scheme {scheme}; use sqlite://PATH or postgres://USER:PASSWORD@HOST:PORT/DB"
         ))
@@ -157,7 +203,9 @@ impl Config {
     }
 
     /// Builds the configuration from `(name, value)` pairs; the test seam.
-    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<Self, ConfigError> {
+    pub fn from_vars(
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
         let vars: BTreeMap<String, String> = vars.into_iter().collect();
         if let Some(name) = vars
             .keys()
@@ -168,14 +216,21 @@ impl Config {
         let get = |name: &str| vars.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
 
         let database_url = DatabaseUrl::parse(get("DATABASE_URL").unwrap_or(DatabaseUrl::DEFAULT))
-            .map_err(|reason| ConfigError::Invalid { name: "DATABASE_URL", reason })?;
+            .map_err(|reason| ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason,
+            })?;
 
         // cargo-leptos passes the address from Cargo.toml as LEPTOS_SITE_ADDR.
-        let listen_raw = get("ACCORD_LISTEN").or(get("LEPTOS_SITE_ADDR")).unwrap_or("127.0.0.1:3000");
-        let listen = listen_raw.parse::<SocketAddr>().map_err(|_| ConfigError::Invalid {
-            name: "ACCORD_LISTEN",
-            reason: format!("{listen_raw:?} is not an address such as 127.0.0.1:3000"),
-        })?;
+        let listen_raw = get("ACCORD_LISTEN")
+            .or(get("LEPTOS_SITE_ADDR"))
+            .unwrap_or("127.0.0.1:3000");
+        let listen = listen_raw
+            .parse::<SocketAddr>()
+            .map_err(|_| ConfigError::Invalid {
+                name: "ACCORD_LISTEN",
+                reason: format!("{listen_raw:?} is not an address such as 127.0.0.1:3000"),
+            })?;
 
         let log_filter = get("ACCORD_LOG").unwrap_or("info").to_string();
         tracing_subscriber::EnvFilter::try_new(&log_filter).map_err(|e| ConfigError::Invalid {
@@ -186,7 +241,10 @@ impl Config {
         let sqlite_synchronous = get("ACCORD_SQLITE_SYNCHRONOUS")
             .unwrap_or("full")
             .parse()
-            .map_err(|reason| ConfigError::Invalid { name: "ACCORD_SQLITE_SYNCHRONOUS", reason })?;
+            .map_err(|reason| ConfigError::Invalid {
+                name: "ACCORD_SQLITE_SYNCHRONOUS",
+                reason,
+            })?;
 
         let sqlite_busy_timeout = Duration::from_millis(parse_number(
             get("ACCORD_SQLITE_BUSY_TIMEOUT_MS"),
@@ -194,8 +252,12 @@ impl Config {
             5000,
             0..=600_000,
         )?);
-        let db_max_connections =
-            parse_number(get("ACCORD_DB_MAX_CONNECTIONS"), "ACCORD_DB_MAX_CONNECTIONS", 8, 1..=1000)? as u32;
+        let db_max_connections = parse_number(
+            get("ACCORD_DB_MAX_CONNECTIONS"),
+            "ACCORD_DB_MAX_CONNECTIONS",
+            8,
+            1..=1000,
+        )? as u32;
         let shutdown_timeout = Duration::from_secs(parse_number(
             get("ACCORD_SHUTDOWN_TIMEOUT_SECS"),
             "ACCORD_SHUTDOWN_TIMEOUT_SECS",
@@ -207,8 +269,14 @@ impl Config {
             .unwrap_or("target/site")
             .to_string();
         let dev_reload_port = match get("LEPTOS_ENV") {
-            Some(env) if env.eq_ignore_ascii_case("dev") || env.eq_ignore_ascii_case("development") => {
-                Some(get("LEPTOS_RELOAD_PORT").and_then(|p| p.parse().ok()).unwrap_or(3001))
+            Some(env)
+                if env.eq_ignore_ascii_case("dev") || env.eq_ignore_ascii_case("development") =>
+            {
+                Some(
+                    get("LEPTOS_RELOAD_PORT")
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(3001),
+                )
             }
             _ => None,
         };
@@ -252,13 +320,21 @@ mod tests {
     use super::*;
 
     fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
     fn defaults_are_sqlite_full_sync_on_loopback() {
         let c = Config::from_vars(vars(&[("PATH", "/bin")])).unwrap();
-        assert_eq!(c.database_url, DatabaseUrl::Sqlite { path: "data/accord.db".into() });
+        assert_eq!(
+            c.database_url,
+            DatabaseUrl::Sqlite {
+                path: "data/accord.db".into()
+            }
+        );
         assert_eq!(c.listen, "127.0.0.1:3000".parse().unwrap());
         assert_eq!(c.sqlite_synchronous, SqliteSynchronous::Full);
         assert_eq!(c.db_max_connections, 8);
@@ -268,7 +344,12 @@ mod tests {
     #[test]
     fn unknown_accord_setting_is_named() {
         let e = Config::from_vars(vars(&[("ACCORD_LISTN", "x")])).unwrap_err();
-        assert_eq!(e, ConfigError::Unknown { name: "ACCORD_LISTN".into() });
+        assert_eq!(
+            e,
+            ConfigError::Unknown {
+                name: "ACCORD_LISTN".into()
+            }
+        );
         assert!(e.to_string().contains("ACCORD_LISTEN"));
     }
 
@@ -303,17 +384,25 @@ mod tests {
     fn sqlite_paths_relative_and_absolute() {
         assert_eq!(
             DatabaseUrl::parse("sqlite:///var/lib/accord/a.db").unwrap(),
-            DatabaseUrl::Sqlite { path: "/var/lib/accord/a.db".into() }
+            DatabaseUrl::Sqlite {
+                path: "/var/lib/accord/a.db".into()
+            }
         );
         assert_eq!(
             DatabaseUrl::parse("sqlite:x.db").unwrap(),
-            DatabaseUrl::Sqlite { path: "x.db".into() }
+            DatabaseUrl::Sqlite {
+                path: "x.db".into()
+            }
         );
     }
 
     #[test]
     fn dev_mode_enables_reload_port() {
-        let c = Config::from_vars(vars(&[("LEPTOS_ENV", "DEV"), ("LEPTOS_RELOAD_PORT", "3101")])).unwrap();
+        let c = Config::from_vars(vars(&[
+            ("LEPTOS_ENV", "DEV"),
+            ("LEPTOS_RELOAD_PORT", "3101"),
+        ]))
+        .unwrap();
         assert_eq!(c.dev_reload_port, Some(3101));
     }
 }

@@ -15,7 +15,10 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log_filter);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("accord: cannot start the async runtime: {error}");

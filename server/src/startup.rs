@@ -71,7 +71,11 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         })?;
     let address = listener.local_addr().unwrap_or(config.listen);
 
-    if !Path::new(&config.site_root).join("pkg").join("accord.js").exists() {
+    if !Path::new(&config.site_root)
+        .join("pkg")
+        .join("accord.js")
+        .exists()
+    {
         tracing::warn!(
             site_root = %config.site_root,
             "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release`"

@@ -3,4 +3,6 @@
 
 pub mod organisation;
 
-pub use organisation::{GetOrganisation, RenameOrganisation, get_organisation, rename_organisation};
+pub use organisation::{
+    GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
+};

@@ -51,7 +51,10 @@ pub async fn rename_organisation(name: String) -> Result<Organisation, AppError>
         tracing::info!("organisation renamed");
         Ok(saved)
     }
-    .instrument(tracing::info_span!("server_fn", name = "organisation.rename"))
+    .instrument(tracing::info_span!(
+        "server_fn",
+        name = "organisation.rename"
+    ))
     .await;
     respond::finish_form(RENAME_FORM, &name, result)
 }

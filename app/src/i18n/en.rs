@@ -48,7 +48,9 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_not_found: "This record no longer exists.",
     err_conflict: "Someone else changed this at the same time. Reload to see the current version.",
     err_internal: |request_id| {
-        format!("Something went wrong on the server. Nothing was changed. If it persists, give your administrator this reference: {request_id}.")
+        format!(
+            "Something went wrong on the server. Nothing was changed. If it persists, give your administrator this reference: {request_id}."
+        )
     },
     err_transport: "The server could not be reached. Check your connection and try again.",
 };

@@ -48,7 +48,9 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_not_found: "Cet enregistrement n’existe plus.",
     err_conflict: "Quelqu’un d’autre a modifié cet élément au même moment. Rechargez pour voir la version actuelle.",
     err_internal: |request_id| {
-        format!("Une erreur est survenue sur le serveur. Rien n’a été modifié. Si elle persiste, donnez cette référence à votre administrateur : {request_id}.")
+        format!(
+            "Une erreur est survenue sur le serveur. Rien n’a été modifié. Si elle persiste, donnez cette référence à votre administrateur : {request_id}."
+        )
     },
     err_transport: "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
 };

@@ -181,7 +181,7 @@ mod tests {
     fn catalogues_differ_where_they_should() {
         // A cheap guard against a language file copied and left untranslated.
         let (en, fr) = (Locale::En.t(), Locale::Fr.t());
-        assert_ne!(en.nav_contacts, fr.nav_contacts);
+        assert_ne!(en.nav_companies, fr.nav_companies);
         assert_ne!(en.org_name_label, fr.org_name_label);
         assert_ne!((en.err_too_long)(100), (fr.err_too_long)(100));
     }

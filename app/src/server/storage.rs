@@ -63,6 +63,8 @@ pub struct Storage {
 
 impl std::fmt::Debug for Storage {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Storage").field("backend", &self.backend).finish()
+        f.debug_struct("Storage")
+            .field("backend", &self.backend)
+            .finish()
     }
 }

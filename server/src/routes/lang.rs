@@ -18,7 +18,11 @@ pub struct LanguageChoice {
 
 pub async fn set_language(headers: HeaderMap, Form(choice): Form<LanguageChoice>) -> Response {
     let Some(locale) = Locale::from_tag(&choice.lang) else {
-        return (StatusCode::BAD_REQUEST, "unknown language; choose en or fr\n").into_response();
+        return (
+            StatusCode::BAD_REQUEST,
+            "unknown language; choose en or fr\n",
+        )
+            .into_response();
     };
     // Behind a TLS-terminating proxy the cookie must be Secure.
     let secure = headers

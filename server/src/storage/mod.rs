@@ -48,9 +48,10 @@ pub async fn open(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Storage,
 /// Maps a sqlx error to the storage contract's error. The text is for logs.
 pub(crate) fn storage_error(error: sqlx::Error) -> StorageError {
     match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => {
-            StorageError::Unavailable(error.to_string())
-        }
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_) => StorageError::Unavailable(error.to_string()),
         sqlx::Error::RowNotFound => StorageError::Missing(error.to_string()),
         other => StorageError::Database(other.to_string()),
     }

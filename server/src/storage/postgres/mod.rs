@@ -19,20 +19,38 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 /// lock.
 #[tracing::instrument(skip_all)]
 pub async fn open(url: &str, settings: &PoolSettings) -> Result<Storage, OpenError> {
-    let options = PgConnectOptions::from_str(url)
-        .map_err(|e| OpenError::Postgres(format!("DATABASE_URL is not a valid PostgreSQL URL ({e})")))?;
-    let target = format!("{}:{}/{}", options.get_host(), options.get_port(), options.get_database().unwrap_or("(default)"));
+    let pool = connect(url, settings).await?;
+    migrate(&pool).await?;
+    Ok(storage(pool))
+}
+
+/// Applies this backend's pending migrations.
+pub async fn migrate(pool: &PgPool) -> Result<(), OpenError> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))
+}
+
+/// Opens a connection pool, with an operator-readable error if the server
+/// cannot be reached or refuses us.
+pub async fn connect(url: &str, settings: &PoolSettings) -> Result<PgPool, OpenError> {
+    let options = PgConnectOptions::from_str(url).map_err(|e| {
+        OpenError::Postgres(format!("DATABASE_URL is not a valid PostgreSQL URL ({e})"))
+    })?;
+    let target = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default)")
+    );
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_secs(5))
         .connect_with(options)
         .await
         .map_err(|e| OpenError::Postgres(describe_connect_error(&target, &e)))?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .map_err(|e| OpenError::Migration(e.to_string()))?;
-    Ok(storage(pool))
+    Ok(pool)
 }
 
 /// Wraps an open pool in the storage traits.
@@ -57,8 +75,13 @@ fn describe_connect_error(target: &str, error: &sqlx::Error) -> String {
             Some("28P01") | Some("28000") => {
                 format!("PostgreSQL at {target} refused the user or password given in DATABASE_URL")
             }
-            Some("3D000") => format!("the database named in DATABASE_URL does not exist at {target}; create it first"),
-            _ => format!("PostgreSQL at {target} refused the connection: {}", db.message()),
+            Some("3D000") => format!(
+                "the database named in DATABASE_URL does not exist at {target}; create it first"
+            ),
+            _ => format!(
+                "PostgreSQL at {target} refused the connection: {}",
+                db.message()
+            ),
         },
         other => format!("cannot connect to PostgreSQL at {target}: {other}"),
     }

@@ -19,7 +19,8 @@ fn from_row(row: &sqlx::postgres::PgRow) -> Result<Organisation, StorageError> {
     let name: String = row.try_get("name").map_err(storage_error)?;
     let updated_at: DateTime<Utc> = row.try_get("updated_at").map_err(storage_error)?;
     Ok(Organisation {
-        name: OrganisationName::parse(&name).map_err(|p| StorageError::Corrupt(format!("organisation.name: {p:?}")))?,
+        name: OrganisationName::parse(&name)
+            .map_err(|p| StorageError::Corrupt(format!("organisation.name: {p:?}")))?,
         updated_at,
     })
 }

@@ -18,11 +18,16 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite")
 #[tracing::instrument(skip(settings), fields(path = %path.display()))]
 pub async fn open(path: &Path, settings: &PoolSettings) -> Result<Storage, OpenError> {
     let pool = connect(path, settings).await?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .map_err(|e| OpenError::Migration(e.to_string()))?;
+    migrate(&pool).await?;
     Ok(storage(pool))
+}
+
+/// Applies this backend's pending migrations.
+pub async fn migrate(pool: &SqlitePool) -> Result<(), OpenError> {
+    MIGRATOR
+        .run(pool)
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))
 }
 
 /// Wraps an open pool in the storage traits.
@@ -34,7 +39,10 @@ pub fn storage(pool: SqlitePool) -> Storage {
     }
 }
 
-async fn connect(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, OpenError> {
+/// Opens a connection pool on the database file, creating the file and its
+/// folder if needed. Every connection gets WAL, foreign keys, the busy
+/// timeout and the configured `synchronous` level.
+pub async fn connect(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, OpenError> {
     let folder = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -78,7 +86,12 @@ async fn connect(path: &Path, settings: &PoolSettings) -> Result<SqlitePool, Ope
         .max_connections(settings.max_connections)
         .connect_with(options)
         .await
-        .map_err(|e| OpenError::Sqlite(format!("cannot open the SQLite database {}: {e}", path.display())))
+        .map_err(|e| {
+            OpenError::Sqlite(format!(
+                "cannot open the SQLite database {}: {e}",
+                path.display()
+            ))
+        })
 }
 
 struct SqliteHealth {

@@ -1,0 +1,12 @@
+//! Server integration tests, in one binary (one link step).
+//!
+//! Storage tests run on SQLite (a real file) and on PostgreSQL (a real
+//! server that `scripts/with-postgres.sh` starts; its URL comes in
+//! `TEST_POSTGRES_URL`). Run only the PostgreSQL ones with
+//! `scripts/with-postgres.sh cargo test -p server --test integration postgres`.
+
+mod support;
+
+mod http;
+mod startup;
+mod storage_contract;

@@ -1,0 +1,102 @@
+//! Test fixtures: a fresh database per test, on either backend.
+
+use app::server::storage::Storage;
+use server::storage::{PoolSettings, postgres, sqlite};
+use std::time::Duration;
+
+pub fn settings() -> PoolSettings {
+    PoolSettings {
+        max_connections: 4,
+        sqlite_synchronous: server::config::SqliteSynchronous::Full,
+        sqlite_busy_timeout: Duration::from_secs(5),
+    }
+}
+
+/// A fresh, migrated database. Holds what must live as long as the test
+/// (the SQLite file's folder).
+pub struct TestDb {
+    pub storage: Storage,
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("accord.db");
+        let storage = sqlite::open(&path, &settings()).await.expect("open SQLite");
+        TestDb {
+            storage,
+            url: format!("sqlite://{}", path.display()),
+            _dir: Some(dir),
+        }
+    }
+
+    pub async fn postgres() -> TestDb {
+        let url = fresh_postgres_database().await;
+        let storage = postgres::open(&url, &settings())
+            .await
+            .expect("open PostgreSQL");
+        TestDb {
+            storage,
+            url,
+            _dir: None,
+        }
+    }
+
+    pub async fn on(backend: &str) -> TestDb {
+        match backend {
+            "sqlite" => TestDb::sqlite().await,
+            "postgres" => TestDb::postgres().await,
+            other => panic!("unknown backend {other}"),
+        }
+    }
+}
+
+/// The scratch server's admin URL. The PostgreSQL tests are not skipped
+/// when it is missing: they fail, saying how to provide it.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        panic!(
+            "TEST_POSTGRES_URL is not set: run the tests through \
+             scripts/with-postgres.sh (or scripts/test.sh), which starts a scratch PostgreSQL"
+        )
+    })
+}
+
+/// Creates an empty database on the scratch server and returns its URL.
+pub async fn fresh_postgres_database() -> String {
+    use sqlx::Connection;
+    let admin = postgres_admin_url();
+    let name = format!("accord_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("connect to scratch PostgreSQL");
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+    conn.close().await.ok();
+    match admin.rfind('/') {
+        Some(i) => format!("{}/{name}", &admin[..i]),
+        None => panic!("unexpected admin URL {admin}"),
+    }
+}
+
+/// Declares an async test body `fn(&'static str)` once and runs it on both
+/// backends as `NAME::sqlite` and `NAME::postgres`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name("sqlite").await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name("postgres").await;
+            }
+        }
+    )*};
+}
