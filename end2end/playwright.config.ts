@@ -1,5 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import * as path from 'node:path';
+import { ADMIN, READONLY } from './tests/accounts';
 
 // The test command (scripts/test.sh) sets these; the defaults let a
 // developer run `npx playwright test` here after `cargo leptos build --release`.
@@ -58,8 +59,14 @@ export default defineConfig({
     },
   ],
   webServer: {
-    // A fresh database for every run.
-    command: `rm -rf "${dataDir}" && mkdir -p "${dataDir}" && exec "${bin}"`,
+    // A fresh database for every run, with the accounts the tests sign in
+    // with, created by the same command an operator would use.
+    command: [
+      `rm -rf "${dataDir}" && mkdir -p "${dataDir}"`,
+      `printf '%s\\n' "${ADMIN.password}" | "${bin}" user create --email ${ADMIN.email} --role admin --name "Ada Admin"`,
+      `printf '%s\\n' "${READONLY.password}" | "${bin}" user create --email ${READONLY.email} --role readonly --name "Rémi Reader"`,
+      `exec "${bin}"`,
+    ].join(' && '),
     cwd: root,
     url: `http://127.0.0.1:${port}/healthz`,
     reuseExistingServer: false,

@@ -18,6 +18,13 @@ pub enum AppError {
     Validation { field: String, problem: Problem },
     #[error("not signed in")]
     Unauthenticated,
+    /// Wrong e-mail or password: deliberately does not say which, so that
+    /// sign-in does not reveal whether an account exists.
+    #[error("wrong e-mail or password")]
+    InvalidCredentials,
+    /// The set-up link is missing, wrong or already used.
+    #[error("invalid set-up link")]
+    InvalidSetupLink,
     #[error("not allowed for this role")]
     Forbidden,
     #[error("not found")]
@@ -44,7 +51,8 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Validation { .. } => 422,
-            AppError::Unauthenticated => 401,
+            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::InvalidSetupLink => 403,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict => 409,
@@ -66,6 +74,8 @@ impl AppError {
         match self {
             AppError::Validation { problem, .. } => problem.message(t),
             AppError::Unauthenticated => t.err_unauthenticated.to_string(),
+            AppError::InvalidCredentials => t.err_invalid_credentials.to_string(),
+            AppError::InvalidSetupLink => t.err_invalid_setup_link.to_string(),
             AppError::Forbidden => t.err_forbidden.to_string(),
             AppError::NotFound => t.err_not_found.to_string(),
             AppError::Conflict => t.err_conflict.to_string(),

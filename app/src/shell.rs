@@ -4,7 +4,10 @@ use crate::api::{RenameOrganisation, get_organisation};
 use crate::components::layout::Layout;
 use crate::components::organisation_state::OrganisationState;
 use crate::i18n;
-use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
+use crate::pages::{
+    area::Area, area::AreaPage, home::HomePage, not_found::NotFound, setup::SetupPage,
+    sign_in::SignInPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
@@ -62,6 +65,8 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("setup") view=SetupPage ssr=ssr.clone()/>
                     <Route path=StaticSegment("contacts") view=|| view! { <AreaPage area=Area::Contacts/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("companies") view=|| view! { <AreaPage area=Area::Companies/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>

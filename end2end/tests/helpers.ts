@@ -1,18 +1,19 @@
 import { expect, type Page } from '@playwright/test';
+import { ADMIN } from './accounts';
 
 /** Waits until the WASM bundle has hydrated the page (JavaScript runs). */
 export async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
 
-/** Opens `path` and, where JavaScript runs, waits for hydration. */
-export async function open(page: Page, path: string, javaScript: boolean) {
+/** Signs in through the sign-in form (works with and without JavaScript). */
+export async function signIn(page: Page, account = ADMIN, path = '/') {
   await page.goto(path);
-  if (javaScript) await hydrated(page);
-}
-
-/** Sets the organisation name through the no-JavaScript form post. */
-export async function renameWithoutJs(page: Page, name: string) {
-  await page.getByLabel('Organisation name').fill(name);
-  await Promise.all([page.waitForURL(/\?/), page.getByRole('button', { name: 'Save' }).click()]);
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.getByLabel('E-mail address').fill(account.email);
+  await page.getByLabel('Password').fill(account.password);
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/sign-in')),
+    page.getByRole('button', { name: 'Sign in' }).click(),
+  ]);
 }

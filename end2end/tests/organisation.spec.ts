@@ -1,10 +1,14 @@
 import { expect, test } from '@playwright/test';
-import { hydrated } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 // The vertical slice: the organisation name, read and written through a
 // server function and the storage trait, shown on every page.
 
 test.describe('organisation name, hydrated', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page);
+  });
+
   test('edit, save without a page load, reload and see it', async ({ page }) => {
     await page.goto('/');
     await hydrated(page);
@@ -47,9 +51,9 @@ test.describe('organisation name, hydrated', () => {
     await expect(page.getByLabel('Organisation name')).toHaveValue(before);
   });
 
-  test('a name over 100 characters is refused by the server too', async ({ page, request }) => {
+  test('a name over 100 characters is refused by the server too', async ({ page }) => {
     // The browser would catch this; the server must not rely on it.
-    const response = await request.post('/api/organisation/rename', {
+    const response = await page.request.post('/api/organisation/rename', {
       form: { name: 'x'.repeat(101) },
     });
     expect(response.status()).toBe(422);
@@ -59,6 +63,10 @@ test.describe('organisation name, hydrated', () => {
 });
 
 test.describe('organisation name, without JavaScript @nojs-only', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page);
+  });
+
   test('the page is complete and the form posts without WASM', async ({ page }) => {
     await page.goto('/');
     // Server-rendered with its data: no loading placeholder.

@@ -1,7 +1,11 @@
 import { expect, test } from '@playwright/test';
-import { hydrated } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 test.describe('app shell @responsive', () => {
+  test.beforeEach(async ({ page }) => {
+    await signIn(page);
+  });
+
   test('landmarks, navigation and skip link are there for keyboard and screen reader', async ({ page }) => {
     await page.goto('/');
     await hydrated(page);
@@ -49,6 +53,7 @@ test.describe('app shell @responsive', () => {
 });
 
 test('an unknown address answers 404 with a way back', async ({ page }) => {
+  await signIn(page);
   const response = await page.goto('/no/such/page');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Page not found');
@@ -59,13 +64,15 @@ test.describe('language @nojs', () => {
   test('follows Accept-Language on the first visit', async ({ browser }) => {
     const context = await browser.newContext({ locale: 'fr-FR' });
     const page = await context.newPage();
-    await page.goto('/');
+    await page.goto('/sign-in');
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
-    await expect(page.getByRole('navigation', { name: 'Principale' }).getByRole('link', { name: 'Paramètres' })).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Connexion');
+    await expect(page.getByLabel('Mot de passe')).toBeVisible();
     await context.close();
   });
 
   test('can be switched, and the choice is remembered', async ({ page }) => {
+    await signIn(page);
     await page.goto('/contacts');
     await expect(page.locator('html')).toHaveAttribute('lang', 'en');
     await page.getByLabel('Language').selectOption('fr');

@@ -51,11 +51,10 @@ fn main() {
         .unwrap();
     let addr = listener.local_addr().unwrap();
     let _inside_runtime = runtime.enter();
-    let router = server::router::build(AppState {
-        leptos_options: LeptosOptions::builder().output_name("accord").build(),
-        storage: storage.clone(),
-        dev_reload_port: None,
-    });
+    let router = server::router::build(AppState::new(
+        LeptosOptions::builder().output_name("accord").build(),
+        storage.clone(),
+    ));
     runtime.spawn(async move { axum::serve(listener, router).await.unwrap() });
 
     // Time to first byte of `/`, one request per connection, as a browser's

@@ -20,4 +20,102 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage user accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum UserCommand {
+    /// Create a user. The password is prompted for, or read from the first
+    /// line of standard input when it is not a terminal.
+    Create(CreateUser),
+}
+
+#[derive(Debug, clap::Args, Clone, PartialEq, Eq)]
+pub struct CreateUser {
+    /// E-mail address, used to sign in.
+    #[arg(long)]
+    pub email: String,
+    /// admin, manager, sales, marketing, dpo or readonly.
+    #[arg(long)]
+    pub role: String,
+    /// Name shown in the interface (defaults to the part of the address before @).
+    #[arg(long)]
+    pub name: Option<String>,
+}
+
+/// `accord user create`: same rules as the web forms.
+pub async fn create_user(
+    storage: &app::server::storage::Storage,
+    args: CreateUser,
+) -> Result<(), String> {
+    use app::domain::{DisplayName, EmailAddress, Role};
+    use app::server::auth::password::{check_new_password, hash_blocking, off_runtime};
+    use app::server::storage::{NewUser, StorageError};
+    use std::io::IsTerminal;
+
+    let t = app::i18n::Locale::En.t();
+    let email =
+        EmailAddress::parse(&args.email).map_err(|p| format!("--email: {}", p.message(t)))?;
+    let role = Role::parse(&args.role).map_err(|_| {
+        format!(
+            "--role: {:?} is not a role; use one of {}",
+            args.role,
+            Role::ALL.map(Role::as_str).join(", ")
+        )
+    })?;
+    let default_name = email
+        .as_str()
+        .split('@')
+        .next()
+        .unwrap_or("user")
+        .to_string();
+    let name = DisplayName::parse(args.name.as_deref().unwrap_or(&default_name))
+        .map_err(|p| format!("--name: {}", p.message(t)))?;
+
+    let password = if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ")
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        let again = rpassword::prompt_password("Password again: ")
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        check_new_password(&first, Some(&again))
+            .map_err(|p| format!("password: {}", p.message(t)))?;
+        first
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+        let password = line.trim_end_matches(['\n', '\r']).to_string();
+        check_new_password(&password, None).map_err(|p| format!("password: {}", p.message(t)))?;
+        password
+    };
+    let hash = off_runtime(move || hash_blocking(&password))
+        .await
+        .and_then(|r| r)
+        .map_err(|e| format!("password hashing failed: {e}"))?;
+    let user = storage
+        .users
+        .create(&NewUser {
+            email,
+            display_name: name.to_string(),
+            role,
+            password_hash: hash,
+        })
+        .await
+        .map_err(|e| match e {
+            StorageError::Conflict(_) => format!(
+                "a user with the address {} already exists",
+                args.email.trim()
+            ),
+            other => format!("cannot create the user: {other}"),
+        })?;
+    println!(
+        "Created {} user {} (id {}).",
+        role.as_str(),
+        user.email,
+        user.id
+    );
+    Ok(())
 }

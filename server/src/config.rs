@@ -192,6 +192,8 @@ pub struct Config {
     pub db_max_connections: u32,
     pub site_root: String,
     pub shutdown_timeout: Duration,
+    pub session_idle: Duration,
+    pub session_absolute: Duration,
     /// `cargo leptos watch` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
@@ -264,6 +266,22 @@ impl Config {
             30,
             0..=3600,
         )?);
+        let session_idle = Duration::from_secs(
+            60 * parse_number(
+                get("ACCORD_SESSION_IDLE_MINUTES"),
+                "ACCORD_SESSION_IDLE_MINUTES",
+                30,
+                1..=1440,
+            )?,
+        );
+        let session_absolute = Duration::from_secs(
+            3600 * parse_number(
+                get("ACCORD_SESSION_ABSOLUTE_HOURS"),
+                "ACCORD_SESSION_ABSOLUTE_HOURS",
+                12,
+                1..=720,
+            )?,
+        );
         let site_root = get("ACCORD_SITE_ROOT")
             .or(get("LEPTOS_SITE_ROOT"))
             .unwrap_or("target/site")
@@ -290,6 +308,8 @@ impl Config {
             db_max_connections,
             site_root,
             shutdown_timeout,
+            session_idle,
+            session_absolute,
             dev_reload_port,
         })
     }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod router;
 pub mod routes;
+pub mod session_layer;
 pub mod shutdown;
 pub mod startup;
 pub mod state;

@@ -49,6 +49,7 @@ pub fn build(state: AppState) -> Router {
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session_layer::resolve))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

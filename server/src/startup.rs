@@ -1,6 +1,6 @@
 //! Start-up: open storage, bind, serve, shut down cleanly.
 
-use crate::cli::Command;
+use crate::cli::{Command, UserCommand};
 use crate::config::Config;
 use crate::router;
 use crate::shutdown;
@@ -20,6 +20,8 @@ pub enum StartupError {
     Listen { addr: SocketAddr, reason: String },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("{0}")]
+    Command(String),
 }
 
 /// Runs one command of the `accord` binary.
@@ -28,10 +30,13 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
     let storage = storage::open(&config.database_url, &PoolSettings::from_config(&config)).await?;
     match command {
         Command::Migrate => {
-            println!("Database is up to date: {}", config.database_url);
+            announce(&format!("Database is up to date: {}", config.database_url));
             Ok(())
         }
         Command::Serve => serve(config, storage).await,
+        Command::User(UserCommand::Create(args)) => crate::cli::create_user(&storage, args)
+            .await
+            .map_err(StartupError::Command),
     }
 }
 
@@ -82,15 +87,34 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         );
     }
 
-    let state = AppState {
-        leptos_options: leptos_options(&config),
-        storage,
-        dev_reload_port: config.dev_reload_port,
+    // First run: no account yet. A single-use link, printed here only,
+    // lets the person at the machine create the first administrator.
+    let user_count = storage
+        .users
+        .count()
+        .await
+        .map_err(|e| StartupError::Storage(OpenError::Migration(e.to_string())))?;
+    let setup_token = (user_count == 0).then(app::server::auth::token::new_token);
+
+    let mut state = AppState::new(leptos_options(&config), storage);
+    state.dev_reload_port = config.dev_reload_port;
+    state.sessions = app::server::SessionSettings {
+        idle: config.session_idle,
+        absolute: config.session_absolute,
     };
-    let app = router::build(state);
+    state.setup = std::sync::Arc::new(app::server::SetupLink::new(setup_token.clone()));
+    state
+        .has_users
+        .store(user_count > 0, std::sync::atomic::Ordering::Relaxed);
+    let app = router::build(state).into_make_service_with_connect_info::<SocketAddr>();
 
     tracing::info!(%address, "listening");
-    println!("Accord is running at http://{address}");
+    announce(&format!("Accord is running at http://{address}"));
+    if let Some(token) = setup_token {
+        announce(&format!(
+            "No account exists yet. Create the first administrator at: http://{address}/setup?token={token}"
+        ));
+    }
 
     // After the stop signal, in-flight requests get `shutdown_timeout` to
     // finish; past that the process exits anyway.
@@ -113,4 +137,14 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Prints a line for the operator. A closed standard output (a supervisor
+/// that stopped reading) must not bring the server down, so write errors
+/// are ignored rather than panicking as `println!` would.
+fn announce(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
 }

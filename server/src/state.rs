@@ -1,15 +1,21 @@
 //! Server-side state, built once at start-up and shared by every request.
 
-use app::server::ServerContext;
 use app::server::storage::Storage;
+use app::server::{ServerContext, SessionSettings, SetupLink};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub storage: Storage,
     pub dev_reload_port: Option<u32>,
+    pub sessions: SessionSettings,
+    pub setup: Arc<SetupLink>,
+    /// Set once an account exists (see `session_layer::has_users`).
+    pub has_users: Arc<AtomicBool>,
 }
 
 impl AppState {
@@ -18,6 +24,22 @@ impl AppState {
         ServerContext {
             storage: self.storage.clone(),
             dev_reload_port: self.dev_reload_port,
+            sessions: self.sessions,
+            setup: self.setup.clone(),
+        }
+    }
+}
+
+impl AppState {
+    /// State for `storage` with default settings (tests, benchmarks).
+    pub fn new(leptos_options: LeptosOptions, storage: Storage) -> Self {
+        AppState {
+            leptos_options,
+            storage,
+            dev_reload_port: None,
+            sessions: SessionSettings::default(),
+            setup: Arc::new(SetupLink::default()),
+            has_users: Arc::new(AtomicBool::new(false)),
         }
     }
 }

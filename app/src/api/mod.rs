@@ -1,8 +1,12 @@
 //! Server functions: the only way the browser reads or writes data.
 //! One module per area; each function's body runs on the server only.
 
+pub mod auth;
 pub mod organisation;
 
+pub use auth::{
+    CompleteSetup, SignIn, SignOut, WhoAmI, complete_setup, sign_in, sign_out, who_am_i,
+};
 pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
 };

@@ -17,6 +17,7 @@ pub async fn get_organisation() -> Result<Organisation, AppError> {
     use tracing::Instrument;
 
     let result = async {
+        crate::server::policy::authorize(crate::server::policy::Action::ViewWorkspace)?;
         let ctx = context::server_context()?;
         ctx.storage
             .organisation
@@ -40,6 +41,7 @@ pub async fn rename_organisation(name: String) -> Result<Organisation, AppError>
     use tracing::Instrument;
 
     let result = async {
+        crate::server::policy::authorize(crate::server::policy::Action::EditOrganisation)?;
         let valid = OrganisationName::parse(&name).map_err(|p| AppError::validation("name", p))?;
         let ctx = context::server_context()?;
         let saved = ctx

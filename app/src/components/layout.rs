@@ -1,8 +1,10 @@
 use super::language_switch::LanguageSwitch;
 use super::nav::Nav;
 use super::organisation_state::OrganisationState;
+use crate::api::{SignOut, who_am_i};
 use crate::i18n::use_t;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 /// Page frame: skip link, header with navigation, main content, footer.
 /// Landmarks (`header`, `nav`, `main`, `footer`) let screen-reader users
@@ -11,6 +13,9 @@ use leptos::prelude::*;
 pub fn Layout(children: Children) -> impl IntoView {
     let t = use_t();
     let state = expect_context::<OrganisationState>();
+    // Who is signed in decides whether the navigation is shown at all.
+    let me = Resource::new(|| (), |_| who_am_i());
+    let signed_in = move || me.get().and_then(Result::ok).flatten();
     let organisation_name = move || {
         state
             .organisation
@@ -30,8 +35,16 @@ pub fn Layout(children: Children) -> impl IntoView {
                     <span class="brand-org" data-testid="header-org-name">{organisation_name}</span>
                 </Transition>
             </a>
-            <Nav/>
             <LanguageSwitch/>
+            <Transition fallback=|| ()>
+                {move || signed_in().map(|me| view! {
+                    <form class="sign-out" method="post" action=SignOut::PATH>
+                        <span class="who">{(t.signed_in_as)(&me.display_name)}</span>
+                        <button type="submit">{t.sign_out_button}</button>
+                    </form>
+                    <Nav/>
+                })}
+            </Transition>
         </header>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="app-footer">

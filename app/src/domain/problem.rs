@@ -8,6 +8,11 @@ pub enum Problem {
     Required,
     TooLong { max: usize },
     ControlCharacters,
+    InvalidEmail,
+    PasswordTooShort { min: usize },
+    PasswordTooCommon,
+    PasswordsDiffer,
+    UnknownRole,
 }
 
 impl Problem {
@@ -16,6 +21,11 @@ impl Problem {
             Problem::Required => t.err_required.to_string(),
             Problem::TooLong { max } => (t.err_too_long)(max),
             Problem::ControlCharacters => t.err_control_characters.to_string(),
+            Problem::InvalidEmail => t.err_invalid_email.to_string(),
+            Problem::PasswordTooShort { min } => (t.err_password_too_short)(min),
+            Problem::PasswordTooCommon => t.err_password_too_common.to_string(),
+            Problem::PasswordsDiffer => t.err_passwords_differ.to_string(),
+            Problem::UnknownRole => t.err_unknown_role.to_string(),
         }
     }
 }

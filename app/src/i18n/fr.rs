@@ -40,10 +40,38 @@ pub const CATALOGUE: Catalogue = Catalogue {
     not_found_body: "Il n’y a rien à cette adresse. La page a peut-être été déplacée, ou le lien est mal saisi.",
     back_home: "Retour à l’accueil",
 
+    sign_in_title: "Connexion",
+    sign_in_intro: "Connectez-vous avec l’adresse e-mail et le mot de passe de votre compte Accord.",
+    email_label: "Adresse e-mail",
+    password_label: "Mot de passe",
+    password_confirm_label: "Mot de passe, à nouveau",
+    password_help: |min| {
+        format!("Au moins {min} caractères. Une courte phrase convient très bien.")
+    },
+    display_name_label: "Votre nom",
+    sign_in_button: "Se connecter",
+    sign_out_button: "Se déconnecter",
+    signed_in_as: |name| format!("Connecté : {name}"),
+    setup_title: "Terminer l’installation d’Accord",
+    setup_intro: "Créez le premier compte administrateur. Il vous servira à inviter vos collègues.",
+    setup_needs_link: "Accord n’a encore aucun compte. Ouvrez le lien d’installation affiché par le programme accord à son démarrage (sur sa console ou dans son journal), ou créez le premier administrateur avec : accord user create --email vous@exemple.fr --role admin",
+    setup_button: "Créer le compte administrateur",
+
     err_required: "Ce champ est obligatoire.",
     err_too_long: |max| format!("{max} caractères au maximum."),
     err_control_characters: "Retirez les retours à la ligne et les caractères invisibles.",
+    err_invalid_email: "Saisissez une adresse e-mail comme nom@exemple.fr.",
+    err_password_too_short: |min| {
+        format!(
+            "Utilisez au moins {min} caractères. Quelques mots font un mot de passe solide et facile à retenir."
+        )
+    },
+    err_password_too_common: "Ce mot de passe fait partie des plus utilisés. Choisissez-en un autre.",
+    err_passwords_differ: "Les deux mots de passe ne sont pas identiques.",
+    err_unknown_role: "Choisissez l’un des rôles proposés.",
     err_unauthenticated: "Veuillez vous connecter pour continuer.",
+    err_invalid_credentials: "Adresse e-mail ou mot de passe incorrect.",
+    err_invalid_setup_link: "Ce lien d’installation n’est pas valide (ou a déjà servi). Utilisez le lien affiché par le programme accord.",
     err_forbidden: "Votre rôle ne permet pas cette action.",
     err_not_found: "Cet enregistrement n’existe plus.",
     err_conflict: "Quelqu’un d’autre a modifié cet élément au même moment. Rechargez pour voir la version actuelle.",

@@ -1,6 +1,9 @@
 //! One module per page.
 
 pub mod area;
+pub mod form_outcome;
 pub mod home;
 pub mod not_found;
 pub mod organisation_form;
+pub mod setup;
+pub mod sign_in;

@@ -1,3 +1,4 @@
+use super::form_outcome::{FormOutcome, form_outcome};
 use crate::api::RenameOrganisation;
 use crate::api::organisation::RENAME_FORM;
 use crate::components::organisation_state::OrganisationState;
@@ -7,7 +8,6 @@ use crate::i18n::use_t;
 use leptos::html;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_router::hooks::use_query_map;
 
 /// The rename form. It is a real `<form>` posting to the server function's
 /// URL, so it works before the WASM has loaded and with JavaScript off; once
@@ -19,17 +19,11 @@ pub fn OrganisationForm(organisation: Organisation) -> impl IntoView {
     let rename = expect_context::<OrganisationState>().rename;
 
     // The outcome of a no-JavaScript post comes back in the query string.
-    let query = use_query_map();
-    let (returned_error, returned_value, returned_saved) = query.with_untracked(|q| {
-        let ours = q.get("form").as_deref() == Some(RENAME_FORM);
-        let error = ours
-            .then(|| q.get("form_error"))
-            .flatten()
-            .and_then(|json| serde_json::from_str::<AppError>(&json).ok());
-        let value = ours.then(|| q.get("value")).flatten();
-        let saved = q.get("saved").as_deref() == Some(RENAME_FORM);
-        (error, value, saved)
-    });
+    let FormOutcome {
+        error: returned_error,
+        value: returned_value,
+        saved: returned_saved,
+    } = form_outcome(RENAME_FORM);
 
     let initial = returned_value.unwrap_or_else(|| organisation.name.to_string());
     let draft = RwSignal::new(initial.clone());

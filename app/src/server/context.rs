@@ -14,6 +14,74 @@ pub struct ServerContext {
     /// Set in development (`cargo leptos watch`): the live-reload port the
     /// page may connect to.
     pub dev_reload_port: Option<u32>,
+    pub sessions: SessionSettings,
+    /// The single-use link that creates the first administrator; set only
+    /// while the database has no user.
+    pub setup: std::sync::Arc<SetupLink>,
+}
+
+/// Session lifetimes.
+#[derive(Clone, Copy, Debug)]
+pub struct SessionSettings {
+    /// A session unused for this long ends.
+    pub idle: std::time::Duration,
+    /// A session ends this long after sign-in, used or not.
+    pub absolute: std::time::Duration,
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        SessionSettings {
+            idle: std::time::Duration::from_secs(30 * 60),
+            absolute: std::time::Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// The first-run set-up token: random, kept in memory only, valid until
+/// used or until the process restarts.
+#[derive(Debug, Default)]
+pub struct SetupLink {
+    token: std::sync::Mutex<Option<String>>,
+}
+
+impl SetupLink {
+    pub fn new(token: Option<String>) -> Self {
+        SetupLink {
+            token: std::sync::Mutex::new(token),
+        }
+    }
+
+    /// True if `candidate` is the current token.
+    pub fn matches(&self, candidate: &str) -> bool {
+        let guard = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        guard
+            .as_deref()
+            .is_some_and(|t| super::auth::token::constant_time_eq(t, candidate))
+    }
+
+    /// Uses the token up: true if it was `candidate` and still unused.
+    pub fn consume(&self, candidate: &str) -> bool {
+        let mut guard = self.token.lock().unwrap_or_else(|e| e.into_inner());
+        let ok = guard
+            .as_deref()
+            .is_some_and(|t| super::auth::token::constant_time_eq(t, candidate));
+        if ok {
+            *guard = None;
+        }
+        ok
+    }
+}
+
+/// The client's address, as the server's connection layer saw it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAddr(pub String);
+
+/// The client address of the current request, or `unknown`.
+pub fn client_addr() -> String {
+    use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<ClientAddr>().map(|c| c.0.clone()))
+        .unwrap_or_else(|| "unknown".to_string())
 }
 
 /// The server context, or an internal error if the server forgot to provide

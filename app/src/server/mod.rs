@@ -3,9 +3,13 @@
 //! server function, and the helpers that shape their responses.
 //! None of this is compiled into the WASM bundle.
 
+pub mod auth;
 pub mod context;
 pub mod csp;
+pub mod policy;
 pub mod respond;
 pub mod storage;
 
-pub use context::{ServerContext, request_id, server_context};
+pub use context::{
+    ClientAddr, ServerContext, SessionSettings, SetupLink, request_id, server_context,
+};

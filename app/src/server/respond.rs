@@ -63,8 +63,16 @@ pub fn finish_form<T>(form: &str, value: &str, result: Result<T, AppError>) -> R
     result
 }
 
-/// Sets the HTTP status matching `error` on the current response.
+/// Sets the HTTP status matching `error` on the current response: only for
+/// server-function calls. A page that calls a server function while it
+/// renders (the sign-in page asking who is signed in, say) keeps its own
+/// status.
 pub fn set_error_status(error: &AppError) {
+    let is_server_fn_call =
+        use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if !is_server_fn_call {
+        return;
+    }
     if let Some(response) = use_context::<ResponseOptions>() {
         response.set_status(
             StatusCode::from_u16(error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),

@@ -2,8 +2,9 @@
 //! server functions cannot be generic; one implementation per backend lives
 //! in the `server` crate and both run the same contract tests.
 
-use crate::domain::{Organisation, OrganisationName};
+use crate::domain::{EmailAddress, Organisation, OrganisationName, Role};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 /// A storage failure. The text is for logs only: server functions turn any
@@ -16,6 +17,9 @@ pub enum StorageError {
     /// A row that must exist is missing (for example an unmigrated database).
     #[error("missing row: {0}")]
     Missing(String),
+    /// A unique value (such as an e-mail address) is already taken.
+    #[error("conflict: {0}")]
+    Conflict(String),
     /// A stored value no longer passes the domain's validation.
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
@@ -53,11 +57,74 @@ pub trait HealthStore: Send + Sync {
     async fn ping(&self) -> Result<(), StorageError>;
 }
 
+/// A user as stored. Holds the password hash: deliberately not
+/// `Serialize`, so it cannot be sent to a browser by mistake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub password_hash: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What creating a user needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: Role,
+    pub password_hash: String,
+}
+
+/// The people who sign in.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    async fn count(&self) -> Result<u64, StorageError>;
+    /// `Conflict` when the address (case-insensitively) is taken.
+    async fn create(&self, user: &NewUser) -> Result<UserRecord, StorageError>;
+    async fn find_by_email(&self, email: &EmailAddress)
+    -> Result<Option<UserRecord>, StorageError>;
+    async fn get(&self, id: i64) -> Result<Option<UserRecord>, StorageError>;
+    async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StorageError>;
+}
+
+/// A signed-in browser. Only the SHA-256 of its token is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub user_id: i64,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub client_addr: String,
+    pub user_agent: String,
+}
+
+/// Sessions, kept in the database so that they survive restarts and are
+/// shared by every instance on PostgreSQL.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    async fn create(&self, session: &SessionRecord) -> Result<(), StorageError>;
+    /// The session and its user, if the token hash is known.
+    async fn find(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(SessionRecord, UserRecord)>, StorageError>;
+    async fn touch(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StorageError>;
+    async fn delete(&self, token_hash: &str) -> Result<(), StorageError>;
+    /// Ends every session of a user; returns how many there were.
+    async fn delete_for_user(&self, user_id: i64) -> Result<u64, StorageError>;
+}
+
 /// Every store, for one backend. Cloning is cheap (reference counts).
 #[derive(Clone)]
 pub struct Storage {
     pub backend: Backend,
     pub organisation: Arc<dyn OrganisationStore>,
+    pub users: Arc<dyn UserStore>,
+    pub sessions: Arc<dyn SessionStore>,
     pub health: Arc<dyn HealthStore>,
 }
 

@@ -3,7 +3,9 @@
 //! and pass the same contract tests (`tests/integration/storage_contract.rs`).
 
 pub mod postgres;
+pub mod rows;
 pub mod sqlite;
+pub mod users;
 
 use crate::config::{Config, DatabaseUrl};
 use app::server::storage::{Storage, StorageError};

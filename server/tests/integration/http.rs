@@ -2,7 +2,8 @@
 //! on both backends.
 
 use crate::on_both_backends;
-use crate::support::{TestDb, settings};
+use crate::support::{TestDb, settings, signed_in};
+use app::domain::Role;
 use app::server::storage::Storage;
 use axum::Router;
 use axum::body::Body;
@@ -13,11 +14,18 @@ use server::state::AppState;
 use tower::ServiceExt;
 
 fn app(storage: Storage) -> Router {
-    server::router::build(AppState {
-        leptos_options: LeptosOptions::builder().output_name("accord").build(),
+    server::router::build(AppState::new(
+        LeptosOptions::builder().output_name("accord").build(),
         storage,
-        dev_reload_port: None,
-    })
+    ))
+}
+
+/// Adds the session cookie to a request.
+fn with(cookie: &str, mut request: Request<Body>) -> Request<Body> {
+    request
+        .headers_mut()
+        .insert(header::COOKIE, cookie.parse().unwrap());
+    request
 }
 
 struct Reply {
@@ -72,9 +80,11 @@ on_both_backends!(
 async fn home_page_is_rendered_with_the_organisation_and_a_nonce_csp(backend: &str) {
     let db = TestDb::on(backend).await;
     let app = app(db.storage.clone());
-    let reply = send(&app, get("/")).await;
+    let cookie = signed_in(&db.storage, Role::Readonly).await;
+    let reply = send(&app, with(&cookie, get("/"))).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains(r#"<html lang="en">"#));
+    assert!(reply.body.contains("Signed in as Test readonly"));
     assert!(reply.body.contains("My organisation"));
     assert!(reply.headers.contains_key("x-request-id"));
     let csp = reply.headers[header::CONTENT_SECURITY_POLICY]
@@ -97,9 +107,13 @@ async fn home_page_is_rendered_with_the_organisation_and_a_nonce_csp(backend: &s
 async fn rename_through_the_server_function_then_read_it_back(backend: &str) {
     let db = TestDb::on(backend).await;
     let app = app(db.storage.clone());
+    let admin = signed_in(&db.storage, Role::Admin).await;
     let reply = send(
         &app,
-        server_fn("/api/organisation/rename", "name=%20Acme%20SAS%20"),
+        with(
+            &admin,
+            server_fn("/api/organisation/rename", "name=%20Acme%20SAS%20"),
+        ),
     )
     .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
@@ -110,23 +124,28 @@ async fn rename_through_the_server_function_then_read_it_back(backend: &str) {
         "trimmed by the shared type"
     );
 
-    let read = send(&app, server_fn("/api/organisation/get", "")).await;
+    let read = send(&app, with(&admin, server_fn("/api/organisation/get", ""))).await;
     let read: app::domain::Organisation = serde_json::from_str(&read.body).unwrap();
     assert_eq!(read, saved);
-    let page = send(&app, get("/")).await;
+    let page = send(&app, with(&admin, get("/"))).await;
     assert!(page.body.contains("Acme SAS"));
 }
 
 async fn invalid_rename_is_422_with_the_field_and_changes_nothing(backend: &str) {
     let db = TestDb::on(backend).await;
     let app = app(db.storage.clone());
+    let admin = signed_in(&db.storage, Role::Admin).await;
     for (form, problem) in [
         ("name=", "required"),
         ("name=%20%20", "required"),
         (&*format!("name={}", "a".repeat(101)), "too_long"),
         ("name=Acme%0ALtd", "control_characters"),
     ] {
-        let reply = send(&app, server_fn("/api/organisation/rename", form)).await;
+        let reply = send(
+            &app,
+            with(&admin, server_fn("/api/organisation/rename", form)),
+        )
+        .await;
         assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{form}");
         let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(error["kind"], "validation");
@@ -134,7 +153,11 @@ async fn invalid_rename_is_422_with_the_field_and_changes_nothing(backend: &str)
         assert_eq!(error["problem"]["problem"], problem);
     }
     // A missing argument is a transport error, not a crash.
-    let reply = send(&app, server_fn("/api/organisation/rename", "nom=x")).await;
+    let reply = send(
+        &app,
+        with(&admin, server_fn("/api/organisation/rename", "nom=x")),
+    )
+    .await;
     assert!(reply.status.is_client_error() || reply.status.is_server_error());
     assert_eq!(
         db.storage.organisation.get().await.unwrap().name.as_str(),
@@ -145,13 +168,17 @@ async fn invalid_rename_is_422_with_the_field_and_changes_nothing(backend: &str)
 async fn plain_form_post_redirects_back_with_the_outcome(backend: &str) {
     let db = TestDb::on(backend).await;
     let app = app(db.storage.clone());
+    let admin = signed_in(&db.storage, Role::Admin).await;
 
     let bad = send(
         &app,
-        plain_form(
-            "/api/organisation/rename",
-            "name=",
-            "http://127.0.0.1:3000/?saved=organisation",
+        with(
+            &admin,
+            plain_form(
+                "/api/organisation/rename",
+                "name=",
+                "http://127.0.0.1:3000/?saved=organisation",
+            ),
         ),
     )
     .await;
@@ -166,17 +193,20 @@ async fn plain_form_post_redirects_back_with_the_outcome(backend: &str) {
         "My organisation"
     );
     // The page the browser lands on shows the message next to the field.
-    let landed = send(&app, get(location)).await;
+    let landed = send(&app, with(&admin, get(location))).await;
     assert!(landed.body.contains("This field is required."));
     assert!(landed.body.contains(r#"aria-invalid="true""#));
 
     // The Referer's host is ignored: the redirect never leaves this site.
     let good = send(
         &app,
-        plain_form(
-            "/api/organisation/rename",
-            "name=Plain",
-            "http://evil.example/phish",
+        with(
+            &admin,
+            plain_form(
+                "/api/organisation/rename",
+                "name=Plain",
+                "http://evil.example/phish",
+            ),
         ),
     )
     .await;
@@ -217,7 +247,22 @@ async fn database_failure_is_opaque_with_request_id_and_readyz_is_503(backend: &
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.body, "database unavailable\n");
 
-    let reply = send(&app, server_fn("/api/organisation/get", "")).await;
+    // With the database gone, no session can be checked: the call is
+    // refused as unauthenticated, and nothing of the failure leaks.
+    let reply = send(
+        &app,
+        with("accord_session=abc", server_fn("/api/organisation/get", "")),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.body, r#"{"kind":"unauthenticated"}"#);
+    // A storage error inside a server function is opaque, with a request id:
+    // sign-in reaches the database without a session.
+    let reply = send(
+        &app,
+        server_fn("/api/auth/sign-in", "email=a%40example.com&password=x"),
+    )
+    .await;
     assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR);
     let request_id = reply.headers["x-request-id"].to_str().unwrap().to_string();
     let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
@@ -247,15 +292,15 @@ async fn healthz_and_readyz_answer_when_the_database_is_up() {
 async fn accept_language_and_cookie_choose_the_language() {
     let db = TestDb::sqlite().await;
     let app = app(db.storage.clone());
-    let fr = Request::get("/")
+    let fr = Request::get("/sign-in")
         .header(header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.5")
         .body(Body::empty())
         .unwrap();
     let reply = send(&app, fr).await;
     assert!(reply.body.contains(r#"<html lang="fr">"#));
-    assert!(reply.body.contains("Paramètres"));
+    assert!(reply.body.contains("Mot de passe"));
 
-    let cookie = Request::get("/")
+    let cookie = Request::get("/sign-in")
         .header(header::ACCEPT_LANGUAGE, "fr")
         .header(header::COOKIE, "accord_lang=en")
         .body(Body::empty())
@@ -297,12 +342,13 @@ async fn language_switch_sets_a_cookie_and_stays_on_this_site() {
 async fn unknown_page_is_404_and_oversized_body_is_413() {
     let db = TestDb::sqlite().await;
     let app = app(db.storage.clone());
-    let reply = send(&app, get("/no/such/page")).await;
+    let cookie = signed_in(&db.storage, Role::Sales).await;
+    let reply = send(&app, with(&cookie, get("/no/such/page"))).await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.body.contains("Page not found"));
 
     let big = format!("name={}", "a".repeat(2 * 1024 * 1024));
-    let mut request = server_fn("/api/organisation/rename", &big);
+    let mut request = with(&cookie, server_fn("/api/organisation/rename", &big));
     request
         .headers_mut()
         .insert(header::CONTENT_LENGTH, big.len().into());

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod auth;
 mod http;
 mod startup;
 mod storage_contract;

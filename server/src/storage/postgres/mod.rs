@@ -58,6 +58,8 @@ pub fn storage(pool: PgPool) -> Storage {
     Storage {
         backend: Backend::Postgres,
         organisation: Arc::new(organisation::PgOrganisation::new(pool.clone())),
+        users: Arc::new(super::users::SqlUsers::new(pool.clone())),
+        sessions: Arc::new(super::users::SqlSessions::new(pool.clone())),
         health: Arc::new(PgHealth { pool }),
     }
 }

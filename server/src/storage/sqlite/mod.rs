@@ -35,6 +35,8 @@ pub fn storage(pool: SqlitePool) -> Storage {
     Storage {
         backend: Backend::Sqlite,
         organisation: Arc::new(organisation::SqliteOrganisation::new(pool.clone())),
+        users: Arc::new(super::users::SqlUsers::new(pool.clone())),
+        sessions: Arc::new(super::users::SqlSessions::new(pool.clone())),
         health: Arc::new(SqliteHealth { pool }),
     }
 }

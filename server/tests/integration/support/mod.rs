@@ -100,3 +100,50 @@ macro_rules! on_both_backends {
         }
     )*};
 }
+
+/// Creates a user with `role` and a live session; returns the `Cookie`
+/// header value that carries it. The password is `password_for(role)`.
+pub async fn signed_in(storage: &Storage, role: app::domain::Role) -> String {
+    use app::server::auth::token::{hash_token, new_token};
+    use app::server::storage::SessionRecord;
+    let user = create_user(storage, role).await;
+    let token = new_token();
+    let now = chrono::Utc::now();
+    storage
+        .sessions
+        .create(&SessionRecord {
+            token_hash: hash_token(&token),
+            user_id: user.id,
+            created_at: now,
+            last_seen_at: now,
+            client_addr: "127.0.0.1".into(),
+            user_agent: "test".into(),
+        })
+        .await
+        .unwrap();
+    format!("accord_session={token}")
+}
+
+pub fn password_for(role: app::domain::Role) -> String {
+    format!("a long and unusual {} password", role.as_str())
+}
+
+/// Creates a user with `role`, e-mail `ROLE@example.com`.
+pub async fn create_user(
+    storage: &Storage,
+    role: app::domain::Role,
+) -> app::server::storage::UserRecord {
+    use app::server::storage::NewUser;
+    let hash = app::server::auth::password::hash_blocking(&password_for(role)).unwrap();
+    storage
+        .users
+        .create(&NewUser {
+            email: app::domain::EmailAddress::parse(&format!("{}@example.com", role.as_str()))
+                .unwrap(),
+            display_name: format!("Test {}", role.as_str()),
+            role,
+            password_hash: hash,
+        })
+        .await
+        .unwrap()
+}

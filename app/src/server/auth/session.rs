@@ -1,0 +1,53 @@
+//! The signed-in user of the current request.
+//!
+//! The server's session layer resolves the session cookie once per request
+//! and stores a [`SessionUser`] in the request's extensions; server
+//! functions and pages read it from there through [`current_user`].
+
+use crate::domain::{EmailAddress, Role};
+use leptos::prelude::use_context;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "accord_session";
+
+/// The user behind the current request's session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionUser {
+    pub user_id: i64,
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: Role,
+    /// Identifies the session itself (the stored hash of its token).
+    pub session_hash: String,
+}
+
+/// The signed-in user, if any.
+pub fn current_user() -> Option<SessionUser> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<SessionUser>().cloned())
+}
+
+/// Builds the `Set-Cookie` value for a new session. `secure` when the
+/// site is served over TLS (directly or behind a proxy that says so).
+pub fn session_cookie(token: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{SESSION_COOKIE}={token}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// A `Set-Cookie` value that removes the session cookie.
+pub fn clearing_cookie() -> String {
+    format!("{SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+}
+
+/// Whether the current request came over TLS (as told by a proxy).
+pub fn request_is_https() -> bool {
+    use_context::<http::request::Parts>().is_some_and(|p| {
+        p.uri.scheme_str() == Some("https")
+            || p.headers
+                .get("x-forwarded-proto")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.eq_ignore_ascii_case("https"))
+    })
+}

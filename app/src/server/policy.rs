@@ -1,0 +1,68 @@
+//! What each role may do: the one place where access rules live.
+//!
+//! Every server function starts with [`authorize`], before any read or
+//! write; handlers never compare roles themselves.
+
+use super::auth::{SessionUser, current_user};
+use super::respond::set_error_status;
+use crate::domain::Role;
+use crate::error::AppError;
+
+/// Something a user may or may not do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// See the workspace: the organisation's name, the shell.
+    ViewWorkspace,
+    /// Change organisation settings.
+    EditOrganisation,
+}
+
+/// The rule table.
+pub fn allows(role: Role, action: Action) -> bool {
+    use Action::*;
+    use Role::*;
+    match action {
+        ViewWorkspace => true,
+        EditOrganisation => matches!(role, Admin),
+    }
+}
+
+/// The signed-in user if they may do `action`: `Unauthenticated` (401)
+/// without a session, `Forbidden` (403) when their role does not allow it.
+/// Sets the response status either way.
+pub fn authorize(action: Action) -> Result<SessionUser, AppError> {
+    let result = match current_user() {
+        None => Err(AppError::Unauthenticated),
+        Some(user) if allows(user.role, action) => Ok(user),
+        Some(user) => {
+            tracing::warn!(
+                user_id = user.user_id,
+                role = user.role.as_str(),
+                ?action,
+                "refused by policy"
+            );
+            Err(AppError::Forbidden)
+        }
+    };
+    if let Err(error) = &result {
+        set_error_status(error);
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_admins_edit_the_organisation_and_everyone_sees_it() {
+        for role in Role::ALL {
+            assert!(allows(role, Action::ViewWorkspace));
+            assert_eq!(
+                allows(role, Action::EditOrganisation),
+                role == Role::Admin,
+                "{role:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,3 @@
+/** Accounts created for the browser tests (see playwright.config.ts). */
+export const ADMIN = { email: 'admin@example.com', password: 'a long admin passphrase for tests' };
+export const READONLY = { email: 'reader@example.com', password: 'a long reader passphrase for tests' };

@@ -1,0 +1,141 @@
+//! Resolves the session cookie on every request, and keeps pages behind
+//! sign-in.
+//!
+//! For each request: read `accord_session`, look its hash up, end it if it
+//! is idle or too old or its user is deactivated, otherwise put the
+//! [`SessionUser`] in the request's extensions (where server functions and
+//! pages find it). Pages requested without a session are redirected to the
+//! sign-in page (or to set-up while no account exists); server functions
+//! answer 401 themselves, through the policy module.
+
+use crate::state::AppState;
+use app::server::ClientAddr;
+use app::server::auth::SessionUser;
+use app::server::auth::session::SESSION_COOKIE;
+use app::server::auth::token::hash_token;
+use app::url::encode_component;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{Method, Request, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::Utc;
+use std::net::SocketAddr;
+use std::sync::atomic::Ordering;
+
+/// Paths anyone may open without a session.
+fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/healthz" | "/readyz" | "/sign-in" | "/setup" | "/lang" | "/favicon.svg" | "/logo.svg"
+    ) || path.starts_with("/pkg/")
+        || path.starts_with("/api/")
+}
+
+/// A session unused for this long is not touched again on every request:
+/// writing `last_seen_at` once a minute is precise enough for a 30-minute
+/// idle timeout and spares the database a write per request.
+const TOUCH_AFTER_SECS: i64 = 60;
+
+pub async fn resolve(
+    State(state): State<AppState>,
+    mut request: Request<Body>,
+    next: Next,
+) -> Response {
+    let client = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into());
+    request.extensions_mut().insert(ClientAddr(client));
+
+    let user = match session_token(&request) {
+        Some(token) => lookup(&state, &token).await,
+        None => None,
+    };
+    let signed_in = user.is_some();
+    if let Some(user) = user {
+        request.extensions_mut().insert(user);
+    }
+
+    let path = request.uri().path().to_string();
+    if request.method() == Method::GET && !signed_in && !is_public(&path) {
+        if !has_users(&state).await {
+            return Redirect::to("/setup").into_response();
+        }
+        let next = match request.uri().query() {
+            Some(q) => format!("{path}?{q}"),
+            None => path.clone(),
+        };
+        return Redirect::to(&format!("/sign-in?next={}", encode_component(&next))).into_response();
+    }
+    if request.method() == Method::GET && signed_in && (path == "/sign-in" || path == "/setup") {
+        return Redirect::to("/").into_response();
+    }
+    next.run(request).await
+}
+
+fn session_token(request: &Request<Body>) -> Option<String> {
+    request
+        .headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
+        .map(|(_, value)| value.to_string())
+}
+
+async fn lookup(state: &AppState, token: &str) -> Option<SessionUser> {
+    let hash = hash_token(token);
+    let (session, user) = match state.storage.sessions.find(&hash).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return None,
+        Err(error) => {
+            tracing::error!(%error, "session lookup failed");
+            return None;
+        }
+    };
+    let now = Utc::now();
+    let idle = chrono::Duration::from_std(state.sessions.idle).unwrap_or_default();
+    let absolute = chrono::Duration::from_std(state.sessions.absolute).unwrap_or_default();
+    let expired = now - session.last_seen_at > idle || now - session.created_at > absolute;
+    if expired || !user.active {
+        if let Err(error) = state.storage.sessions.delete(&hash).await {
+            tracing::warn!(%error, "could not delete an ended session");
+        }
+        return None;
+    }
+    if (now - session.last_seen_at).num_seconds() >= TOUCH_AFTER_SECS
+        && let Err(error) = state.storage.sessions.touch(&hash, now).await
+    {
+        tracing::warn!(%error, "could not record session activity");
+    }
+    Some(SessionUser {
+        user_id: user.id,
+        email: user.email,
+        display_name: user.display_name,
+        role: user.role,
+        session_hash: hash,
+    })
+}
+
+/// Whether any account exists; once true it stays true, so the count runs
+/// only until the first account is made.
+async fn has_users(state: &AppState) -> bool {
+    if state.has_users.load(Ordering::Relaxed) {
+        return true;
+    }
+    match state.storage.users.count().await {
+        Ok(n) if n > 0 => {
+            state.has_users.store(true, Ordering::Relaxed);
+            true
+        }
+        Ok(_) => false,
+        Err(error) => {
+            tracing::error!(%error, "user count failed");
+            true
+        }
+    }
+}

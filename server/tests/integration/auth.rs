@@ -1,0 +1,318 @@
+//! Sign-in, sessions, set-up and the policy, on both backends.
+
+use crate::on_both_backends;
+use crate::support::{TestDb, create_user, password_for, signed_in};
+use app::domain::Role;
+use app::server::storage::Storage;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use server::state::AppState;
+use std::sync::Arc;
+use tower::ServiceExt;
+
+fn state(storage: Storage) -> AppState {
+    AppState::new(
+        LeptosOptions::builder().output_name("accord").build(),
+        storage,
+    )
+}
+
+async fn call(app: &Router, request: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+    let response = app.clone().oneshot(request).await.unwrap();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, headers, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn form_post(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, "http://127.0.0.1:3000/sign-in");
+    if let Some(c) = cookie {
+        builder = builder.header(header::COOKIE, c);
+    }
+    builder.body(Body::from(form.to_string())).unwrap()
+}
+
+fn json_post(path: &str, form: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json");
+    if let Some(c) = cookie {
+        builder = builder.header(header::COOKIE, c);
+    }
+    builder.body(Body::from(form.to_string())).unwrap()
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut builder = Request::get(path);
+    if let Some(c) = cookie {
+        builder = builder.header(header::COOKIE, c);
+    }
+    builder.body(Body::empty()).unwrap()
+}
+
+fn session_cookie_from(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("accord_session=") && !v.starts_with("accord_session=;"))
+        .map(|v| v.split(';').next().unwrap().to_string())
+}
+
+on_both_backends!(
+    sign_in_with_the_right_password_opens_a_session_and_goes_to_next,
+    wrong_password_and_unknown_account_get_the_same_answer,
+    sign_out_ends_the_session_server_side,
+    pages_without_a_session_redirect_to_sign_in_with_next,
+    every_server_function_refuses_callers_without_a_session,
+    a_readonly_user_cannot_rename_and_nothing_changes,
+    idle_sessions_end,
+);
+
+async fn sign_in_with_the_right_password_opens_a_session_and_goes_to_next(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    create_user(&db.storage, Role::Sales).await;
+    let form = format!(
+        "email=SALES%40Example.com&password={}&next=%2Fpipeline",
+        password_for(Role::Sales).replace(' ', "+")
+    );
+    let (status, headers, _) = call(&app, form_post("/api/auth/sign-in", &form, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/pipeline");
+    let set_cookie = headers[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Lax"),
+        "{set_cookie}"
+    );
+    assert!(!set_cookie.contains("Secure"), "plain HTTP: no Secure flag");
+    let cookie = session_cookie_from(&headers).expect("a session cookie");
+
+    let (status, _, body) = call(&app, get("/pipeline", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Signed in as Test sales"));
+    // The token is never stored as such: only its hash.
+    let token = cookie.trim_start_matches("accord_session=");
+    assert!(db.storage.sessions.find(token).await.unwrap().is_none());
+}
+
+async fn wrong_password_and_unknown_account_get_the_same_answer(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    create_user(&db.storage, Role::Sales).await;
+    let wrong = call(
+        &app,
+        form_post(
+            "/api/auth/sign-in",
+            "email=sales%40example.com&password=not+the+password",
+            None,
+        ),
+    )
+    .await;
+    let unknown = call(
+        &app,
+        form_post(
+            "/api/auth/sign-in",
+            "email=nobody%40example.com&password=not+the+password",
+            None,
+        ),
+    )
+    .await;
+    for (status, headers, _) in [&wrong, &unknown] {
+        assert_eq!(*status, StatusCode::FOUND);
+        assert!(session_cookie_from(headers).is_none());
+        let location = headers[header::LOCATION].to_str().unwrap();
+        assert!(
+            location.starts_with("/sign-in?form=sign_in&form_error="),
+            "{location}"
+        );
+        assert!(location.contains("invalid_credentials"));
+    }
+    let strip = |h: &axum::http::HeaderMap| {
+        h[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .split("&value=")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(strip(&wrong.1), strip(&unknown.1));
+    // The password is never echoed back.
+    assert!(
+        !wrong.1[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("not+the")
+    );
+}
+
+async fn sign_out_ends_the_session_server_side(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    let cookie = signed_in(&db.storage, Role::Manager).await;
+    let (status, _, _) = call(&app, get("/", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, headers, _) = call(&app, form_post("/api/auth/sign-out", "", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/sign-in");
+    // The old cookie no longer works, even if a browser kept it.
+    let (status, headers, _) = call(&app, get("/", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in?next=%2F");
+}
+
+async fn pages_without_a_session_redirect_to_sign_in_with_next(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    // No account at all: set-up first.
+    let (status, headers, _) = call(&app, get("/contacts", None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/setup");
+    create_user(&db.storage, Role::Admin).await;
+    let (status, headers, _) = call(&app, get("/contacts?sort=name", None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "/sign-in?next=%2Fcontacts%3Fsort%3Dname"
+    );
+    let (status, _, _) = call(&app, get("/healthz", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = call(&app, get("/sign-in", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("Signed in as"));
+}
+
+/// Every registered server function, called without a session, answers 401
+/// and changes nothing, except the few that are public by design.
+async fn every_server_function_refuses_callers_without_a_session(backend: &str) {
+    const PUBLIC: &[&str] = &[
+        "/api/auth/sign-in",
+        "/api/auth/sign-out",
+        "/api/auth/setup",
+        "/api/auth/me",
+    ];
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    let before = db.storage.organisation.get().await.unwrap();
+    let paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    assert!(paths.len() >= 6, "server functions found: {paths:?}");
+    for path in paths.iter().filter(|p| !PUBLIC.contains(&p.as_str())) {
+        let (status, _, body) = call(&app, json_post(path, "name=Intruder", None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}: {body}");
+    }
+    assert_eq!(db.storage.organisation.get().await.unwrap(), before);
+    assert_eq!(db.storage.users.count().await.unwrap(), 0);
+}
+
+async fn a_readonly_user_cannot_rename_and_nothing_changes(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    for role in [
+        Role::Readonly,
+        Role::Sales,
+        Role::Marketing,
+        Role::Manager,
+        Role::Dpo,
+    ] {
+        let cookie = signed_in(&db.storage, role).await;
+        let (status, _, body) = call(
+            &app,
+            json_post("/api/organisation/rename", "name=Hijacked", Some(&cookie)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role:?}");
+        assert_eq!(body, r#"{"kind":"forbidden"}"#);
+        let (status, _, _) =
+            call(&app, json_post("/api/organisation/get", "", Some(&cookie))).await;
+        assert_eq!(status, StatusCode::OK, "{role:?} may read");
+    }
+    assert_eq!(
+        db.storage.organisation.get().await.unwrap().name.as_str(),
+        "My organisation"
+    );
+}
+
+async fn idle_sessions_end(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let mut st = state(db.storage.clone());
+    st.sessions.idle = std::time::Duration::from_secs(60);
+    let app = server::router::build(st);
+    let cookie = signed_in(&db.storage, Role::Sales).await;
+    let hash = app::server::auth::token::hash_token(cookie.trim_start_matches("accord_session="));
+    // Pretend the last request was two minutes ago.
+    db.storage
+        .sessions
+        .touch(&hash, chrono::Utc::now() - chrono::Duration::minutes(2))
+        .await
+        .unwrap();
+    let (status, headers, _) = call(&app, get("/settings", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/sign-in?next=%2Fsettings");
+    assert!(
+        db.storage.sessions.find(&hash).await.unwrap().is_none(),
+        "ended server-side"
+    );
+}
+
+#[tokio::test]
+async fn the_setup_link_creates_the_first_admin_once() {
+    let db = TestDb::sqlite().await;
+    let mut st = state(db.storage.clone());
+    st.setup = Arc::new(app::server::SetupLink::new(Some("the-token".into())));
+    let app = server::router::build(st);
+    let (status, _, body) = call(&app, get("/setup", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("accord user create"),
+        "explains how to finish without the link"
+    );
+
+    let form = "token=wrong&email=ada%40example.com&display_name=Ada&password=a+very+private+phrase&password_confirm=a+very+private+phrase";
+    let (status, headers, _) = call(&app, form_post("/api/auth/setup", form, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("invalid_setup_link")
+    );
+    assert_eq!(db.storage.users.count().await.unwrap(), 0);
+
+    let form = form.replace("token=wrong", "token=the-token");
+    let (status, headers, _) = call(&app, form_post("/api/auth/setup", &form, None)).await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(headers[header::LOCATION], "/");
+    assert!(session_cookie_from(&headers).is_some());
+    let admin = db
+        .storage
+        .users
+        .find_by_email(&app::domain::EmailAddress::parse("ada@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(admin.role, Role::Admin);
+    assert!(admin.password_hash.starts_with("$argon2id$"));
+
+    // Single use.
+    let (_, headers, _) = call(
+        &app,
+        form_post("/api/auth/setup", &form.replace("ada@", "eve@"), None),
+    )
+    .await;
+    assert!(
+        headers[header::LOCATION]
+            .to_str()
+            .unwrap()
+            .contains("invalid_setup_link")
+    );
+    assert_eq!(db.storage.users.count().await.unwrap(), 1);
+}
