@@ -42,6 +42,14 @@ pub async fn resolve(
     mut request: Request<Body>,
     next: Next,
 ) -> Response {
+    if is_cross_site_write(&request) {
+        tracing::warn!(path = %request.uri().path(), "cross-site request refused");
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "cross-site requests are refused\n",
+        )
+            .into_response();
+    }
     let client = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -73,6 +81,34 @@ pub async fn resolve(
         return Redirect::to("/").into_response();
     }
     next.run(request).await
+}
+
+/// CSRF defence: a state-changing request (anything but GET/HEAD/OPTIONS)
+/// that the browser says comes from another site is refused before any
+/// handler runs. Browsers send `Sec-Fetch-Site`; older ones send `Origin`
+/// on cross-origin POSTs. Requests with neither (command-line clients) carry
+/// no ambient browser credentials worth protecting and pass.
+fn is_cross_site_write(request: &Request<Body>) -> bool {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return false;
+    }
+    let headers = request.headers();
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers
+        .get("x-forwarded-host")
+        .or_else(|| headers.get(header::HOST))
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let origin_host = origin.split("://").nth(1).unwrap_or("");
+    origin == "null" || origin_host != host
 }
 
 fn session_token(request: &Request<Body>) -> Option<String> {

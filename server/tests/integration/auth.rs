@@ -316,3 +316,70 @@ async fn the_setup_link_creates_the_first_admin_once() {
     );
     assert_eq!(db.storage.users.count().await.unwrap(), 1);
 }
+
+/// CSRF: a browser's cross-site POST is refused before anything runs, and
+/// a data-changing server function is not reachable by GET.
+#[tokio::test]
+async fn cross_site_writes_are_refused() {
+    let db = TestDb::sqlite().await;
+    let app = server::router::build(state(db.storage.clone()));
+    let cookie = signed_in(&db.storage, Role::Admin).await;
+
+    let cross = |headers: &[(&str, &str)]| {
+        let mut request = json_post("/api/organisation/rename", "name=Forged", Some(&cookie));
+        for (k, v) in headers {
+            request.headers_mut().insert(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        request
+    };
+    for headers in [
+        vec![("sec-fetch-site", "cross-site")],
+        vec![("sec-fetch-site", "same-site")],
+        vec![
+            ("host", "accord.example"),
+            ("origin", "https://evil.example"),
+        ],
+        vec![("host", "accord.example"), ("origin", "null")],
+    ] {
+        let (status, _, _) = call(&app, cross(&headers)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+    }
+    let lang = Request::post("/lang")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header("sec-fetch-site", "cross-site")
+        .body(Body::from("lang=fr&back=%2F"))
+        .unwrap();
+    assert_eq!(call(&app, lang).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        db.storage.organisation.get().await.unwrap().name.as_str(),
+        "My organisation"
+    );
+
+    // Same-origin requests still work.
+    let (status, _, body) = call(
+        &app,
+        cross(&[
+            ("sec-fetch-site", "same-origin"),
+            ("host", "accord.example"),
+            ("origin", "https://accord.example"),
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // No GET path to a write.
+    let (status, _, _) = call(
+        &app,
+        get("/api/organisation/rename?name=ByGet", Some(&cookie)),
+    )
+    .await;
+    assert!(!status.is_success(), "{status}");
+    assert_eq!(
+        db.storage.organisation.get().await.unwrap().name.as_str(),
+        "Forged",
+        "unchanged by the GET"
+    );
+}
