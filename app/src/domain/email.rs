@@ -1,6 +1,5 @@
 use super::problem::Problem;
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// An e-mail address, trimmed, with its domain lower-cased (the local part
 /// keeps its case: RFC 5321 lets servers treat it as case-sensitive).
@@ -53,24 +52,7 @@ impl EmailAddress {
     }
 }
 
-impl TryFrom<String> for EmailAddress {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).map_err(|p| format!("invalid e-mail address: {p:?}"))
-    }
-}
-
-impl From<EmailAddress> for String {
-    fn from(value: EmailAddress) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for EmailAddress {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(EmailAddress, "e-mail address");
 
 #[cfg(test)]
 mod tests {

@@ -2,6 +2,32 @@
 //! validates on construction, so the browser shows the same message the
 //! server would return, and the server never trusts what the browser sent.
 
+/// The conversions every validated string newtype needs: serde through
+/// `String` (deserialising validates with `parse`), `From` back to
+/// `String`, and `Display`.
+macro_rules! string_newtype {
+    ($name:ident, $what:literal) => {
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                Self::parse(&value).map_err(|p| format!(concat!("invalid ", $what, ": {:?}"), p))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> Self {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
 mod display_name;
 mod email;
 mod organisation;

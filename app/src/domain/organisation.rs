@@ -1,7 +1,6 @@
 use super::problem::{Problem, single_line};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// The name of the organisation using this Accord instance: one line of
 /// 1 to 100 characters, surrounding spaces removed.
@@ -21,24 +20,7 @@ impl OrganisationName {
     }
 }
 
-impl TryFrom<String> for OrganisationName {
-    type Error = String;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value).map_err(|p| format!("invalid organisation name: {p:?}"))
-    }
-}
-
-impl From<OrganisationName> for String {
-    fn from(value: OrganisationName) -> Self {
-        value.0
-    }
-}
-
-impl fmt::Display for OrganisationName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+string_newtype!(OrganisationName, "organisation name");
 
 /// The organisation record shown on the home page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
