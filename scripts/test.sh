@@ -91,7 +91,9 @@ export LEPTOS_OUTPUT_NAME=accord LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_PKG_DI
   LEPTOS_BIN_DIR=server LEPTOS_JS_MINIFY=true LEPTOS_HASH_FILES=false
 
 say "unit, storage contract and integration tests (SQLite and PostgreSQL)"
-scripts/with-postgres.sh cargo test --release --no-fail-fast -p app -p server 2>&1 | tee "$LOGS/cargo-test.log"
+# `timeout`: a hung test must fail the run, not stall CI until its limit.
+timeout --signal=TERM 30m scripts/with-postgres.sh cargo test --release --no-fail-fast -p app -p server 2>&1 \
+  | tee "$LOGS/cargo-test.log"
 count_cargo_tests "$LOGS/cargo-test.log" "${PIPESTATUS[0]}"
 
 if [ "$site_built" = 1 ]; then
@@ -101,7 +103,7 @@ if [ "$site_built" = 1 ]; then
   (
     cd end2end
     E2E_PORT=$port E2E_DATA="$data" E2E_ACCORD_BIN="$PWD/../target/release/accord" \
-      npx playwright test
+      timeout --signal=TERM 20m npx playwright test
   )
   e2e_status=$?
   rm -rf "$data"

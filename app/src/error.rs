@@ -22,6 +22,9 @@ pub enum AppError {
     /// sign-in does not reveal whether an account exists.
     #[error("wrong e-mail or password")]
     InvalidCredentials,
+    /// Too many failed sign-ins: try again after `minutes`.
+    #[error("too many failed sign-ins")]
+    TooManyAttempts { minutes: u32 },
     /// The set-up link is missing, wrong or already used.
     #[error("invalid set-up link")]
     InvalidSetupLink,
@@ -53,6 +56,7 @@ impl AppError {
             AppError::Validation { .. } => 422,
             AppError::Unauthenticated | AppError::InvalidCredentials => 401,
             AppError::InvalidSetupLink => 403,
+            AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
             AppError::Conflict => 409,
@@ -76,6 +80,7 @@ impl AppError {
             AppError::Unauthenticated => t.err_unauthenticated.to_string(),
             AppError::InvalidCredentials => t.err_invalid_credentials.to_string(),
             AppError::InvalidSetupLink => t.err_invalid_setup_link.to_string(),
+            AppError::TooManyAttempts { minutes } => (t.err_too_many_attempts)(*minutes),
             AppError::Forbidden => t.err_forbidden.to_string(),
             AppError::NotFound => t.err_not_found.to_string(),
             AppError::Conflict => t.err_conflict.to_string(),

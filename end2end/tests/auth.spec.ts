@@ -35,3 +35,17 @@ test('a read-only user sees the organisation but cannot rename it', async ({ pag
   await page.reload();
   await expect(page.getByLabel('Organisation name')).toHaveValue(before);
 });
+
+test('ten failed sign-ins lock the account with a clear message', async ({ page }) => {
+  const account = { email: 'someone.guessing@example.com' };
+  for (let i = 0; i < 10; i++) {
+    await page.goto('/sign-in');
+    await page.getByLabel('E-mail address').fill(account.email);
+    await page.getByLabel('Password').fill(`guess number ${i} here`);
+    await Promise.all([page.waitForURL(/form_error=/), page.getByRole('button', { name: 'Sign in' }).click()]);
+    await expect(page.getByRole('alert')).toHaveText('Wrong e-mail address or password.');
+  }
+  await page.getByLabel('Password').fill('guess number eleven');
+  await Promise.all([page.waitForURL(/form_error=/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await expect(page.getByRole('alert')).toHaveText('Too many failed attempts. Try again in 15 minutes.');
+});

@@ -39,6 +39,22 @@ pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
         "size of the database connection pool (default 8)",
     ),
     (
+        "ACCORD_SESSION_IDLE_MINUTES",
+        "a session unused this long ends (default 30)",
+    ),
+    (
+        "ACCORD_SESSION_ABSOLUTE_HOURS",
+        "a session ends this long after sign-in (default 12)",
+    ),
+    (
+        "ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT",
+        "failed sign-ins allowed per account in 15 minutes (default 10)",
+    ),
+    (
+        "ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT",
+        "failed sign-ins allowed per client address in 15 minutes (default 10; raise it behind a proxy that hides client addresses)",
+    ),
+    (
         "ACCORD_SITE_ROOT",
         "folder holding the built web assets (default target/site)",
     ),
@@ -194,6 +210,8 @@ pub struct Config {
     pub shutdown_timeout: Duration,
     pub session_idle: Duration,
     pub session_absolute: Duration,
+    pub sign_in_max_failures_per_account: u32,
+    pub sign_in_max_failures_per_client: u32,
     /// `cargo leptos watch` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
@@ -282,6 +300,18 @@ impl Config {
                 1..=720,
             )?,
         );
+        let sign_in_max_failures_per_account = parse_number(
+            get("ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT"),
+            "ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT",
+            10,
+            1..=1_000_000,
+        )? as u32;
+        let sign_in_max_failures_per_client = parse_number(
+            get("ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT"),
+            "ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT",
+            10,
+            1..=1_000_000,
+        )? as u32;
         let site_root = get("ACCORD_SITE_ROOT")
             .or(get("LEPTOS_SITE_ROOT"))
             .unwrap_or("target/site")
@@ -310,6 +340,8 @@ impl Config {
             shutdown_timeout,
             session_idle,
             session_absolute,
+            sign_in_max_failures_per_account,
+            sign_in_max_failures_per_client,
             dev_reload_port,
         })
     }
@@ -359,6 +391,36 @@ mod tests {
         assert_eq!(c.sqlite_synchronous, SqliteSynchronous::Full);
         assert_eq!(c.db_max_connections, 8);
         assert_eq!(c.dev_reload_port, None);
+    }
+
+    #[test]
+    fn every_setting_read_is_known_and_takes_a_valid_value() {
+        let all = vars(&[
+            ("DATABASE_URL", "sqlite://x.db"),
+            ("ACCORD_LISTEN", "127.0.0.1:4000"),
+            ("ACCORD_LOG", "debug"),
+            ("ACCORD_SQLITE_SYNCHRONOUS", "normal"),
+            ("ACCORD_SQLITE_BUSY_TIMEOUT_MS", "100"),
+            ("ACCORD_DB_MAX_CONNECTIONS", "3"),
+            ("ACCORD_SITE_ROOT", "site"),
+            ("ACCORD_SHUTDOWN_TIMEOUT_SECS", "5"),
+            ("ACCORD_SESSION_IDLE_MINUTES", "10"),
+            ("ACCORD_SESSION_ABSOLUTE_HOURS", "2"),
+            ("ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"),
+            ("ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT", "500"),
+        ]);
+        assert_eq!(
+            all.len(),
+            KNOWN_SETTINGS.len(),
+            "a setting is missing from this test"
+        );
+        let c = Config::from_vars(all).unwrap();
+        assert_eq!(c.session_idle, Duration::from_secs(600));
+        assert_eq!(c.session_absolute, Duration::from_secs(7200));
+        assert_eq!(c.sign_in_max_failures_per_account, 5);
+        assert_eq!(c.sign_in_max_failures_per_client, 500);
+        assert_eq!(c.shutdown_timeout, Duration::from_secs(5));
+        assert_eq!(c.db_max_connections, 3);
     }
 
     #[test]

@@ -20,10 +20,16 @@ use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Requests larger than this are refused before any handler reads them.
 const BODY_LIMIT_BYTES: usize = 1024 * 1024;
+
+/// No request may hold a connection longer than this; past it the client
+/// gets 408 and the work is dropped. A backstop, far above any expected
+/// response time (see BENCHMARKS.md).
+const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Builds the whole application for `state`.
 pub fn build(state: AppState) -> Router {
@@ -50,6 +56,10 @@ pub fn build(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session_layer::resolve))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))

@@ -102,6 +102,11 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         idle: config.session_idle,
         absolute: config.session_absolute,
     };
+    state.sign_in_limits = app::server::SignInLimits {
+        per_account: config.sign_in_max_failures_per_account,
+        per_client: config.sign_in_max_failures_per_client,
+        ..Default::default()
+    };
     state.setup = std::sync::Arc::new(app::server::SetupLink::new(setup_token.clone()));
     state
         .has_users

@@ -1,7 +1,7 @@
 //! Server-side state, built once at start-up and shared by every request.
 
 use app::server::storage::Storage;
-use app::server::{ServerContext, SessionSettings, SetupLink};
+use app::server::{ServerContext, SessionSettings, SetupLink, SignInLimits};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -13,6 +13,7 @@ pub struct AppState {
     pub storage: Storage,
     pub dev_reload_port: Option<u32>,
     pub sessions: SessionSettings,
+    pub sign_in_limits: SignInLimits,
     pub setup: Arc<SetupLink>,
     /// Set once an account exists (see `session_layer::has_users`).
     pub has_users: Arc<AtomicBool>,
@@ -25,6 +26,7 @@ impl AppState {
             storage: self.storage.clone(),
             dev_reload_port: self.dev_reload_port,
             sessions: self.sessions,
+            sign_in_limits: self.sign_in_limits,
             setup: self.setup.clone(),
         }
     }
@@ -38,6 +40,7 @@ impl AppState {
             storage,
             dev_reload_port: None,
             sessions: SessionSettings::default(),
+            sign_in_limits: SignInLimits::default(),
             setup: Arc::new(SetupLink::default()),
             has_users: Arc::new(AtomicBool::new(false)),
         }

@@ -31,7 +31,51 @@ pub async fn sign_in(
         let ctx = context::server_context()?;
         // A malformed address cannot match an account: same answer as a
         // wrong password, so that the form reveals nothing.
-        let address = EmailAddress::parse(&email).map_err(|_| AppError::InvalidCredentials)?;
+        // Brute-force limits, checked before any password work. The key is
+        // what was typed, whether or not such an account exists.
+        let account_key = email.trim().to_lowercase();
+        let client = context::client_addr();
+        let limits = ctx.sign_in_limits;
+        let now = chrono::Utc::now();
+        let window = chrono::Duration::from_std(limits.window).unwrap_or_default();
+        let recent = ctx
+            .storage
+            .sign_in_failures
+            .recent(&account_key, &client, now - window)
+            .await
+            .map_err(|e| context::internal("sign_in_failures.recent", e))?;
+        let blocked_until = [
+            (recent.by_account >= limits.per_account)
+                .then_some(recent.oldest_by_account)
+                .flatten(),
+            (recent.by_addr >= limits.per_client)
+                .then_some(recent.oldest_by_addr)
+                .flatten(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|oldest| oldest + window)
+        .max();
+        if let Some(until) = blocked_until {
+            let minutes = ((until - now).num_seconds().max(1) as u32).div_ceil(60);
+            tracing::warn!(client = %client, "sign-in refused: too many failures");
+            return Err(AppError::TooManyAttempts { minutes });
+        }
+        let record_failure = || async {
+            if let Err(e) = ctx
+                .storage
+                .sign_in_failures
+                .record(&account_key, &client, chrono::Utc::now(), now - window)
+                .await
+            {
+                tracing::error!(error = %e, "could not record a failed sign-in");
+            }
+        };
+
+        let Ok(address) = EmailAddress::parse(&email) else {
+            record_failure().await;
+            return Err(AppError::InvalidCredentials);
+        };
         let user = ctx
             .storage
             .users
@@ -67,9 +111,18 @@ pub async fn sign_in(
             }
             _ => {
                 tracing::info!("sign-in refused");
+                record_failure().await;
                 return Err(AppError::InvalidCredentials);
             }
         };
+        if let Err(e) = ctx
+            .storage
+            .sign_in_failures
+            .clear_account(&account_key)
+            .await
+        {
+            tracing::warn!(error = %e, "could not clear failed sign-ins");
+        }
         start_session(&ctx, &user).await
     }
     .instrument(tracing::info_span!("server_fn", name = "auth.sign_in"))

@@ -74,6 +74,7 @@ pub struct Catalogue {
     pub err_unauthenticated: &'static str,
     pub err_invalid_credentials: &'static str,
     pub err_invalid_setup_link: &'static str,
+    pub err_too_many_attempts: fn(u32) -> String,
     pub err_forbidden: &'static str,
     pub err_not_found: &'static str,
     pub err_conflict: &'static str,

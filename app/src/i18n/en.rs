@@ -67,6 +67,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_unknown_role: "Choose one of the listed roles.",
     err_unauthenticated: "Please sign in to continue.",
     err_invalid_credentials: "Wrong e-mail address or password.",
+    err_too_many_attempts: |minutes| {
+        if minutes <= 1 {
+            "Too many failed attempts. Try again in a minute.".to_string()
+        } else {
+            format!("Too many failed attempts. Try again in {minutes} minutes.")
+        }
+    },
     err_invalid_setup_link: "This set-up link is not valid (or was already used). Use the link printed by the accord program.",
     err_forbidden: "Your role does not allow this.",
     err_not_found: "This record no longer exists.",

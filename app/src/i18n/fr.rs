@@ -71,6 +71,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_unknown_role: "Choisissez l’un des rôles proposés.",
     err_unauthenticated: "Veuillez vous connecter pour continuer.",
     err_invalid_credentials: "Adresse e-mail ou mot de passe incorrect.",
+    err_too_many_attempts: |minutes| {
+        if minutes <= 1 {
+            "Trop de tentatives échouées. Réessayez dans une minute.".to_string()
+        } else {
+            format!("Trop de tentatives échouées. Réessayez dans {minutes} minutes.")
+        }
+    },
     err_invalid_setup_link: "Ce lien d’installation n’est pas valide (ou a déjà servi). Utilisez le lien affiché par le programme accord.",
     err_forbidden: "Votre rôle ne permet pas cette action.",
     err_not_found: "Cet enregistrement n’existe plus.",

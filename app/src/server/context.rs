@@ -15,6 +15,7 @@ pub struct ServerContext {
     /// page may connect to.
     pub dev_reload_port: Option<u32>,
     pub sessions: SessionSettings,
+    pub sign_in_limits: SignInLimits,
     /// The single-use link that creates the first administrator; set only
     /// while the database has no user.
     pub setup: std::sync::Arc<SetupLink>,
@@ -34,6 +35,26 @@ impl Default for SessionSettings {
         SessionSettings {
             idle: std::time::Duration::from_secs(30 * 60),
             absolute: std::time::Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// Brute-force limits on sign-in: at most `per_account` failures for one
+/// address typed and `per_client` failures from one client address within
+/// `window`; past that, sign-in is refused until the window frees up.
+#[derive(Clone, Copy, Debug)]
+pub struct SignInLimits {
+    pub per_account: u32,
+    pub per_client: u32,
+    pub window: std::time::Duration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        SignInLimits {
+            per_account: 10,
+            per_client: 10,
+            window: std::time::Duration::from_secs(15 * 60),
         }
     }
 }

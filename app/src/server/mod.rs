@@ -11,5 +11,5 @@ pub mod respond;
 pub mod storage;
 
 pub use context::{
-    ClientAddr, ServerContext, SessionSettings, SetupLink, request_id, server_context,
+    ClientAddr, ServerContext, SessionSettings, SetupLink, SignInLimits, request_id, server_context,
 };

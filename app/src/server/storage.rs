@@ -118,6 +118,38 @@ pub trait SessionStore: Send + Sync {
     async fn delete_for_user(&self, user_id: i64) -> Result<u64, StorageError>;
 }
 
+/// Recent failed sign-ins, counted for the brute-force limits.
+#[async_trait]
+pub trait SignInFailureStore: Send + Sync {
+    /// Records a failure, and forgets failures older than `forget_before`.
+    async fn record(
+        &self,
+        account_key: &str,
+        client_addr: &str,
+        at: DateTime<Utc>,
+        forget_before: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Failures since `since` for this account key and for this address,
+    /// with the oldest of each (when the window frees up).
+    async fn recent(
+        &self,
+        account_key: &str,
+        client_addr: &str,
+        since: DateTime<Utc>,
+    ) -> Result<RecentFailures, StorageError>;
+    /// Forgets the failures of an account (after a successful sign-in).
+    async fn clear_account(&self, account_key: &str) -> Result<(), StorageError>;
+}
+
+/// Counts for [`SignInFailureStore::recent`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecentFailures {
+    pub by_account: u32,
+    pub oldest_by_account: Option<DateTime<Utc>>,
+    pub by_addr: u32,
+    pub oldest_by_addr: Option<DateTime<Utc>>,
+}
+
 /// Every store, for one backend. Cloning is cheap (reference counts).
 #[derive(Clone)]
 pub struct Storage {
@@ -125,6 +157,7 @@ pub struct Storage {
     pub organisation: Arc<dyn OrganisationStore>,
     pub users: Arc<dyn UserStore>,
     pub sessions: Arc<dyn SessionStore>,
+    pub sign_in_failures: Arc<dyn SignInFailureStore>,
     pub health: Arc<dyn HealthStore>,
 }
 

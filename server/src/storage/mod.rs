@@ -4,6 +4,7 @@
 
 pub mod postgres;
 pub mod rows;
+pub mod sign_in_failures;
 pub mod sqlite;
 pub mod users;
 

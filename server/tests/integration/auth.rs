@@ -263,123 +263,272 @@ async fn idle_sessions_end(backend: &str) {
     );
 }
 
-#[tokio::test]
-async fn the_setup_link_creates_the_first_admin_once() {
-    let db = TestDb::sqlite().await;
-    let mut st = state(db.storage.clone());
-    st.setup = Arc::new(app::server::SetupLink::new(Some("the-token".into())));
-    let app = server::router::build(st);
-    let (status, _, body) = call(&app, get("/setup", None)).await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(
-        body.contains("accord user create"),
-        "explains how to finish without the link"
-    );
+#[test]
+fn the_setup_link_creates_the_first_admin_once() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let mut st = state(db.storage.clone());
+        st.setup = Arc::new(app::server::SetupLink::new(Some("the-token".into())));
+        let app = server::router::build(st);
+        let (status, _, body) = call(&app, get("/setup", None)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            body.contains("accord user create"),
+            "explains how to finish without the link"
+        );
 
-    let form = "token=wrong&email=ada%40example.com&display_name=Ada&password=a+very+private+phrase&password_confirm=a+very+private+phrase";
-    let (status, headers, _) = call(&app, form_post("/api/auth/setup", form, None)).await;
-    assert_eq!(status, StatusCode::FOUND);
-    assert!(
-        headers[header::LOCATION]
-            .to_str()
+        let form = "token=wrong&email=ada%40example.com&display_name=Ada&password=a+very+private+phrase&password_confirm=a+very+private+phrase";
+        let (status, headers, _) = call(&app, form_post("/api/auth/setup", form, None)).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert!(
+            headers[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .contains("invalid_setup_link")
+        );
+        assert_eq!(db.storage.users.count().await.unwrap(), 0);
+
+        let form = form.replace("token=wrong", "token=the-token");
+        let (status, headers, _) = call(&app, form_post("/api/auth/setup", &form, None)).await;
+        assert_eq!(status, StatusCode::FOUND);
+        assert_eq!(headers[header::LOCATION], "/");
+        assert!(session_cookie_from(&headers).is_some());
+        let admin = db
+            .storage
+            .users
+            .find_by_email(&app::domain::EmailAddress::parse("ada@example.com").unwrap())
+            .await
             .unwrap()
-            .contains("invalid_setup_link")
-    );
-    assert_eq!(db.storage.users.count().await.unwrap(), 0);
+            .unwrap();
+        assert_eq!(admin.role, Role::Admin);
+        assert!(admin.password_hash.starts_with("$argon2id$"));
 
-    let form = form.replace("token=wrong", "token=the-token");
-    let (status, headers, _) = call(&app, form_post("/api/auth/setup", &form, None)).await;
-    assert_eq!(status, StatusCode::FOUND);
-    assert_eq!(headers[header::LOCATION], "/");
-    assert!(session_cookie_from(&headers).is_some());
-    let admin = db
-        .storage
-        .users
-        .find_by_email(&app::domain::EmailAddress::parse("ada@example.com").unwrap())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(admin.role, Role::Admin);
-    assert!(admin.password_hash.starts_with("$argon2id$"));
-
-    // Single use.
-    let (_, headers, _) = call(
-        &app,
-        form_post("/api/auth/setup", &form.replace("ada@", "eve@"), None),
-    )
-    .await;
-    assert!(
-        headers[header::LOCATION]
-            .to_str()
-            .unwrap()
-            .contains("invalid_setup_link")
-    );
-    assert_eq!(db.storage.users.count().await.unwrap(), 1);
+        // Single use.
+        let (_, headers, _) = call(
+            &app,
+            form_post("/api/auth/setup", &form.replace("ada@", "eve@"), None),
+        )
+        .await;
+        assert!(
+            headers[header::LOCATION]
+                .to_str()
+                .unwrap()
+                .contains("invalid_setup_link")
+        );
+        assert_eq!(db.storage.users.count().await.unwrap(), 1);
+    });
 }
 
 /// CSRF: a browser's cross-site POST is refused before anything runs, and
 /// a data-changing server function is not reachable by GET.
-#[tokio::test]
-async fn cross_site_writes_are_refused() {
-    let db = TestDb::sqlite().await;
-    let app = server::router::build(state(db.storage.clone()));
-    let cookie = signed_in(&db.storage, Role::Admin).await;
+#[test]
+fn cross_site_writes_are_refused() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = server::router::build(state(db.storage.clone()));
+        let cookie = signed_in(&db.storage, Role::Admin).await;
 
-    let cross = |headers: &[(&str, &str)]| {
-        let mut request = json_post("/api/organisation/rename", "name=Forged", Some(&cookie));
-        for (k, v) in headers {
-            request.headers_mut().insert(
-                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-                v.parse().unwrap(),
-            );
+        let cross = |headers: &[(&str, &str)]| {
+            let mut request = json_post("/api/organisation/rename", "name=Forged", Some(&cookie));
+            for (k, v) in headers {
+                request.headers_mut().insert(
+                    axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                    v.parse().unwrap(),
+                );
+            }
+            request
+        };
+        for headers in [
+            vec![("sec-fetch-site", "cross-site")],
+            vec![("sec-fetch-site", "same-site")],
+            vec![
+                ("host", "accord.example"),
+                ("origin", "https://evil.example"),
+            ],
+            vec![("host", "accord.example"), ("origin", "null")],
+        ] {
+            let (status, _, _) = call(&app, cross(&headers)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
         }
-        request
-    };
-    for headers in [
-        vec![("sec-fetch-site", "cross-site")],
-        vec![("sec-fetch-site", "same-site")],
-        vec![
-            ("host", "accord.example"),
-            ("origin", "https://evil.example"),
-        ],
-        vec![("host", "accord.example"), ("origin", "null")],
-    ] {
-        let (status, _, _) = call(&app, cross(&headers)).await;
-        assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+        let lang = Request::post("/lang")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::from("lang=fr&back=%2F"))
+            .unwrap();
+        assert_eq!(call(&app, lang).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(
+            db.storage.organisation.get().await.unwrap().name.as_str(),
+            "My organisation"
+        );
+
+        // Same-origin requests still work.
+        let (status, _, body) = call(
+            &app,
+            cross(&[
+                ("sec-fetch-site", "same-origin"),
+                ("host", "accord.example"),
+                ("origin", "https://accord.example"),
+            ]),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+
+        // No GET path to a write.
+        let (status, _, _) = call(
+            &app,
+            get("/api/organisation/rename?name=ByGet", Some(&cookie)),
+        )
+        .await;
+        assert!(!status.is_success(), "{status}");
+        assert_eq!(
+            db.storage.organisation.get().await.unwrap().name.as_str(),
+            "Forged",
+            "unchanged by the GET"
+        );
+    });
+}
+
+fn error_in(headers: &axum::http::HeaderMap) -> String {
+    let location = headers[header::LOCATION].to_str().unwrap();
+    let start = location
+        .find("form_error=")
+        .map(|i| i + "form_error=".len())
+        .unwrap_or(location.len());
+    let encoded = location[start..].split('&').next().unwrap_or("");
+    // Enough decoding for the JSON error in the query string.
+    let mut out = String::new();
+    let bytes = encoded.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            out.push(u8::from_str_radix(&encoded[i + 1..i + 3], 16).unwrap() as char);
+            i += 3;
+        } else {
+            out.push(bytes[i] as char);
+            i += 1;
+        }
     }
-    let lang = Request::post("/lang")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header("sec-fetch-site", "cross-site")
-        .body(Body::from("lang=fr&back=%2F"))
-        .unwrap();
-    assert_eq!(call(&app, lang).await.0, StatusCode::FORBIDDEN);
-    assert_eq!(
-        db.storage.organisation.get().await.unwrap().name.as_str(),
-        "My organisation"
-    );
+    out
+}
 
-    // Same-origin requests still work.
-    let (status, _, body) = call(
+on_both_backends!(
+    ten_failures_lock_an_account_even_with_the_right_password,
+    unknown_accounts_lock_the_same_way,
+    ten_failures_from_one_client_lock_that_client,
+);
+
+async fn ten_failures_lock_an_account_even_with_the_right_password(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    create_user(&db.storage, Role::Sales).await;
+    for _ in 0..10 {
+        let (_, headers, _) = call(
+            &app,
+            form_post(
+                "/api/auth/sign-in",
+                "email=sales%40example.com&password=wrong+guess+here",
+                None,
+            ),
+        )
+        .await;
+        assert!(error_in(&headers).contains("invalid_credentials"));
+    }
+    let right = format!(
+        "email=sales%40example.com&password={}",
+        password_for(Role::Sales).replace(' ', "+")
+    );
+    let (_, headers, _) = call(&app, form_post("/api/auth/sign-in", &right, None)).await;
+    let error = error_in(&headers);
+    assert_eq!(error, r#"{"kind":"too_many_attempts","minutes":15}"#);
+    assert!(session_cookie_from(&headers).is_none());
+    let message = serde_json::from_str::<app::error::AppError>(&error)
+        .unwrap()
+        .message(app::i18n::Locale::En.t());
+    assert_eq!(
+        message,
+        "Too many failed attempts. Try again in 15 minutes."
+    );
+}
+
+async fn unknown_accounts_lock_the_same_way(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    for _ in 0..10 {
+        call(
+            &app,
+            form_post(
+                "/api/auth/sign-in",
+                "email=ghost%40example.com&password=wrong+guess+here",
+                None,
+            ),
+        )
+        .await;
+    }
+    let (_, headers, _) = call(
         &app,
-        cross(&[
-            ("sec-fetch-site", "same-origin"),
-            ("host", "accord.example"),
-            ("origin", "https://accord.example"),
-        ]),
+        form_post(
+            "/api/auth/sign-in",
+            "email=ghost%40example.com&password=wrong+guess+here",
+            None,
+        ),
     )
     .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-
-    // No GET path to a write.
-    let (status, _, _) = call(
-        &app,
-        get("/api/organisation/rename?name=ByGet", Some(&cookie)),
-    )
-    .await;
-    assert!(!status.is_success(), "{status}");
-    assert_eq!(
-        db.storage.organisation.get().await.unwrap().name.as_str(),
-        "Forged",
-        "unchanged by the GET"
+    assert!(
+        error_in(&headers).contains("too_many_attempts"),
+        "no difference between real and unknown accounts"
     );
+}
+
+async fn ten_failures_from_one_client_lock_that_client(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    create_user(&db.storage, Role::Sales).await;
+    // Ten different addresses typed, all from the same client.
+    for i in 0..10 {
+        let form = format!("email=guess{i}%40example.com&password=wrong+guess+here");
+        call(&app, form_post("/api/auth/sign-in", &form, None)).await;
+    }
+    let right = format!(
+        "email=sales%40example.com&password={}",
+        password_for(Role::Sales).replace(' ', "+")
+    );
+    let (_, headers, _) = call(&app, form_post("/api/auth/sign-in", &right, None)).await;
+    assert!(error_in(&headers).contains("too_many_attempts"));
+}
+
+#[test]
+fn a_successful_sign_in_clears_the_account_failures() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = server::router::build(state(db.storage.clone()));
+        create_user(&db.storage, Role::Sales).await;
+        let right = format!(
+            "email=sales%40example.com&password={}",
+            password_for(Role::Sales).replace(' ', "+")
+        );
+        for _ in 0..9 {
+            call(
+                &app,
+                form_post(
+                    "/api/auth/sign-in",
+                    "email=sales%40example.com&password=wrong+guess+here",
+                    None,
+                ),
+            )
+            .await;
+        }
+        let (_, headers, _) = call(&app, form_post("/api/auth/sign-in", &right, None)).await;
+        assert!(session_cookie_from(&headers).is_some());
+        let recent = db
+            .storage
+            .sign_in_failures
+            .recent(
+                "sales@example.com",
+                "nowhere",
+                chrono::Utc::now() - chrono::Duration::minutes(15),
+            )
+            .await
+            .unwrap();
+        assert_eq!(recent.by_account, 0);
+    });
 }

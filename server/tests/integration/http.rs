@@ -280,82 +280,90 @@ async fn database_failure_is_opaque_with_request_id_and_readyz_is_503(backend: &
     }
 }
 
-#[tokio::test]
-async fn healthz_and_readyz_answer_when_the_database_is_up() {
-    let db = TestDb::sqlite().await;
-    let app = app(db.storage.clone());
-    assert_eq!(send(&app, get("/healthz")).await.status, StatusCode::OK);
-    assert_eq!(send(&app, get("/readyz")).await.status, StatusCode::OK);
+#[test]
+fn healthz_and_readyz_answer_when_the_database_is_up() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = app(db.storage.clone());
+        assert_eq!(send(&app, get("/healthz")).await.status, StatusCode::OK);
+        assert_eq!(send(&app, get("/readyz")).await.status, StatusCode::OK);
+    });
 }
 
-#[tokio::test]
-async fn accept_language_and_cookie_choose_the_language() {
-    let db = TestDb::sqlite().await;
-    let app = app(db.storage.clone());
-    let fr = Request::get("/sign-in")
-        .header(header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.5")
-        .body(Body::empty())
-        .unwrap();
-    let reply = send(&app, fr).await;
-    assert!(reply.body.contains(r#"<html lang="fr">"#));
-    assert!(reply.body.contains("Mot de passe"));
+#[test]
+fn accept_language_and_cookie_choose_the_language() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = app(db.storage.clone());
+        let fr = Request::get("/sign-in")
+            .header(header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9,en;q=0.5")
+            .body(Body::empty())
+            .unwrap();
+        let reply = send(&app, fr).await;
+        assert!(reply.body.contains(r#"<html lang="fr">"#));
+        assert!(reply.body.contains("Mot de passe"));
 
-    let cookie = Request::get("/sign-in")
-        .header(header::ACCEPT_LANGUAGE, "fr")
-        .header(header::COOKIE, "accord_lang=en")
-        .body(Body::empty())
-        .unwrap();
-    assert!(
-        send(&app, cookie)
-            .await
-            .body
-            .contains(r#"<html lang="en">"#)
-    );
+        let cookie = Request::get("/sign-in")
+            .header(header::ACCEPT_LANGUAGE, "fr")
+            .header(header::COOKIE, "accord_lang=en")
+            .body(Body::empty())
+            .unwrap();
+        assert!(
+            send(&app, cookie)
+                .await
+                .body
+                .contains(r#"<html lang="en">"#)
+        );
+    });
 }
 
-#[tokio::test]
-async fn language_switch_sets_a_cookie_and_stays_on_this_site() {
-    let db = TestDb::sqlite().await;
-    let app = app(db.storage.clone());
-    let post = |form: &'static str| {
-        Request::post("/lang")
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .body(Body::from(form))
-            .unwrap()
-    };
-    let reply = send(&app, post("lang=fr&back=%2Fcontacts")).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER);
-    assert_eq!(reply.headers[header::LOCATION], "/contacts");
-    let cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
-    assert!(cookie.starts_with("accord_lang=fr;"));
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+#[test]
+fn language_switch_sets_a_cookie_and_stays_on_this_site() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = app(db.storage.clone());
+        let post = |form: &'static str| {
+            Request::post("/lang")
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(form))
+                .unwrap()
+        };
+        let reply = send(&app, post("lang=fr&back=%2Fcontacts")).await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER);
+        assert_eq!(reply.headers[header::LOCATION], "/contacts");
+        let cookie = reply.headers[header::SET_COOKIE].to_str().unwrap();
+        assert!(cookie.starts_with("accord_lang=fr;"));
+        assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
 
-    let evil = send(&app, post("lang=en&back=%2F%2Fevil.example%2F")).await;
-    assert_eq!(evil.headers[header::LOCATION], "/");
+        let evil = send(&app, post("lang=en&back=%2F%2Fevil.example%2F")).await;
+        assert_eq!(evil.headers[header::LOCATION], "/");
 
-    let unknown = send(&app, post("lang=xx&back=%2F")).await;
-    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
-    assert!(!unknown.headers.contains_key(header::SET_COOKIE));
+        let unknown = send(&app, post("lang=xx&back=%2F")).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+        assert!(!unknown.headers.contains_key(header::SET_COOKIE));
+    });
 }
 
-#[tokio::test]
-async fn unknown_page_is_404_and_oversized_body_is_413() {
-    let db = TestDb::sqlite().await;
-    let app = app(db.storage.clone());
-    let cookie = signed_in(&db.storage, Role::Sales).await;
-    let reply = send(&app, with(&cookie, get("/no/such/page"))).await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert!(reply.body.contains("Page not found"));
+#[test]
+fn unknown_page_is_404_and_oversized_body_is_413() {
+    crate::support::run(async {
+        let db = TestDb::sqlite().await;
+        let app = app(db.storage.clone());
+        let cookie = signed_in(&db.storage, Role::Sales).await;
+        let reply = send(&app, with(&cookie, get("/no/such/page"))).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        assert!(reply.body.contains("Page not found"));
 
-    let big = format!("name={}", "a".repeat(2 * 1024 * 1024));
-    let mut request = with(&cookie, server_fn("/api/organisation/rename", &big));
-    request
-        .headers_mut()
-        .insert(header::CONTENT_LENGTH, big.len().into());
-    let reply = send(&app, request).await;
-    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(
-        db.storage.organisation.get().await.unwrap().name.as_str(),
-        "My organisation"
-    );
+        let big = format!("name={}", "a".repeat(2 * 1024 * 1024));
+        let mut request = with(&cookie, server_fn("/api/organisation/rename", &big));
+        request
+            .headers_mut()
+            .insert(header::CONTENT_LENGTH, big.len().into());
+        let reply = send(&app, request).await;
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(
+            db.storage.organisation.get().await.unwrap().name.as_str(),
+            "My organisation"
+        );
+    });
 }

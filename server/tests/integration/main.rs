@@ -9,5 +9,6 @@ mod support;
 
 mod auth;
 mod http;
+mod render_stress;
 mod startup;
 mod storage_contract;

@@ -94,48 +94,52 @@ async fn health_ping_answers(backend: &str) {
 
 /// SQLite-only: the pragmas the issue asks for are in force on every
 /// pooled connection, and FULL is the default.
-#[tokio::test]
-async fn sqlite_connections_use_wal_foreign_keys_and_full_sync() {
-    let dir = tempfile::tempdir().unwrap();
-    let pool = server::storage::sqlite::connect(&dir.path().join("p.db"), &settings())
-        .await
-        .unwrap();
-    for _ in 0..3 {
-        let mut conn = pool.acquire().await.unwrap();
-        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
+#[test]
+fn sqlite_connections_use_wal_foreign_keys_and_full_sync() {
+    crate::support::run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = server::storage::sqlite::connect(&dir.path().join("p.db"), &settings())
             .await
             .unwrap();
-        let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(&mut *conn)
+        for _ in 0..3 {
+            let mut conn = pool.acquire().await.unwrap();
+            let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let fk: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(journal, "wal");
+            assert_eq!(fk, 1);
+            assert_eq!(sync, 2, "FULL");
+            assert_eq!(busy, 5000);
+        }
+    });
+}
+
+#[test]
+fn sqlite_synchronous_is_configurable() {
+    crate::support::run(async {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = settings();
+        s.sqlite_synchronous = server::config::SqliteSynchronous::Normal;
+        let pool = server::storage::sqlite::connect(&dir.path().join("n.db"), &s)
             .await
             .unwrap();
         let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
+            .fetch_one(&pool)
             .await
             .unwrap();
-        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
-            .fetch_one(&mut *conn)
-            .await
-            .unwrap();
-        assert_eq!(journal, "wal");
-        assert_eq!(fk, 1);
-        assert_eq!(sync, 2, "FULL");
-        assert_eq!(busy, 5000);
-    }
-}
-
-#[tokio::test]
-async fn sqlite_synchronous_is_configurable() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut s = settings();
-    s.sqlite_synchronous = server::config::SqliteSynchronous::Normal;
-    let pool = server::storage::sqlite::connect(&dir.path().join("n.db"), &s)
-        .await
-        .unwrap();
-    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
-    assert_eq!(sync, 1, "NORMAL");
+        assert_eq!(sync, 1, "NORMAL");
+    });
 }

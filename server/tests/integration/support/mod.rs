@@ -89,13 +89,13 @@ pub async fn fresh_postgres_database() -> String {
 macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                super::$name("sqlite").await;
+            #[test]
+            fn sqlite() {
+                $crate::support::run(super::$name("sqlite"));
             }
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                super::$name("postgres").await;
+            #[test]
+            fn postgres() {
+                $crate::support::run(super::$name("postgres"));
             }
         }
     )*};
@@ -146,4 +146,24 @@ pub async fn create_user(
         })
         .await
         .unwrap()
+}
+
+/// Runs a test body on the one runtime all tests share, as the server runs
+/// every request on one runtime (a runtime per test would let work begun
+/// under one test's runtime outlive it). A test that runs longer than two
+/// minutes fails instead of hanging the whole run.
+pub fn run<F: std::future::Future<Output = ()>>(test: F) {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(4)
+            .enable_all()
+            .build()
+            .expect("test runtime")
+    });
+    runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(120), test)
+            .await
+            .expect("test did not finish within 120 s");
+    });
 }
