@@ -13,6 +13,7 @@ use app::server::ClientAddr;
 use app::server::auth::SessionUser;
 use app::server::auth::session::SESSION_COOKIE;
 use app::server::auth::token::hash_token;
+use app::server::policy::PUBLIC_SERVER_FNS;
 use app::url::encode_component;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -67,6 +68,14 @@ pub async fn resolve(
     }
 
     let path = request.uri().path().to_string();
+    if !signed_in && path.starts_with("/api/") && !PUBLIC_SERVER_FNS.contains(&path.as_str()) {
+        return (
+            axum::http::StatusCode::UNAUTHORIZED,
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"kind":"unauthenticated"}"#,
+        )
+            .into_response();
+    }
     if request.method() == Method::GET && !signed_in && !is_public(&path) {
         if !has_users(&state).await {
             return Redirect::to("/setup").into_response();

@@ -49,3 +49,26 @@ pub struct Me {
     pub email: EmailAddress,
     pub role: Role,
 }
+
+/// A user as administrators see them in Settings.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserSummary {
+    pub id: i64,
+    pub email: EmailAddress,
+    pub display_name: String,
+    pub role: Role,
+    pub active: bool,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// One of the signed-in user's sessions. `id` is the stored hash of the
+/// session's token, which grants nothing by itself.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SessionSummary {
+    pub id: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub last_seen_at: chrono::DateTime<chrono::Utc>,
+    pub client_addr: String,
+    pub user_agent: String,
+    pub current: bool,
+}

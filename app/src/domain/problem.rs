@@ -13,6 +13,8 @@ pub enum Problem {
     PasswordTooCommon,
     PasswordsDiffer,
     UnknownRole,
+    EmailTaken,
+    CannotDeactivateSelf,
 }
 
 impl Problem {
@@ -26,6 +28,8 @@ impl Problem {
             Problem::PasswordTooCommon => t.err_password_too_common.to_string(),
             Problem::PasswordsDiffer => t.err_passwords_differ.to_string(),
             Problem::UnknownRole => t.err_unknown_role.to_string(),
+            Problem::EmailTaken => t.err_email_taken.to_string(),
+            Problem::CannotDeactivateSelf => t.err_cannot_deactivate_self.to_string(),
         }
     }
 }

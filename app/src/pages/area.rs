@@ -11,7 +11,6 @@ pub enum Area {
     Dashboard,
     Campaigns,
     Privacy,
-    Settings,
 }
 
 impl Area {
@@ -23,7 +22,6 @@ impl Area {
             Area::Dashboard => t.nav_dashboard,
             Area::Campaigns => t.nav_campaigns,
             Area::Privacy => t.nav_privacy,
-            Area::Settings => t.nav_settings,
         }
     }
 
@@ -35,7 +33,6 @@ impl Area {
             Area::Dashboard => t.dashboard_intro,
             Area::Campaigns => t.campaigns_intro,
             Area::Privacy => t.privacy_intro,
-            Area::Settings => t.settings_intro,
         }
     }
 }

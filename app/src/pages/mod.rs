@@ -5,5 +5,6 @@ pub mod form_outcome;
 pub mod home;
 pub mod not_found;
 pub mod organisation_form;
+pub mod settings;
 pub mod setup;
 pub mod sign_in;

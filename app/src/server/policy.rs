@@ -8,6 +8,16 @@ use super::respond::set_error_status;
 use crate::domain::Role;
 use crate::error::AppError;
 
+/// Server functions anyone may call without a session. Every other one is
+/// refused with 401 by the server's session layer before its arguments are
+/// even read, and checks the role itself through [`authorize`].
+pub const PUBLIC_SERVER_FNS: &[&str] = &[
+    "/api/auth/sign-in",
+    "/api/auth/sign-out",
+    "/api/auth/setup",
+    "/api/auth/me",
+];
+
 /// Something a user may or may not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -15,6 +25,10 @@ pub enum Action {
     ViewWorkspace,
     /// Change organisation settings.
     EditOrganisation,
+    /// See, create, deactivate users.
+    ManageUsers,
+    /// See and end one's own sessions.
+    ManageOwnSessions,
 }
 
 /// The rule table.
@@ -23,7 +37,8 @@ pub fn allows(role: Role, action: Action) -> bool {
     use Role::*;
     match action {
         ViewWorkspace => true,
-        EditOrganisation => matches!(role, Admin),
+        EditOrganisation | ManageUsers => matches!(role, Admin),
+        ManageOwnSessions => true,
     }
 }
 

@@ -89,6 +89,10 @@ pub trait UserStore: Send + Sync {
     -> Result<Option<UserRecord>, StorageError>;
     async fn get(&self, id: i64) -> Result<Option<UserRecord>, StorageError>;
     async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StorageError>;
+    /// Every user, by e-mail address.
+    async fn list(&self) -> Result<Vec<UserRecord>, StorageError>;
+    /// Activates or deactivates a user; false if there is no such user.
+    async fn set_active(&self, id: i64, active: bool) -> Result<bool, StorageError>;
 }
 
 /// A signed-in browser. Only the SHA-256 of its token is stored.
@@ -114,6 +118,8 @@ pub trait SessionStore: Send + Sync {
     ) -> Result<Option<(SessionRecord, UserRecord)>, StorageError>;
     async fn touch(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StorageError>;
     async fn delete(&self, token_hash: &str) -> Result<(), StorageError>;
+    /// A user's sessions, most recently used first.
+    async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError>;
     /// Ends every session of a user; returns how many there were.
     async fn delete_for_user(&self, user_id: i64) -> Result<u64, StorageError>;
 }

@@ -89,6 +89,26 @@ macro_rules! sql_user_stores {
                 row.map(|r| rows::user(&r, "")).transpose()
             }
 
+            #[tracing::instrument(skip(self), err)]
+            async fn list(&self) -> Result<Vec<UserRecord>, StorageError> {
+                let rows = sqlx::query(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY email_key"))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                rows.iter().map(|r| rows::user(r, "")).collect()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn set_active(&self, id: i64, active: bool) -> Result<bool, StorageError> {
+                let done = sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
+                    .bind(active)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
             #[tracing::instrument(skip(self, password_hash), err)]
             async fn set_password_hash(&self, id: i64, password_hash: &str) -> Result<(), StorageError> {
                 sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
@@ -153,6 +173,19 @@ macro_rules! sql_user_stores {
                     .await
                     .map_err(storage_error)?;
                 Ok(())
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError> {
+                let rows = sqlx::query(
+                    "SELECT token_hash, user_id, created_at, last_seen_at, client_addr, user_agent \
+                     FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC",
+                )
+                .bind(user_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter().map(|r| rows::session(r)).collect()
             }
 
             #[tracing::instrument(skip(self), err)]

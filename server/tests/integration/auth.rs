@@ -192,12 +192,7 @@ async fn pages_without_a_session_redirect_to_sign_in_with_next(backend: &str) {
 /// Every registered server function, called without a session, answers 401
 /// and changes nothing, except the few that are public by design.
 async fn every_server_function_refuses_callers_without_a_session(backend: &str) {
-    const PUBLIC: &[&str] = &[
-        "/api/auth/sign-in",
-        "/api/auth/sign-out",
-        "/api/auth/setup",
-        "/api/auth/me",
-    ];
+    const PUBLIC: &[&str] = app::server::policy::PUBLIC_SERVER_FNS;
     let db = TestDb::on(backend).await;
     let app = server::router::build(state(db.storage.clone()));
     let before = db.storage.organisation.get().await.unwrap();
@@ -532,3 +527,209 @@ fn a_successful_sign_in_clears_the_account_failures() {
         assert_eq!(recent.by_account, 0);
     });
 }
+
+on_both_backends!(
+    admins_create_and_deactivate_users_and_deactivation_ends_sessions,
+    users_see_and_end_only_their_own_sessions,
+);
+
+async fn admins_create_and_deactivate_users_and_deactivation_ends_sessions(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    let admin = signed_in(&db.storage, Role::Admin).await;
+    let sales = signed_in(&db.storage, Role::Sales).await;
+
+    // Only administrators list or create users.
+    let (status, _, _) = call(&app, json_post("/api/users/list", "", Some(&sales))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let form = "email=new%40example.com&display_name=New+Person&role=marketing&password=a+long+first+password";
+    let (status, _, _) = call(&app, json_post("/api/users/create", form, Some(&sales))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        db.storage
+            .users
+            .find_by_email(&app::domain::EmailAddress::parse("new@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    let (status, _, body) = call(&app, json_post("/api/users/create", form, Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = call(&app, json_post("/api/users/create", form, Some(&admin))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("email_taken"), "{body}");
+    let weak = "email=weak%40example.com&display_name=Weak&role=sales&password=qwerty123456";
+    let (_, _, body) = call(&app, json_post("/api/users/create", weak, Some(&admin))).await;
+    assert!(body.contains("password_too_common"), "{body}");
+
+    let (_, _, body) = call(&app, json_post("/api/users/list", "", Some(&admin))).await;
+    let users: Vec<app::domain::UserSummary> = serde_json::from_str(&body).unwrap();
+    assert_eq!(users.len(), 3);
+    assert!(
+        !body.contains("argon2"),
+        "no password hash leaves the server"
+    );
+    let sales_id = users.iter().find(|u| u.role == Role::Sales).unwrap().id;
+    let admin_id = users.iter().find(|u| u.role == Role::Admin).unwrap().id;
+
+    // Deactivating ends every session of that user at once.
+    let (status, _, _) = call(&app, get("/", Some(&sales))).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, body) = call(
+        &app,
+        json_post(
+            "/api/users/set-active",
+            &format!("user_id={sales_id}&active=false"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, _) = call(&app, get("/", Some(&sales))).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        db.storage
+            .sessions
+            .list_for_user(sales_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A deactivated user cannot sign in.
+    let signin = format!(
+        "email=sales%40example.com&password={}",
+        password_for(Role::Sales).replace(' ', "+")
+    );
+    let (_, headers, _) = call(&app, form_post("/api/auth/sign-in", &signin, None)).await;
+    assert!(session_cookie_from(&headers).is_none());
+    // Nobody deactivates themselves.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/users/set-active",
+            &format!("user_id={admin_id}&active=false"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        db.storage
+            .users
+            .get(admin_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+}
+
+async fn users_see_and_end_only_their_own_sessions(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    let admin = signed_in(&db.storage, Role::Admin).await;
+    let sales = signed_in(&db.storage, Role::Sales).await;
+    let (_, _, body) = call(&app, json_post("/api/sessions/mine", "", Some(&sales))).await;
+    let mine: Vec<app::domain::SessionSummary> = serde_json::from_str(&body).unwrap();
+    assert_eq!(mine.len(), 1);
+    assert!(mine[0].current);
+
+    // The administrator cannot end the sales user's session through this.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/sessions/end",
+            &format!("session_id={}", mine[0].id),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(call(&app, get("/", Some(&sales))).await.0, StatusCode::OK);
+
+    // The user can.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/sessions/end",
+            &format!("session_id={}", mine[0].id),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        call(&app, get("/", Some(&sales))).await.0,
+        StatusCode::SEE_OTHER
+    );
+}
+
+/// For every server function that needs a session: a role that must be
+/// refused (403, nothing changed), or none when every role may call it.
+/// A server function missing from this table fails the test, so a new one
+/// cannot be added without deciding who may call it.
+async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str) {
+    let table: &[(&str, &str, Option<Role>)] = &[
+        ("/api/organisation/get", "", None),
+        (
+            "/api/organisation/rename",
+            "name=Hijacked",
+            Some(Role::Manager),
+        ),
+        ("/api/users/list", "", Some(Role::Dpo)),
+        (
+            "/api/users/create",
+            "email=x%40example.com&display_name=X&role=admin&password=a+long+enough+password",
+            Some(Role::Sales),
+        ),
+        (
+            "/api/users/set-active",
+            "user_id=1&active=false",
+            Some(Role::Readonly),
+        ),
+        ("/api/sessions/mine", "", None),
+        ("/api/sessions/end", "session_id=nothing", None),
+    ];
+    let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(p, _)| p.to_string())
+        .filter(|p| !app::server::policy::PUBLIC_SERVER_FNS.contains(&p.as_str()))
+        .collect();
+    for path in &registered {
+        assert!(
+            table.iter().any(|(p, _, _)| p == path),
+            "{path} has no entry in the role table"
+        );
+    }
+
+    let db = TestDb::on(backend).await;
+    let app = server::router::build(state(db.storage.clone()));
+    let admin_user = create_user(&db.storage, Role::Admin).await;
+    let org_before = db.storage.organisation.get().await.unwrap();
+    for (path, args, refused) in table {
+        let Some(role) = refused else { continue };
+        let cookie = signed_in(&db.storage, *role).await;
+        let (status, _, body) = call(&app, json_post(path, args, Some(&cookie))).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path} as {role:?}: {body}");
+    }
+    assert_eq!(db.storage.organisation.get().await.unwrap(), org_before);
+    assert!(
+        db.storage
+            .users
+            .get(admin_user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .active
+    );
+    assert!(
+        db.storage
+            .users
+            .find_by_email(&app::domain::EmailAddress::parse("x@example.com").unwrap())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+on_both_backends!(every_server_function_refuses_roles_that_must_not_use_it);

@@ -1,0 +1,201 @@
+use super::form_outcome::{FormOutcome, form_outcome};
+use crate::api::users::{CREATE_USER_FORM, END_SESSION_FORM, USER_STATUS_FORM};
+use crate::api::{CreateUser, EndMySession, SetUserActive, list_my_sessions, list_users};
+use crate::domain::{PasswordPolicy, Role, SessionSummary, UserSummary};
+use crate::i18n::{Catalogue, use_t};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+
+fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// A form's outcome as a message: the error, or "Saved." on success.
+fn outcome_message(t: &'static Catalogue, outcome: FormOutcome) -> Option<AnyView> {
+    match (outcome.error, outcome.saved) {
+        (Some(e), _) => {
+            Some(view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any())
+        }
+        (None, true) => Some(view! { <p class="status" role="status">{t.saved}</p> }.into_any()),
+        _ => None,
+    }
+}
+
+/// Settings: one's own sessions, and for administrators the users.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let t = use_t();
+    let sessions = Resource::new(|| (), |_| list_my_sessions());
+    let users = Resource::new(|| (), |_| list_users());
+    view! {
+        <Title text=t.nav_settings/>
+        <h1>{t.nav_settings}</h1>
+        <p class="lede">{t.settings_intro}</p>
+        <section class="card wide" aria-labelledby="sessions-title">
+            <h2 id="sessions-title">{t.sessions_title}</h2>
+            <p class="help">{t.sessions_intro}</p>
+            {outcome_message(t, form_outcome(END_SESSION_FORM))}
+            <Transition fallback=move || view! { <p>{t.loading}</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Ok(list) => Either::Left(view! { <SessionTable sessions=list/> }),
+                        Err(e) => Either::Right(view! { <p class="error" role="alert">{e.message(t)}</p> }),
+                    }
+                })}
+            </Transition>
+        </section>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                // Only administrators get the list; for anyone else the
+                // section is simply not there.
+                users.await.ok().map(|list| view! { <UsersSection users=list/> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn SessionTable(sessions: Vec<SessionSummary>) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <table class="data">
+            <thead>
+                <tr>
+                    <th scope="col">{t.session_browser}</th>
+                    <th scope="col">{t.session_address}</th>
+                    <th scope="col">{t.session_started}</th>
+                    <th scope="col">{t.session_last_seen}</th>
+                    <th scope="col"><span class="visually-hidden">{t.session_end}</span></th>
+                </tr>
+            </thead>
+            <tbody>
+                {sessions
+                    .into_iter()
+                    .map(|s| {
+                        let browser = if s.user_agent.is_empty() { "—".to_string() } else { s.user_agent.clone() };
+                        view! {
+                            <tr>
+                                <td class="ua">{browser}</td>
+                                <td>{s.client_addr.clone()}</td>
+                                <td>{when(&s.created_at)}</td>
+                                <td>{when(&s.last_seen_at)}</td>
+                                <td>
+                                    {if s.current {
+                                        Either::Left(view! { <strong>{t.session_this_one}</strong> })
+                                    } else {
+                                        Either::Right(view! {
+                                            <form method="post" action=EndMySession::PATH>
+                                                <input type="hidden" name="session_id" value=s.id.clone()/>
+                                                <button type="submit">{t.session_end}</button>
+                                            </form>
+                                        })
+                                    }}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
+
+#[component]
+fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
+    let t = use_t();
+    let created = form_outcome(CREATE_USER_FORM);
+    let field_error = {
+        let error = created.error.clone();
+        move |field: &'static str| {
+            error
+                .as_ref()
+                .and_then(|e| e.problem_for(field))
+                .map(|p| p.message(t))
+        }
+    };
+    let general = created
+        .error
+        .clone()
+        .filter(|e| !matches!(e, crate::error::AppError::Validation { .. }));
+    let typed_email = created.value.clone().unwrap_or_default();
+    let saved = created.saved;
+    view! {
+        <section class="card wide" aria-labelledby="users-title">
+            <h2 id="users-title">{t.users_title}</h2>
+            {outcome_message(t, form_outcome(USER_STATUS_FORM))}
+            <table class="data">
+                <thead>
+                    <tr>
+                        <th scope="col">{t.user_name}</th>
+                        <th scope="col">{t.email_label}</th>
+                        <th scope="col">{t.user_role}</th>
+                        <th scope="col">{t.user_status}</th>
+                        <th scope="col"><span class="visually-hidden">{t.user_status}</span></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {users
+                        .into_iter()
+                        .map(|u| {
+                            let label = if u.active { t.user_deactivate } else { t.user_reactivate };
+                            view! {
+                                <tr>
+                                    <td>{u.display_name.clone()}</td>
+                                    <td>{u.email.to_string()}</td>
+                                    <td>{(t.role_name)(u.role)}</td>
+                                    <td>{if u.active { t.user_active } else { t.user_inactive }}</td>
+                                    <td>
+                                        <form method="post" action=SetUserActive::PATH>
+                                            <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                            <input type="hidden" name="active" value=(!u.active).to_string()/>
+                                            <button type="submit" aria-label=format!("{label}: {}", u.display_name)>{label}</button>
+                                        </form>
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+
+            <h3 id="create-user-title">{t.user_create_title}</h3>
+            {general.map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
+            {saved.then(|| view! { <p class="status" role="status">{t.saved}</p> })}
+            <form method="post" action=CreateUser::PATH class="stack" aria-labelledby="create-user-title">
+                <div class="field">
+                    <label for="new-name">{t.display_name_label}</label>
+                    <input id="new-name" name="display_name" type="text" required autocomplete="off"
+                        aria-describedby="new-name-error"/>
+                    <p id="new-name-error" class="field-error">{field_error("display_name")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-email">{t.email_label}</label>
+                    <input id="new-email" name="email" type="email" required autocomplete="off" value=typed_email
+                        aria-describedby="new-email-error"/>
+                    <p id="new-email-error" class="field-error">{field_error("email")}</p>
+                </div>
+                <div class="field">
+                    <label for="new-role">{t.user_role}</label>
+                    <select id="new-role" name="role">
+                        {Role::ALL
+                            .into_iter()
+                            .map(|r| view! { <option value=r.as_str() selected=r == Role::Sales>{(t.role_name)(r)}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="new-password">{t.user_first_password}</label>
+                    <input id="new-password" name="password" type="password" required autocomplete="new-password"
+                        aria-describedby="new-password-help new-password-error"/>
+                    <p id="new-password-help" class="help">{(t.password_help)(PasswordPolicy::MIN_CHARS)}</p>
+                    <p id="new-password-error" class="field-error">{field_error("password")}</p>
+                </div>
+                <div class="actions">
+                    <button type="submit" class="primary">{t.user_create_button}</button>
+                </div>
+            </form>
+        </section>
+    }
+}
