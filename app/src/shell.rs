@@ -4,6 +4,7 @@ use crate::api::{RenameOrganisation, get_organisation};
 use crate::components::layout::Layout;
 use crate::components::organisation_state::OrganisationState;
 use crate::i18n;
+use crate::pages::privacy_office::PrivacyOfficePage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::{
     area::Area, area::AreaPage, home::HomePage, not_found::NotFound, setup::SetupPage,
@@ -73,7 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
-                    <Route path=StaticSegment("privacy-office") view=|| view! { <AreaPage area=Area::Privacy/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("privacy-office") view=PrivacyOfficePage ssr=ssr.clone()/>
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=ssr/>
                 </Routes>
             </Layout>

@@ -55,6 +55,10 @@ pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
         "failed sign-ins allowed per client address in 15 minutes (default 10; raise it behind a proxy that hides client addresses)",
     ),
     (
+        "ACCORD_ACCESS_LOG_RETENTION_DAYS",
+        "days the access log keeps its entries before the daily purge removes them (default 365)",
+    ),
+    (
         "ACCORD_SITE_ROOT",
         "folder holding the built web assets (default target/site)",
     ),
@@ -212,6 +216,7 @@ pub struct Config {
     pub session_absolute: Duration,
     pub sign_in_max_failures_per_account: u32,
     pub sign_in_max_failures_per_client: u32,
+    pub access_log_retention: Duration,
     /// `cargo leptos watch` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
@@ -312,6 +317,15 @@ impl Config {
             10,
             1..=1_000_000,
         )? as u32;
+        let access_log_retention = Duration::from_secs(
+            86_400
+                * parse_number(
+                    get("ACCORD_ACCESS_LOG_RETENTION_DAYS"),
+                    "ACCORD_ACCESS_LOG_RETENTION_DAYS",
+                    365,
+                    1..=36_500,
+                )?,
+        );
         let site_root = get("ACCORD_SITE_ROOT")
             .or(get("LEPTOS_SITE_ROOT"))
             .unwrap_or("target/site")
@@ -342,6 +356,7 @@ impl Config {
             session_absolute,
             sign_in_max_failures_per_account,
             sign_in_max_failures_per_client,
+            access_log_retention,
             dev_reload_port,
         })
     }
@@ -408,6 +423,7 @@ mod tests {
             ("ACCORD_SESSION_ABSOLUTE_HOURS", "2"),
             ("ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"),
             ("ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT", "500"),
+            ("ACCORD_ACCESS_LOG_RETENTION_DAYS", "30"),
         ]);
         assert_eq!(
             all.len(),
@@ -421,6 +437,7 @@ mod tests {
         assert_eq!(c.sign_in_max_failures_per_client, 500);
         assert_eq!(c.shutdown_timeout, Duration::from_secs(5));
         assert_eq!(c.db_max_connections, 3);
+        assert_eq!(c.access_log_retention, Duration::from_secs(30 * 86_400));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod jobs;
 pub mod router;
 pub mod routes;
 pub mod session_layer;

@@ -96,6 +96,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         .map_err(|e| StartupError::Storage(OpenError::Migration(e.to_string())))?;
     let setup_token = (user_count == 0).then(app::server::auth::token::new_token);
 
+    crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
     let mut state = AppState::new(leptos_options(&config), storage);
     state.dev_reload_port = config.dev_reload_port;
     state.sessions = app::server::SessionSettings {

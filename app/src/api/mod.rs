@@ -1,10 +1,12 @@
 //! Server functions: the only way the browser reads or writes data.
 //! One module per area; each function's body runs on the server only.
 
+pub mod access_log;
 pub mod auth;
 pub mod organisation;
 pub mod users;
 
+pub use access_log::{SearchAccessLog, search_access_log};
 pub use auth::{
     CompleteSetup, SignIn, SignOut, WhoAmI, complete_setup, sign_in, sign_out, who_am_i,
 };

@@ -14,8 +14,8 @@ pub const END_SESSION_FORM: &str = "end_session";
 /// Every user (administrators only).
 #[server(endpoint = "users/list")]
 pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
-    use crate::server::{context, policy};
-    policy::authorize(policy::Action::ManageUsers)?;
+    use crate::server::{access_log, context, policy};
+    access_log::guard(policy::Action::ManageUsers, "list", "user", "").await?;
     let ctx = context::server_context()?;
     let users = ctx
         .storage
@@ -48,10 +48,10 @@ pub async fn create_user(
     use crate::domain::{DisplayName, EmailAddress, Role};
     use crate::server::auth::password::{check_new_password, hash_blocking, off_runtime};
     use crate::server::storage::{NewUser, StorageError};
-    use crate::server::{context, policy, respond};
+    use crate::server::{access_log, context, policy, respond};
 
     let result = async {
-        let admin = policy::authorize(policy::Action::ManageUsers)?;
+        let admin = access_log::guard(policy::Action::ManageUsers, "create", "user", "").await?;
         let address = EmailAddress::parse(&email).map_err(|p| AppError::validation("email", p))?;
         let name = DisplayName::parse(&display_name)
             .map_err(|p| AppError::validation("display_name", p))?;
@@ -99,10 +99,17 @@ pub async fn create_user(
 /// ends all of that user's sessions at once. Nobody deactivates themselves.
 #[server(endpoint = "users/set-active")]
 pub async fn set_user_active(user_id: i64, active: bool) -> Result<(), AppError> {
-    use crate::server::{context, policy, respond};
+    use crate::server::{access_log, context, policy, respond};
 
     let result = async {
-        let admin = policy::authorize(policy::Action::ManageUsers)?;
+        let verb = if active { "reactivate" } else { "deactivate" };
+        let admin = access_log::guard(
+            policy::Action::ManageUsers,
+            verb,
+            "user",
+            &user_id.to_string(),
+        )
+        .await?;
         if admin.user_id == user_id && !active {
             return Err(AppError::validation(
                 "user",

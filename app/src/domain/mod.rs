@@ -72,3 +72,16 @@ pub struct SessionSummary {
     pub user_agent: String,
     pub current: bool,
 }
+
+/// One access-log entry as the DPO sees it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccessLogEntry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub user_email: String,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub allowed: bool,
+    pub client_addr: String,
+}

@@ -15,6 +15,7 @@ pub enum Problem {
     UnknownRole,
     EmailTaken,
     CannotDeactivateSelf,
+    InvalidDate,
 }
 
 impl Problem {
@@ -30,6 +31,7 @@ impl Problem {
             Problem::UnknownRole => t.err_unknown_role.to_string(),
             Problem::EmailTaken => t.err_email_taken.to_string(),
             Problem::CannotDeactivateSelf => t.err_cannot_deactivate_self.to_string(),
+            Problem::InvalidDate => t.err_invalid_date.to_string(),
         }
     }
 }

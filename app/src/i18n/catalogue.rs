@@ -84,6 +84,22 @@ pub struct Catalogue {
     pub user_create_button: &'static str,
     pub role_name: fn(crate::domain::Role) -> &'static str,
 
+    // Access log
+    pub access_log_title: &'static str,
+    pub access_log_intro: &'static str,
+    pub access_log_user: &'static str,
+    pub access_log_record: &'static str,
+    pub access_log_record_help: &'static str,
+    pub access_log_from: &'static str,
+    pub access_log_to: &'static str,
+    pub access_log_filter: &'static str,
+    pub access_log_when: &'static str,
+    pub access_log_action: &'static str,
+    pub access_log_outcome: &'static str,
+    pub access_log_allowed: &'static str,
+    pub access_log_refused: &'static str,
+    pub access_log_empty: &'static str,
+
     // Errors
     pub err_required: &'static str,
     pub err_too_long: fn(usize) -> String,
@@ -95,6 +111,7 @@ pub struct Catalogue {
     pub err_unknown_role: &'static str,
     pub err_email_taken: &'static str,
     pub err_cannot_deactivate_self: &'static str,
+    pub err_invalid_date: &'static str,
     pub err_unauthenticated: &'static str,
     pub err_invalid_credentials: &'static str,
     pub err_invalid_setup_link: &'static str,

@@ -5,6 +5,7 @@ pub mod form_outcome;
 pub mod home;
 pub mod not_found;
 pub mod organisation_form;
+pub mod privacy_office;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;

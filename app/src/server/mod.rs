@@ -3,6 +3,7 @@
 //! server function, and the helpers that shape their responses.
 //! None of this is compiled into the WASM bundle.
 
+pub mod access_log;
 pub mod auth;
 pub mod context;
 pub mod csp;

@@ -29,6 +29,8 @@ pub enum Action {
     ManageUsers,
     /// See and end one's own sessions.
     ManageOwnSessions,
+    /// Read the access log.
+    ViewAccessLog,
 }
 
 /// The rule table.
@@ -39,6 +41,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewWorkspace => true,
         EditOrganisation | ManageUsers => matches!(role, Admin),
         ManageOwnSessions => true,
+        ViewAccessLog => matches!(role, Admin | Dpo),
     }
 }
 

@@ -156,6 +156,48 @@ pub struct RecentFailures {
     pub oldest_by_addr: Option<DateTime<Utc>>,
 }
 
+/// One access to personal data, or an attempt refused by the policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogRecord {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub user_id: Option<i64>,
+    pub user_email: String,
+    pub action: String,
+    pub record_type: String,
+    pub record_id: String,
+    pub allowed: bool,
+    pub client_addr: String,
+}
+
+/// Filters for reading the access log; every field optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccessLogFilter {
+    pub user_id: Option<i64>,
+    pub record_type: Option<String>,
+    pub record_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset pagination: only entries with a smaller id.
+    pub before_id: Option<i64>,
+}
+
+/// The append-only access log.
+#[async_trait]
+pub trait AccessLogStore: Send + Sync {
+    /// Appends an entry (its `id` is ignored and assigned by the database).
+    async fn append(&self, entry: &AccessLogRecord) -> Result<(), StorageError>;
+    /// Newest first, at most `limit`.
+    async fn search(
+        &self,
+        filter: &AccessLogFilter,
+        limit: u32,
+    ) -> Result<Vec<AccessLogRecord>, StorageError>;
+    /// The retention purge: deletes entries older than `cutoff`; returns
+    /// how many. The only deletion the database allows.
+    async fn purge_before(&self, cutoff: DateTime<Utc>) -> Result<u64, StorageError>;
+}
+
 /// Every store, for one backend. Cloning is cheap (reference counts).
 #[derive(Clone)]
 pub struct Storage {
@@ -164,6 +206,7 @@ pub struct Storage {
     pub users: Arc<dyn UserStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub sign_in_failures: Arc<dyn SignInFailureStore>,
+    pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
 }
 

@@ -2,6 +2,7 @@
 //! traits of `app::server::storage`, run their own migrations at start-up,
 //! and pass the same contract tests (`tests/integration/storage_contract.rs`).
 
+pub mod access_log;
 pub mod postgres;
 pub mod rows;
 pub mod sign_in_failures;

@@ -690,6 +690,7 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ),
         ("/api/sessions/mine", "", None),
         ("/api/sessions/end", "session_id=nothing", None),
+        ("/api/access-log/search", "", Some(Role::Marketing)),
     ];
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p.to_string())

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod access_log;
 mod auth;
 mod http;
 mod render_stress;

@@ -37,6 +37,7 @@ pub fn storage(pool: SqlitePool) -> Storage {
         organisation: Arc::new(organisation::SqliteOrganisation::new(pool.clone())),
         users: Arc::new(super::users::SqlUsers::new(pool.clone())),
         sessions: Arc::new(super::users::SqlSessions::new(pool.clone())),
+        access_log: Arc::new(super::access_log::SqlAccessLog::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

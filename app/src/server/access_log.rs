@@ -1,0 +1,51 @@
+//! Recording accesses to personal data in the append-only access log.
+//!
+//! Server functions that read or change personal data call [`guard`]
+//! instead of `policy::authorize`: it applies the policy and records the
+//! attempt, allowed or refused. If the entry cannot be written, the access
+//! is refused too: an access that cannot be traced does not happen.
+
+use super::auth::current_user;
+use super::context::{self, client_addr};
+use super::policy::{self, Action};
+use super::storage::AccessLogRecord;
+use crate::error::AppError;
+use crate::server::auth::SessionUser;
+
+/// Authorizes `action` on a record of personal data and logs the attempt.
+/// `verb` says what was done (`read`, `list`, `create`, `update`…),
+/// `record_type`/`record_id` what it was done to (`""` for a list).
+pub async fn guard(
+    action: Action,
+    verb: &str,
+    record_type: &str,
+    record_id: &str,
+) -> Result<SessionUser, AppError> {
+    let decision = policy::authorize(action);
+    let user = current_user();
+    let entry = AccessLogRecord {
+        id: 0,
+        at: chrono::Utc::now(),
+        user_id: user.as_ref().map(|u| u.user_id),
+        user_email: user
+            .as_ref()
+            .map(|u| u.email.to_string())
+            .unwrap_or_default(),
+        action: verb.to_string(),
+        record_type: record_type.to_string(),
+        record_id: record_id.to_string(),
+        allowed: decision.is_ok(),
+        client_addr: client_addr(),
+    };
+    // Callers without a session are refused before any server function
+    // runs; there is nobody to attribute such an entry to.
+    if user.is_some() {
+        let ctx = context::server_context()?;
+        ctx.storage
+            .access_log
+            .append(&entry)
+            .await
+            .map_err(|e| context::internal("access_log.append", e))?;
+    }
+    decision
+}
