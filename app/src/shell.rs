@@ -1,8 +1,8 @@
 //! The HTML document and the root component with its routes.
 
-use crate::api::{RenameOrganisation, get_organisation};
+use crate::api::{RenameOrganisation, get_organisation, who_am_i};
 use crate::components::layout::Layout;
-use crate::components::organisation_state::OrganisationState;
+use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::privacy_office::PrivacyOfficePage;
 use crate::pages::settings::SettingsPage;
@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
         organisation,
         rename,
     });
+    provide_context(MeResource(Resource::new(|| (), |_| who_am_i())));
 
     // Every route renders in order on the server so that a browser without
     // JavaScript receives complete pages (out-of-order streaming needs JS

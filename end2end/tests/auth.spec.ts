@@ -24,16 +24,37 @@ test.describe('sign-in @nojs', () => {
   });
 });
 
-test('a read-only user sees the organisation but cannot rename it', async ({ page }) => {
+test('a read-only user sees the organisation but no control to rename it', async ({ page }) => {
   await signIn(page, READONLY);
   await hydrated(page);
-  const input = page.getByLabel('Organisation name');
-  const before = await input.inputValue();
-  await input.fill('Renamed by a reader');
-  await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.locator('#org-name-error')).toHaveText('Your role does not allow this.');
-  await page.reload();
-  await expect(page.getByLabel('Organisation name')).toHaveValue(before);
+  await expect(page.getByLabel('Organisation name')).toHaveAttribute('readonly', '');
+  await expect(page.getByRole('button', { name: 'Save' })).toHaveCount(0);
+  // And the server refuses it anyway.
+  const response = await page.request.post('/api/organisation/rename', { form: { name: 'Renamed by a reader' } });
+  expect(response.status()).toBe(403);
+  expect(await response.json()).toEqual({ kind: 'forbidden' });
+});
+
+test('an ended session sends back to sign-in, then to the page that was asked for', async ({ page, browser }) => {
+  await signIn(page, READONLY, '/companies');
+  // The same person ends this session from another browser (Settings).
+  const other = await browser.newContext();
+  const elsewhere = await other.newPage();
+  await signIn(elsewhere, READONLY, '/settings');
+  // End every session but this one (earlier tests left some too).
+  const endButtons = elsewhere.getByRole('button', { name: 'End' });
+  for (let left = await endButtons.count(); left > 0; left--) {
+    await endButtons.first().click();
+    await expect(endButtons).toHaveCount(left - 1);
+  }
+  await other.close();
+
+  await page.goto('/dashboard');
+  await expect(page).toHaveURL(/\/sign-in\?next=%2Fdashboard$/);
+  await page.getByLabel('E-mail address').fill(READONLY.email);
+  await page.getByLabel('Password').fill(READONLY.password);
+  await Promise.all([page.waitForURL(/\/dashboard$/), page.getByRole('button', { name: 'Sign in' }).click()]);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
 });
 
 test('ten failed sign-ins lock the account with a clear message', async ({ page }) => {

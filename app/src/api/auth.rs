@@ -230,7 +230,14 @@ pub async fn complete_setup(
 /// Who is signed in (none without a session). Public: it reveals nothing.
 #[server(endpoint = "auth/me")]
 pub async fn who_am_i() -> Result<Option<Me>, AppError> {
+    use crate::domain::Permissions;
+    use crate::server::policy::{Action, allows};
     Ok(crate::server::auth::current_user().map(|u| Me {
+        may: Permissions {
+            edit_organisation: allows(u.role, Action::EditOrganisation),
+            manage_users: allows(u.role, Action::ManageUsers),
+            view_access_log: allows(u.role, Action::ViewAccessLog),
+        },
         display_name: u.display_name,
         email: u.email,
         role: u.role,

@@ -1,7 +1,7 @@
 use super::language_switch::LanguageSwitch;
 use super::nav::Nav;
-use super::organisation_state::OrganisationState;
-use crate::api::{SignOut, who_am_i};
+use super::organisation_state::{MeResource, OrganisationState};
+use crate::api::SignOut;
 use crate::i18n::use_t;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -14,7 +14,7 @@ pub fn Layout(children: Children) -> impl IntoView {
     let t = use_t();
     let state = expect_context::<OrganisationState>();
     // Who is signed in decides whether the navigation is shown at all.
-    let me = Resource::new(|| (), |_| who_am_i());
+    let me = expect_context::<MeResource>().0;
     let signed_in = move || me.get().and_then(Result::ok).flatten();
     let organisation_name = move || {
         state

@@ -1,5 +1,5 @@
 use crate::api::RenameOrganisation;
-use crate::domain::Organisation;
+use crate::domain::{Me, Organisation};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -10,3 +10,8 @@ pub struct OrganisationState {
     pub organisation: Resource<Result<Organisation, AppError>>,
     pub rename: ServerAction<RenameOrganisation>,
 }
+
+/// Who is signed in (with what the policy lets them do), shared through
+/// context by the header and the pages.
+#[derive(Clone, Copy)]
+pub struct MeResource(pub Resource<Result<Option<Me>, AppError>>);

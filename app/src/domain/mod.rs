@@ -48,6 +48,17 @@ pub struct Me {
     pub display_name: String,
     pub email: EmailAddress,
     pub role: Role,
+    pub may: Permissions,
+}
+
+/// What the interface should offer the signed-in user, decided by the
+/// server's policy (the browser never decides; the server checks again on
+/// every call). Controls a role cannot use are not shown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Permissions {
+    pub edit_organisation: bool,
+    pub manage_users: bool,
+    pub view_access_log: bool,
 }
 
 /// A user as administrators see them in Settings.

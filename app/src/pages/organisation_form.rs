@@ -14,7 +14,7 @@ use leptos::server_fn::ServerFn;
 /// hydrated, it validates in the browser with the same `OrganisationName`
 /// type as the server and saves without a page load.
 #[component]
-pub fn OrganisationForm(organisation: Organisation) -> impl IntoView {
+pub fn OrganisationForm(organisation: Organisation, editable: bool) -> impl IntoView {
     let t = use_t();
     let rename = expect_context::<OrganisationState>().rename;
 
@@ -75,6 +75,7 @@ pub fn OrganisationForm(organisation: Organisation) -> impl IntoView {
                     id="org-name"
                     name="name"
                     type="text"
+                    readonly=!editable
                     autocomplete="organization"
                     required
                     node_ref=input
@@ -89,12 +90,16 @@ pub fn OrganisationForm(organisation: Organisation) -> impl IntoView {
                     {move || error.get().map(|e| e.message(t))}
                 </p>
             </div>
-            <div class="actions">
-                <button type="submit" class="primary" disabled=move || rename.pending().get()>
-                    {move || if rename.pending().get() { t.saving } else { t.save }}
-                </button>
-                <p class="status" role="status">{saved}</p>
-            </div>
+            // Roles that may not rename see the name, not a control that
+            // would only be refused (the server refuses it anyway).
+            {editable.then(|| view! {
+                <div class="actions">
+                    <button type="submit" class="primary" disabled=move || rename.pending().get()>
+                        {move || if rename.pending().get() { t.saving } else { t.save }}
+                    </button>
+                    <p class="status" role="status">{saved}</p>
+                </div>
+            })}
             <p class="meta">{(t.org_updated_at)(&updated)}</p>
         </form>
     }
