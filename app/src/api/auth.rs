@@ -167,7 +167,7 @@ pub async fn complete_setup(
     password_confirm: String,
 ) -> Result<(), AppError> {
     use crate::domain::{DisplayName, EmailAddress, Role};
-    use crate::server::auth::password::{check_new_password, hash_blocking, off_runtime};
+    use crate::server::auth::password::{check_new_password, hash_for_storage};
     use crate::server::auth::start::start_session;
     use crate::server::storage::NewUser;
     use crate::server::{context, respond};
@@ -192,15 +192,7 @@ pub async fn complete_setup(
         if count > 0 || !ctx.setup.consume(&token) {
             return Err(AppError::InvalidSetupLink);
         }
-        let hash = off_runtime(move || hash_blocking(&password))
-            .await
-            .and_then(|r| r)
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                AppError::Internal {
-                    request_id: context::request_id(),
-                }
-            })?;
+        let hash = hash_for_storage(password).await?;
         let user = ctx
             .storage
             .users

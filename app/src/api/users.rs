@@ -46,7 +46,7 @@ pub async fn create_user(
     password: String,
 ) -> Result<(), AppError> {
     use crate::domain::{DisplayName, EmailAddress, Role};
-    use crate::server::auth::password::{check_new_password, hash_blocking, off_runtime};
+    use crate::server::auth::password::{check_new_password, hash_for_storage};
     use crate::server::storage::{NewUser, StorageError};
     use crate::server::{access_log, context, policy, respond};
 
@@ -58,15 +58,7 @@ pub async fn create_user(
         let role = Role::parse(&role).map_err(|p| AppError::validation("role", p))?;
         check_new_password(&password, None).map_err(|p| AppError::validation("password", p))?;
         let ctx = context::server_context()?;
-        let hash = off_runtime(move || hash_blocking(&password))
-            .await
-            .and_then(|r| r)
-            .map_err(|e| {
-                tracing::error!(error = %e, "password hashing failed");
-                AppError::Internal {
-                    request_id: context::request_id(),
-                }
-            })?;
+        let hash = hash_for_storage(password).await?;
         let user = ctx
             .storage
             .users

@@ -97,6 +97,20 @@ pub fn dummy_hash() -> &'static str {
     })
 }
 
+/// Hashes a new password off the async runtime; a failure is logged and
+/// reported as an opaque internal error.
+pub async fn hash_for_storage(password: String) -> Result<String, crate::error::AppError> {
+    off_runtime(move || hash_blocking(&password))
+        .await
+        .and_then(|r| r)
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            crate::error::AppError::Internal {
+                request_id: crate::server::context::request_id(),
+            }
+        })
+}
+
 /// Runs blocking password work off the async runtime.
 pub async fn off_runtime<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
