@@ -16,6 +16,7 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 mod shell;
+pub mod time_format;
 pub mod url;
 
 pub use shell::{App, shell};

@@ -65,7 +65,7 @@ pub fn OrganisationForm(organisation: Organisation, editable: bool) -> impl Into
         let saved_before_load = returned_saved && rename.version().get() == 0;
         (saved_now || saved_before_load).then_some(t.saved)
     };
-    let updated = organisation.updated_at.format("%Y-%m-%d %H:%M").to_string();
+    let updated = crate::time_format::minutes(&organisation.updated_at);
 
     view! {
         <form class="stack" method="post" action=RenameOrganisation::PATH novalidate on:submit=on_submit>

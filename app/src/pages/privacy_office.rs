@@ -86,7 +86,7 @@ fn AccessLogTable(entries: Vec<AccessLogEntry>) -> impl IntoView {
                         let record = if e.record_id.is_empty() { e.record_type.clone() } else { format!("{}:{}", e.record_type, e.record_id) };
                         view! {
                             <tr class=if e.allowed { "" } else { "refused" }>
-                                <td>{e.at.format("%Y-%m-%d %H:%M:%S UTC").to_string()}</td>
+                                <td>{format!("{} UTC", crate::time_format::seconds(&e.at))}</td>
                                 <td>{e.user_email.clone()}</td>
                                 <td>{e.action.clone()}</td>
                                 <td>{record}</td>

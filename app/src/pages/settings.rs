@@ -9,7 +9,7 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 
 fn when(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.format("%Y-%m-%d %H:%M UTC").to_string()
+    format!("{} UTC", crate::time_format::minutes(at))
 }
 
 /// A form's outcome as a message: the error, or "Saved." on success.
