@@ -13,6 +13,7 @@ use app::server::ClientAddr;
 use app::server::auth::SessionUser;
 use app::server::auth::session::SESSION_COOKIE;
 use app::server::auth::token::hash_token;
+use app::server::cookies::cookie_value;
 use app::server::policy::PUBLIC_SERVER_FNS;
 use app::url::encode_component;
 use axum::body::Body;
@@ -121,15 +122,7 @@ fn is_cross_site_write(request: &Request<Body>) -> bool {
 }
 
 fn session_token(request: &Request<Body>) -> Option<String> {
-    request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, value)| *name == SESSION_COOKIE && !value.is_empty())
-        .map(|(_, value)| value.to_string())
+    cookie_value(request.headers(), SESSION_COOKIE).map(str::to_owned)
 }
 
 async fn lookup(state: &AppState, token: &str) -> Option<SessionUser> {

@@ -1,5 +1,6 @@
 //! Reusable pieces of the interface.
 
+pub mod field;
 pub mod language_switch;
 pub mod layout;
 pub mod nav;

@@ -1,6 +1,7 @@
 use super::form_outcome::{FormOutcome, form_outcome};
 use crate::api::users::{CREATE_USER_FORM, END_SESSION_FORM, USER_STATUS_FORM};
 use crate::api::{CreateUser, EndMySession, SetUserActive, list_my_sessions, list_users};
+use crate::components::field::Field;
 use crate::domain::{PasswordPolicy, Role, SessionSummary, UserSummary};
 use crate::i18n::{Catalogue, use_t};
 use leptos::either::Either;
@@ -164,18 +165,10 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
             {general.map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
             {saved.then(|| view! { <p class="status" role="status">{t.saved}</p> })}
             <form method="post" action=CreateUser::PATH class="stack" aria-labelledby="create-user-title">
-                <div class="field">
-                    <label for="new-name">{t.display_name_label}</label>
-                    <input id="new-name" name="display_name" type="text" required autocomplete="off"
-                        aria-describedby="new-name-error"/>
-                    <p id="new-name-error" class="field-error">{field_error("display_name")}</p>
-                </div>
-                <div class="field">
-                    <label for="new-email">{t.email_label}</label>
-                    <input id="new-email" name="email" type="email" required autocomplete="off" value=typed_email
-                        aria-describedby="new-email-error"/>
-                    <p id="new-email-error" class="field-error">{field_error("email")}</p>
-                </div>
+                <Field id="new-name" name="display_name" label=t.display_name_label kind="text"
+                    autocomplete="off" error=field_error("display_name") value=String::new()/>
+                <Field id="new-email" name="email" label=t.email_label kind="email"
+                    autocomplete="off" error=field_error("email") value=typed_email/>
                 <div class="field">
                     <label for="new-role">{t.user_role}</label>
                     <select id="new-role" name="role">
@@ -185,13 +178,9 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
                             .collect_view()}
                     </select>
                 </div>
-                <div class="field">
-                    <label for="new-password">{t.user_first_password}</label>
-                    <input id="new-password" name="password" type="password" required autocomplete="new-password"
-                        aria-describedby="new-password-help new-password-error"/>
-                    <p id="new-password-help" class="help">{(t.password_help)(PasswordPolicy::MIN_CHARS)}</p>
-                    <p id="new-password-error" class="field-error">{field_error("password")}</p>
-                </div>
+                <Field id="new-password" name="password" label=t.user_first_password kind="password"
+                    autocomplete="new-password" error=field_error("password") value=String::new()
+                    help=(t.password_help)(PasswordPolicy::MIN_CHARS)/>
                 <div class="actions">
                     <button type="submit" class="primary">{t.user_create_button}</button>
                 </div>

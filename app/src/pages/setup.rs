@@ -1,6 +1,7 @@
 use super::form_outcome::form_outcome;
 use crate::api::CompleteSetup;
 use crate::api::auth::SETUP_FORM;
+use crate::components::field::Field;
 use crate::domain::PasswordPolicy;
 use crate::i18n::use_t;
 use leptos::either::Either;
@@ -59,30 +60,5 @@ pub fn SetupPage() -> impl IntoView {
                 }),
             }}
         </section>
-    }
-}
-
-/// A labelled input with its help text and error message wired for
-/// screen readers.
-#[component]
-fn Field(
-    id: &'static str,
-    label: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    error: Option<String>,
-    value: String,
-    #[prop(optional)] help: Option<String>,
-) -> impl IntoView {
-    let described = format!("{id}-help {id}-error");
-    let invalid = if error.is_some() { "true" } else { "false" };
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <input id=id name=id type=kind autocomplete=autocomplete required value=value
-                aria-invalid=invalid aria-describedby=described/>
-            {help.map(|h| view! { <p id=format!("{id}-help") class="help">{h}</p> })}
-            <p id=format!("{id}-error") class="field-error">{error}</p>
-        </div>
     }
 }

@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod context;
+pub mod cookies;
 pub mod csp;
 pub mod policy;
 pub mod respond;

@@ -1,10 +1,10 @@
 //! The access log, one SQL text for both backends (see `users.rs`).
 
-use crate::storage::storage_error;
+use crate::storage::{rows, storage_error};
 use app::server::storage::{AccessLogFilter, AccessLogRecord, AccessLogStore, StorageError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{Database, Pool, Row};
+use sqlx::{Database, Pool};
 
 pub struct SqlAccessLog<DB: Database> {
     pool: Pool<DB>,
@@ -101,22 +101,7 @@ macro_rules! sql_access_log {
                     query = query.bind(v);
                 }
                 let rows = query.fetch_all(&self.pool).await.map_err(storage_error)?;
-                rows.iter()
-                    .map(|r| {
-                        let outcome: String = r.try_get("outcome").map_err(storage_error)?;
-                        Ok(AccessLogRecord {
-                            id: r.try_get("id").map_err(storage_error)?,
-                            at: r.try_get("at").map_err(storage_error)?,
-                            user_id: r.try_get("user_id").map_err(storage_error)?,
-                            user_email: r.try_get("user_email").map_err(storage_error)?,
-                            action: r.try_get("action").map_err(storage_error)?,
-                            record_type: r.try_get("record_type").map_err(storage_error)?,
-                            record_id: r.try_get("record_id").map_err(storage_error)?,
-                            allowed: outcome == "allowed",
-                            client_addr: r.try_get("client_addr").map_err(storage_error)?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(|r| rows::access_log_entry(r)).collect()
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -3,7 +3,7 @@
 
 use super::storage_error;
 use app::domain::{EmailAddress, Role};
-use app::server::storage::{SessionRecord, StorageError, UserRecord};
+use app::server::storage::{AccessLogRecord, SessionRecord, StorageError, UserRecord};
 use chrono::{DateTime, Utc};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
@@ -57,6 +57,30 @@ where
         last_seen_at: row.try_get("last_seen_at").map_err(storage_error)?,
         client_addr: row.try_get("client_addr").map_err(storage_error)?,
         user_agent: row.try_get("user_agent").map_err(storage_error)?,
+    })
+}
+
+/// Reads the `access_log` columns.
+pub fn access_log_entry<'r, R>(row: &'r R) -> Result<AccessLogRecord, StorageError>
+where
+    R: Row,
+    for<'a> &'a str: ColumnIndex<R>,
+    String: Decode<'r, R::Database> + Type<R::Database>,
+    i64: Decode<'r, R::Database> + Type<R::Database>,
+    Option<i64>: Decode<'r, R::Database> + Type<R::Database>,
+    DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
+{
+    let outcome: String = row.try_get("outcome").map_err(storage_error)?;
+    Ok(AccessLogRecord {
+        id: row.try_get("id").map_err(storage_error)?,
+        at: row.try_get("at").map_err(storage_error)?,
+        user_id: row.try_get("user_id").map_err(storage_error)?,
+        user_email: row.try_get("user_email").map_err(storage_error)?,
+        action: row.try_get("action").map_err(storage_error)?,
+        record_type: row.try_get("record_type").map_err(storage_error)?,
+        record_id: row.try_get("record_id").map_err(storage_error)?,
+        allowed: outcome == "allowed",
+        client_addr: row.try_get("client_addr").map_err(storage_error)?,
     })
 }
 
