@@ -74,14 +74,32 @@ wasm_has_no_server_crates() {
 }
 check "WASM dependency tree has no sqlx or server crate" wasm_has_no_server_crates
 
-say "building the release site (cargo leptos build --release)"
-if cargo leptos build --release >"$LOGS/site-build.log" 2>&1; then
+say "building the release site (cargo leptos build --release --split)"
+if cargo leptos build --release --split >"$LOGS/site-build.log" 2>&1; then
   record "release build" 0
   site_built=1
 else
   tail -40 "$LOGS/site-build.log" >&2
   record "release build" 1
   site_built=0
+fi
+
+# The browser bundle's budget (BENCHMARKS.md): what every first visit
+# downloads, gzipped, is the main module; pages in `app::pages::lazy` come
+# in their own chunks and are listed for the record.
+wasm_within_budget() {
+  local budget=$((300 * 1024)) f main
+  main=$(gzip -9c target/site/pkg/accord.wasm | wc -c)
+  for f in target/site/pkg/*.wasm; do
+    printf '  %-60s %7d B raw %7d B gzip\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
+  done
+  if [ "$main" -gt "$budget" ]; then
+    echo "main WASM module is $main B gzipped, over the $budget B budget" >&2
+    return 1
+  fi
+}
+if [ "$site_built" = 1 ]; then
+  check "main WASM module within 300 KB gzipped" wasm_within_budget
 fi
 
 # The same LEPTOS_* values cargo-leptos compiled the server with, so the

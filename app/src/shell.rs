@@ -4,16 +4,12 @@ use crate::api::{RenameOrganisation, get_organisation, who_am_i};
 use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
-use crate::pages::privacy_office::PrivacyOfficePage;
-use crate::pages::settings::SettingsPage;
-use crate::pages::{
-    area::Area, area::AreaPage, home::HomePage, not_found::NotFound, setup::SetupPage,
-    sign_in::SignInPage,
-};
+use crate::pages::lazy::{PrivacyOfficeRoute, SettingsRoute, SetupRoute, SignInRoute};
+use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    Lazy, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -68,15 +64,15 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=ssr.clone()/>
-                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=ssr.clone()/>
-                    <Route path=StaticSegment("setup") view=SetupPage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=StaticSegment("setup") view={Lazy::<SetupRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("contacts") view=|| view! { <AreaPage area=Area::Contacts/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("companies") view=|| view! { <AreaPage area=Area::Companies/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
-                    <Route path=StaticSegment("privacy-office") view=PrivacyOfficePage ssr=ssr.clone()/>
-                    <Route path=StaticSegment("settings") view=SettingsPage ssr=ssr/>
+                    <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr/>
                 </Routes>
             </Layout>
         </Router>

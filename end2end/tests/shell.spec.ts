@@ -37,6 +37,20 @@ test.describe('app shell @responsive', () => {
     await expect(page).toHaveTitle('Pipeline · Accord');
   });
 
+  test('a page kept out of the main bundle is fetched and rendered on navigation', async ({ page }) => {
+    await page.goto('/');
+    await hydrated(page);
+    // Survives only if the navigation happens in the page, not as a load.
+    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
+    const chunk = page.waitForResponse((r) => /\/pkg\/split_.*settings.*\.wasm$/.test(r.url()));
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+    expect((await chunk).status()).toBe(200);
+    await expect(page).toHaveURL(/\/settings$/);
+    await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
+    await expect(page.getByRole('cell', { name: 'This browser' })).toBeVisible();
+    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+  });
+
   test('no request leaves this server', async ({ page, baseURL }) => {
     const ours = new URL(baseURL!).host;
     const foreign: string[] = [];

@@ -3,7 +3,7 @@
 //! against the physical floor of the same run (the raw SQLite query the
 //! page needs, through the same sqlx pool).
 //!
-//!   cargo leptos build --release && cargo bench -p server --bench shell
+//!   cargo leptos build --release --split && cargo bench -p server --bench shell
 //!
 //! Prints a Markdown table for BENCHMARKS.md.
 
@@ -116,7 +116,7 @@ fn main() {
     let (raw_size, gz_size) = match std::fs::metadata(&wasm) {
         Ok(meta) => (meta.len(), gzip_size(&wasm)),
         Err(_) => panic!(
-            "{} not found: run `cargo leptos build --release` first",
+            "{} not found: run `cargo leptos build --release --split` first",
             wasm.display()
         ),
     };

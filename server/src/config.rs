@@ -217,7 +217,7 @@ pub struct Config {
     pub sign_in_max_failures_per_account: u32,
     pub sign_in_max_failures_per_client: u32,
     pub access_log_retention: Duration,
-    /// `cargo leptos watch` sets `LEPTOS_ENV=DEV`; the page may then open
+    /// `cargo leptos watch --split` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
 }

@@ -83,7 +83,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     {
         tracing::warn!(
             site_root = %config.site_root,
-            "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release`"
+            "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release --split`"
         );
     }
 

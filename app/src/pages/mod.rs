@@ -3,6 +3,7 @@
 pub mod area;
 pub mod form_outcome;
 pub mod home;
+pub mod lazy;
 pub mod not_found;
 pub mod organisation_form;
 pub mod privacy_office;

@@ -1,0 +1,40 @@
+//! Pages loaded on demand in the browser.
+//!
+//! Each page here is cut out of the main WASM bundle into its own chunk
+//! (`cargo leptos build --split`), fetched when the router first needs it:
+//! on the initial hydration of that page, or on navigating to it. The main
+//! bundle then holds only the shell, the home page and the router, so it
+//! stays at the size the foundation was held to however many pages the
+//! product grows. On the server the wrappers are plain async calls.
+//!
+//! Each route struct carries no data: the page creates its own resources
+//! when its view runs, which keeps their (generic, hence large) code in the
+//! page's chunk too.
+
+use super::sign_in::SignInPage;
+use super::{privacy_office::PrivacyOfficePage, settings::SettingsPage, setup::SetupPage};
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+macro_rules! lazy_page {
+    ($route:ident, $page:ident) => {
+        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(SignInRoute, SignInPage);
+lazy_page!(SetupRoute, SetupPage);
+lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);
