@@ -28,6 +28,16 @@ pub enum AppError {
     /// The set-up link is missing, wrong or already used.
     #[error("invalid set-up link")]
     InvalidSetupLink,
+    /// The second-factor code (or recovery code) is wrong or already used.
+    #[error("wrong or used code")]
+    InvalidCode,
+    /// The password step of a sign-in is gone (expired, or never began).
+    #[error("sign-in expired")]
+    SignInExpired,
+    /// The organisation requires a second factor for this role, and the
+    /// user has none yet (or tries to remove theirs).
+    #[error("second factor required")]
+    SecondFactorRequired,
     #[error("not allowed for this role")]
     Forbidden,
     #[error("not found")]
@@ -54,7 +64,11 @@ impl AppError {
     pub fn status(&self) -> u16 {
         match self {
             AppError::Validation { .. } => 422,
-            AppError::Unauthenticated | AppError::InvalidCredentials => 401,
+            AppError::Unauthenticated
+            | AppError::InvalidCredentials
+            | AppError::InvalidCode
+            | AppError::SignInExpired => 401,
+            AppError::SecondFactorRequired => 403,
             AppError::InvalidSetupLink => 403,
             AppError::TooManyAttempts { .. } => 429,
             AppError::Forbidden => 403,
@@ -81,6 +95,9 @@ impl AppError {
             AppError::InvalidCredentials => t.err_invalid_credentials.to_string(),
             AppError::InvalidSetupLink => t.err_invalid_setup_link.to_string(),
             AppError::TooManyAttempts { minutes } => (t.err_too_many_attempts)(*minutes),
+            AppError::InvalidCode => t.err_invalid_code.to_string(),
+            AppError::SignInExpired => t.err_sign_in_expired.to_string(),
+            AppError::SecondFactorRequired => t.err_second_factor_required.to_string(),
             AppError::Forbidden => t.err_forbidden.to_string(),
             AppError::NotFound => t.err_not_found.to_string(),
             AppError::Conflict => t.err_conflict.to_string(),

@@ -4,13 +4,16 @@ use crate::api::{RenameOrganisation, get_organisation, who_am_i};
 use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
-use crate::pages::lazy::{PrivacyOfficeRoute, SettingsRoute, SetupRoute, SignInRoute};
+use crate::pages::lazy::{
+    PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
+};
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
     Lazy, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
+    path,
 };
 
 /// The whole HTML document, rendered on the server only.
@@ -72,7 +75,9 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr/>
+                    <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/security") view={Lazy::<SecurityRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/sign-in/code") view={Lazy::<SecondFactorRoute>::new()} ssr=ssr/>
                 </Routes>
             </Layout>
         </Router>

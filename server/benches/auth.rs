@@ -69,6 +69,7 @@ fn main() {
                     last_seen_at: now,
                     client_addr: "127.0.0.1".into(),
                     user_agent: "bench".into(),
+                    second_factor_pending: false,
                 })
                 .await
                 .unwrap();

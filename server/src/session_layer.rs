@@ -9,12 +9,13 @@
 //! answer 401 themselves, through the policy module.
 
 use crate::state::AppState;
+use app::api::auth::SECOND_FACTOR_PATH;
 use app::server::ClientAddr;
-use app::server::auth::SessionUser;
-use app::server::auth::session::SESSION_COOKIE;
+use app::server::auth::session::{PENDING_SECOND_FACTOR_SECS, SESSION_COOKIE};
 use app::server::auth::token::hash_token;
+use app::server::auth::{PendingSecondFactor, SessionUser};
 use app::server::cookies::cookie_value;
-use app::server::policy::PUBLIC_SERVER_FNS;
+use app::server::policy::{PUBLIC_SERVER_FNS, second_factor_applies};
 use app::url::encode_component;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -29,7 +30,14 @@ use std::sync::atomic::Ordering;
 fn is_public(path: &str) -> bool {
     matches!(
         path,
-        "/healthz" | "/readyz" | "/sign-in" | "/setup" | "/lang" | "/favicon.svg" | "/logo.svg"
+        "/healthz"
+            | "/readyz"
+            | "/sign-in"
+            | SECOND_FACTOR_PATH
+            | "/setup"
+            | "/lang"
+            | "/favicon.svg"
+            | "/logo.svg"
     ) || path.starts_with("/pkg/")
         || path.starts_with("/api/")
 }
@@ -59,16 +67,41 @@ pub async fn resolve(
         .unwrap_or_else(|| "unknown".into());
     request.extensions_mut().insert(ClientAddr(client));
 
-    let user = match session_token(&request) {
+    let resolved = match session_token(&request) {
         Some(token) => lookup(&state, &token).await,
         None => None,
     };
-    let signed_in = user.is_some();
-    if let Some(user) = user {
-        request.extensions_mut().insert(user);
+    let path = request.uri().path().to_string();
+    let is_page = request.method() == Method::GET && !path.starts_with("/api/");
+    let (signed_in, must_enroll, pending) = match &resolved {
+        Some(Resolved::SignedIn(user)) => (true, user.must_enroll_second_factor, false),
+        Some(Resolved::Pending(_)) => (false, false, true),
+        None => (false, false, false),
+    };
+    match resolved {
+        Some(Resolved::SignedIn(user)) => {
+            request.extensions_mut().insert(user);
+        }
+        Some(Resolved::Pending(pending)) => {
+            request.extensions_mut().insert(pending);
+        }
+        None => {}
     }
 
-    let path = request.uri().path().to_string();
+    // The password is right, the code is awaited: every page leads to the
+    // code form (keeping where the person was going).
+    if is_page && pending && !is_public(&path) {
+        return Redirect::to(&format!(
+            "{SECOND_FACTOR_PATH}?next={}",
+            encode_component(&path_and_query(&request))
+        ))
+        .into_response();
+    }
+    // A second factor is required and missing: every page leads to
+    // setting it up (server functions refuse through the policy).
+    if is_page && must_enroll && !is_public(&path) && path != SECURITY_PATH {
+        return Redirect::to(SECURITY_PATH).into_response();
+    }
     if !signed_in && path.starts_with("/api/") && !PUBLIC_SERVER_FNS.contains(&path.as_str()) {
         return (
             axum::http::StatusCode::UNAUTHORIZED,
@@ -81,17 +114,28 @@ pub async fn resolve(
         if !has_users(&state).await {
             return Redirect::to("/setup").into_response();
         }
-        let next = match request.uri().query() {
-            Some(q) => format!("{path}?{q}"),
-            None => path.clone(),
-        };
+        let next = path_and_query(&request);
         return Redirect::to(&format!("/sign-in?next={}", encode_component(&next))).into_response();
     }
-    if request.method() == Method::GET && signed_in && (path == "/sign-in" || path == "/setup") {
+    if request.method() == Method::GET
+        && signed_in
+        && (path == "/sign-in" || path == "/setup" || path == SECOND_FACTOR_PATH)
+    {
         return Redirect::to("/").into_response();
     }
     next.run(request).await
 }
+
+fn path_and_query(request: &Request<Body>) -> String {
+    let path = request.uri().path();
+    match request.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_string(),
+    }
+}
+
+/// Where a user whose second factor is required sets it up.
+const SECURITY_PATH: &str = "/settings/security";
 
 /// CSRF defence: a state-changing request (anything but GET/HEAD/OPTIONS)
 /// that the browser says comes from another site is refused before any
@@ -125,9 +169,15 @@ fn session_token(request: &Request<Body>) -> Option<String> {
     cookie_value(request.headers(), SESSION_COOKIE).map(str::to_owned)
 }
 
-async fn lookup(state: &AppState, token: &str) -> Option<SessionUser> {
+/// What a session cookie turned out to be.
+enum Resolved {
+    SignedIn(SessionUser),
+    Pending(PendingSecondFactor),
+}
+
+async fn lookup(state: &AppState, token: &str) -> Option<Resolved> {
     let hash = hash_token(token);
-    let (session, user) = match state.storage.sessions.find(&hash).await {
+    let found = match state.storage.sessions.find(&hash).await {
         Ok(Some(found)) => found,
         Ok(None) => return None,
         Err(error) => {
@@ -135,28 +185,43 @@ async fn lookup(state: &AppState, token: &str) -> Option<SessionUser> {
             return None;
         }
     };
+    let (session, user) = (found.session, found.user);
     let now = Utc::now();
     let idle = chrono::Duration::from_std(state.sessions.idle).unwrap_or_default();
     let absolute = chrono::Duration::from_std(state.sessions.absolute).unwrap_or_default();
-    let expired = now - session.last_seen_at > idle || now - session.created_at > absolute;
+    let expired = if session.second_factor_pending {
+        (now - session.created_at).num_seconds() > PENDING_SECOND_FACTOR_SECS
+    } else {
+        now - session.last_seen_at > idle || now - session.created_at > absolute
+    };
     if expired || !user.active {
         if let Err(error) = state.storage.sessions.delete(&hash).await {
             tracing::warn!(%error, "could not delete an ended session");
         }
         return None;
     }
+    if session.second_factor_pending {
+        return Some(Resolved::Pending(PendingSecondFactor {
+            user_id: user.id,
+            email: user.email,
+            session_hash: hash,
+        }));
+    }
     if (now - session.last_seen_at).num_seconds() >= TOUCH_AFTER_SECS
         && let Err(error) = state.storage.sessions.touch(&hash, now).await
     {
         tracing::warn!(%error, "could not record session activity");
     }
-    Some(SessionUser {
+    Some(Resolved::SignedIn(SessionUser {
+        must_enroll_second_factor: found.second_factor_required
+            && second_factor_applies(user.role)
+            && !found.has_second_factor,
         user_id: user.id,
         email: user.email,
         display_name: user.display_name,
         role: user.role,
         session_hash: hash,
-    })
+    }))
 }
 
 /// Whether any account exists; once true it stays true, so the count runs

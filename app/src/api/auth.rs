@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 pub const SIGN_IN_FORM: &str = "sign_in";
 pub const SETUP_FORM: &str = "setup";
+pub const SECOND_FACTOR_FORM: &str = "second_factor";
 
 /// Signs in with e-mail and password, then goes to `next` (a path on this
 /// site) or the home page.
@@ -20,60 +21,28 @@ pub async fn sign_in(
     next: Option<String>,
 ) -> Result<(), AppError> {
     use crate::domain::EmailAddress;
+    use crate::server::auth::limits::Attempt;
     use crate::server::auth::password::{
         Verified, dummy_hash, hash_blocking, off_runtime, verify_blocking,
     };
-    use crate::server::auth::start::start_session;
+    use crate::server::auth::start::{Stage, start_session};
     use crate::server::{context, respond};
     use tracing::Instrument;
 
+    enum Next {
+        Page,
+        SecondFactor,
+    }
+
     let result = async {
         let ctx = context::server_context()?;
-        // A malformed address cannot match an account: same answer as a
-        // wrong password, so that the form reveals nothing.
         // Brute-force limits, checked before any password work. The key is
         // what was typed, whether or not such an account exists.
-        let account_key = email.trim().to_lowercase();
-        let client = context::client_addr();
-        let limits = ctx.sign_in_limits;
-        let now = chrono::Utc::now();
-        let window = chrono::Duration::from_std(limits.window).unwrap_or_default();
-        let recent = ctx
-            .storage
-            .sign_in_failures
-            .recent(&account_key, &client, now - window)
-            .await
-            .map_err(|e| context::internal("sign_in_failures.recent", e))?;
-        let blocked_until = [
-            (recent.by_account >= limits.per_account)
-                .then_some(recent.oldest_by_account)
-                .flatten(),
-            (recent.by_addr >= limits.per_client)
-                .then_some(recent.oldest_by_addr)
-                .flatten(),
-        ]
-        .into_iter()
-        .flatten()
-        .map(|oldest| oldest + window)
-        .max();
-        if let Some(until) = blocked_until {
-            let minutes = ((until - now).num_seconds().max(1) as u32).div_ceil(60);
-            tracing::warn!(client = %client, "sign-in refused: too many failures");
-            return Err(AppError::TooManyAttempts { minutes });
-        }
-        let record_failure = || async {
-            if let Err(e) = ctx
-                .storage
-                .sign_in_failures
-                .record(&account_key, &client, chrono::Utc::now(), now - window)
-                .await
-            {
-                tracing::error!(error = %e, "could not record a failed sign-in");
-            }
-        };
-
+        let attempt = Attempt::begin(&ctx, &email).await?;
+        // A malformed address cannot match an account: same answer as a
+        // wrong password, so that the form reveals nothing.
         let Ok(address) = EmailAddress::parse(&email) else {
-            record_failure().await;
+            attempt.failed().await;
             return Err(AppError::InvalidCredentials);
         };
         let user = ctx
@@ -84,19 +53,18 @@ pub async fn sign_in(
             .map_err(|e| context::internal("users.find_by_email", e))?
             .filter(|u| u.active);
         let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let attempt = password.clone();
+        let typed = password.clone();
         // Verify against a dummy hash when there is no such account, so the
         // answer takes as long either way.
-        let verdict = off_runtime(move || {
-            verify_blocking(&attempt, stored.as_deref().unwrap_or(dummy_hash()))
-        })
-        .await
-        .map_err(|e| {
-            tracing::error!(error = %e, "password check failed to run");
-            AppError::Internal {
-                request_id: context::request_id(),
-            }
-        })?;
+        let verdict =
+            off_runtime(move || verify_blocking(&typed, stored.as_deref().unwrap_or(dummy_hash())))
+                .await
+                .map_err(|e| {
+                    tracing::error!(error = %e, "password check failed to run");
+                    AppError::Internal {
+                        request_id: context::request_id(),
+                    }
+                })?;
         let user = match (user, verdict) {
             (Some(user), Verified::Yes | Verified::YesButRehash) => {
                 if verdict == Verified::YesButRehash {
@@ -111,21 +79,120 @@ pub async fn sign_in(
             }
             _ => {
                 tracing::info!("sign-in refused");
-                record_failure().await;
+                attempt.failed().await;
                 return Err(AppError::InvalidCredentials);
             }
         };
-        if let Err(e) = ctx
+        // With an authenticator, the password only opens the code form;
+        // failures are forgotten once the code is right too.
+        let has_second_factor = ctx
             .storage
-            .sign_in_failures
-            .clear_account(&account_key)
+            .second_factors
+            .get(user.id)
             .await
-        {
-            tracing::warn!(error = %e, "could not clear failed sign-ins");
+            .map_err(|e| context::internal("second_factors.get", e))?
+            .is_some_and(|f| f.confirmed_at.is_some());
+        if has_second_factor {
+            start_session(&ctx, &user, Stage::SecondFactorPending).await?;
+            return Ok(Next::SecondFactor);
         }
-        start_session(&ctx, &user).await
+        attempt.succeeded().await;
+        start_session(&ctx, &user, Stage::SignedIn).await?;
+        Ok(Next::Page)
     }
     .instrument(tracing::info_span!("server_fn", name = "auth.sign_in"))
+    .await;
+
+    let target = next
+        .as_deref()
+        .map(crate::url::same_site_path)
+        .unwrap_or_else(|| "/".into());
+    match result {
+        Ok(Next::Page) => {
+            leptos_axum::redirect(&target);
+            Ok(())
+        }
+        Ok(Next::SecondFactor) => {
+            leptos_axum::redirect(&format!(
+                "{SECOND_FACTOR_PATH}?next={}",
+                crate::url::encode_component(&target)
+            ));
+            Ok(())
+        }
+        Err(error) => respond::finish_form(SIGN_IN_FORM, &email, Err(error)),
+    }
+}
+
+/// The page asking for the second factor after the password.
+pub const SECOND_FACTOR_PATH: &str = "/sign-in/code";
+
+/// Completes a sign-in with the code of the authenticator app, or with a
+/// recovery code (spent by its use). Public: the caller holds only the
+/// session the password opened, which allows nothing else.
+#[server(endpoint = "auth/second-factor")]
+pub async fn verify_second_factor(code: String, next: Option<String>) -> Result<(), AppError> {
+    use crate::server::auth::limits::Attempt;
+    use crate::server::auth::start::{Stage, start_session};
+    use crate::server::auth::{pending_second_factor, recovery, totp};
+    use crate::server::{context, respond};
+    use tracing::Instrument;
+
+    let result = async {
+        let pending = pending_second_factor().ok_or(AppError::SignInExpired)?;
+        let ctx = context::server_context()?;
+        let attempt = Attempt::begin(&ctx, pending.email.as_str()).await?;
+        let factors = &ctx.storage.second_factors;
+        let factor = factors
+            .get(pending.user_id)
+            .await
+            .map_err(|e| context::internal("second_factors.get", e))?
+            .filter(|f| f.confirmed_at.is_some())
+            .ok_or(AppError::SignInExpired)?;
+        let accepted = if let Some(step) =
+            totp::matching_step(&factor.secret, &code, chrono::Utc::now().timestamp())
+        {
+            // Atomic: the same code cannot open two sessions.
+            factors
+                .use_step(pending.user_id, step)
+                .await
+                .map_err(|e| context::internal("second_factors.use_step", e))?
+        } else if recovery::normalise(&code).is_some() {
+            let spent = factors
+                .use_recovery_code(pending.user_id, &recovery::hash(&code), chrono::Utc::now())
+                .await
+                .map_err(|e| context::internal("second_factors.use_recovery_code", e))?;
+            if spent {
+                tracing::warn!(user_id = pending.user_id, "signed in with a recovery code");
+            }
+            spent
+        } else {
+            false
+        };
+        if !accepted {
+            attempt.failed().await;
+            tracing::info!(user_id = pending.user_id, "second factor refused");
+            return Err(AppError::InvalidCode);
+        }
+        attempt.succeeded().await;
+        let user = ctx
+            .storage
+            .users
+            .get(pending.user_id)
+            .await
+            .map_err(|e| context::internal("users.get", e))?
+            .filter(|u| u.active)
+            .ok_or(AppError::SignInExpired)?;
+        ctx.storage
+            .sessions
+            .delete(&pending.session_hash)
+            .await
+            .map_err(|e| context::internal("sessions.delete", e))?;
+        start_session(&ctx, &user, Stage::SignedIn).await
+    }
+    .instrument(tracing::info_span!(
+        "server_fn",
+        name = "auth.second_factor"
+    ))
     .await;
 
     match result {
@@ -137,7 +204,12 @@ pub async fn sign_in(
             leptos_axum::redirect(&target);
             Ok(())
         }
-        Err(error) => respond::finish_form(SIGN_IN_FORM, &email, Err(error)),
+        // Nothing to complete: start again from the password.
+        Err(AppError::SignInExpired) if respond::is_plain_form_post() => {
+            leptos_axum::redirect("/sign-in");
+            Err(AppError::SignInExpired)
+        }
+        Err(error) => respond::finish_form(SECOND_FACTOR_FORM, "", Err(error)),
     }
 }
 
@@ -151,6 +223,9 @@ pub async fn sign_out() -> Result<(), AppError> {
         let ctx = context::server_context()?;
         end_session(&ctx, &user.session_hash).await?;
         tracing::info!(user_id = user.user_id, "signed out");
+    } else if let Some(pending) = crate::server::auth::pending_second_factor() {
+        let ctx = context::server_context()?;
+        end_session(&ctx, &pending.session_hash).await?;
     }
     leptos_axum::redirect("/sign-in");
     Ok(())
@@ -168,7 +243,7 @@ pub async fn complete_setup(
 ) -> Result<(), AppError> {
     use crate::domain::{DisplayName, EmailAddress, Role};
     use crate::server::auth::password::{check_new_password, hash_for_storage};
-    use crate::server::auth::start::start_session;
+    use crate::server::auth::start::{Stage, start_session};
     use crate::server::storage::NewUser;
     use crate::server::{context, respond};
     use tracing::Instrument;
@@ -205,7 +280,7 @@ pub async fn complete_setup(
             .await
             .map_err(|e| context::internal("users.create", e))?;
         tracing::info!(user_id = user.id, "first administrator created");
-        start_session(&ctx, &user).await
+        start_session(&ctx, &user, Stage::SignedIn).await
     }
     .instrument(tracing::info_span!("server_fn", name = "auth.setup"))
     .await;
@@ -233,5 +308,6 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
         display_name: u.display_name,
         email: u.email,
         role: u.role,
+        must_enroll_second_factor: u.must_enroll_second_factor,
     }))
 }

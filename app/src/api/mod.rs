@@ -4,16 +4,24 @@
 pub mod access_log;
 pub mod auth;
 pub mod organisation;
+pub mod security;
 pub mod users;
 
 pub use access_log::{SearchAccessLog, search_access_log};
 pub use auth::{
-    CompleteSetup, SignIn, SignOut, WhoAmI, complete_setup, sign_in, sign_out, who_am_i,
+    CompleteSetup, SignIn, SignOut, VerifySecondFactor, WhoAmI, complete_setup, sign_in, sign_out,
+    verify_second_factor, who_am_i,
 };
 pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
 };
+pub use security::{
+    BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,
+    SetSecondFactorRule, begin_second_factor, confirm_second_factor, disable_second_factor,
+    get_security_status, set_second_factor_rule,
+};
 pub use users::{
-    CreateUser, EndMySession, ListMySessions, ListUsers, SetUserActive, create_user,
-    end_my_session, list_my_sessions, list_users, set_user_active,
+    CreateUser, EndMySession, ListMySessions, ListUsers, ResetSecondFactor, SetUserActive,
+    create_user, end_my_session, list_my_sessions, list_users, reset_second_factor,
+    set_user_active,
 };

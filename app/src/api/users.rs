@@ -10,6 +10,7 @@ use leptos::prelude::*;
 pub const CREATE_USER_FORM: &str = "create_user";
 pub const USER_STATUS_FORM: &str = "user_status";
 pub const END_SESSION_FORM: &str = "end_session";
+pub const RESET_SECOND_FACTOR_FORM: &str = "reset_second_factor";
 
 /// Every user (administrators only).
 #[server(endpoint = "users/list")]
@@ -23,9 +24,16 @@ pub async fn list_users() -> Result<Vec<UserSummary>, AppError> {
         .list()
         .await
         .map_err(|e| context::internal("users.list", e))?;
+    let with_second_factor = ctx
+        .storage
+        .second_factors
+        .enrolled_users()
+        .await
+        .map_err(|e| context::internal("second_factors.enrolled_users", e))?;
     Ok(users
         .into_iter()
         .map(|u| UserSummary {
+            second_factor: with_second_factor.contains(&u.id),
             id: u.id,
             email: u.email,
             display_name: u.display_name,
@@ -185,4 +193,48 @@ pub async fn end_my_session(session_id: String) -> Result<(), AppError> {
     }
     .await;
     respond::finish_form(END_SESSION_FORM, "", result)
+}
+
+/// Removes a user's authenticator and recovery codes, and ends their
+/// sessions (administrators only): for someone who lost both. They sign in
+/// with their password alone next time, and set up a new one (at once, if
+/// the organisation requires it for their role).
+#[server(endpoint = "users/reset-second-factor")]
+pub async fn reset_second_factor(user_id: i64) -> Result<(), AppError> {
+    use crate::server::{access_log, context, policy, respond};
+
+    let result = async {
+        let admin = access_log::guard(
+            policy::Action::ManageUsers,
+            "reset_second_factor",
+            "user",
+            &user_id.to_string(),
+        )
+        .await?;
+        let ctx = context::server_context()?;
+        let removed = ctx
+            .storage
+            .second_factors
+            .remove(user_id)
+            .await
+            .map_err(|e| context::internal("second_factors.remove", e))?;
+        if !removed {
+            return Err(AppError::NotFound);
+        }
+        let ended = ctx
+            .storage
+            .sessions
+            .delete_for_user(user_id)
+            .await
+            .map_err(|e| context::internal("sessions.delete_for_user", e))?;
+        tracing::warn!(
+            by = admin.user_id,
+            user_id,
+            ended,
+            "second factor reset by an administrator"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(RESET_SECOND_FACTOR_FORM, "", result)
 }

@@ -49,6 +49,9 @@ pub struct Me {
     pub email: EmailAddress,
     pub role: Role,
     pub may: Permissions,
+    /// The organisation requires a second factor for this role and the
+    /// user has not set one up: everything else waits until they do.
+    pub must_enroll_second_factor: bool,
 }
 
 /// What the interface should offer the signed-in user, decided by the
@@ -69,6 +72,8 @@ pub struct UserSummary {
     pub display_name: String,
     pub role: Role,
     pub active: bool,
+    /// Signs in with an authenticator app as well as the password.
+    pub second_factor: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -95,4 +100,30 @@ pub struct AccessLogEntry {
     pub record_id: String,
     pub allowed: bool,
     pub client_addr: String,
+}
+
+/// One's own second-factor state, for Settings → Security.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SecurityStatus {
+    /// An authenticator is confirmed, since then.
+    pub enabled_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub unused_recovery_codes: u32,
+    /// The organisation requires a second factor for this user's role.
+    pub required: bool,
+    /// The organisation's rule for administrators and DPOs.
+    pub required_for_privileged: bool,
+    /// This user may change that rule (administrators).
+    pub may_change_rule: bool,
+    /// An enrolment begun and not yet confirmed with a first code.
+    pub enrolment: Option<Enrolment>,
+}
+
+/// What setting up an authenticator app shows: the QR code (SVG drawn by
+/// the server), the same secret as text for typing, and the recovery
+/// codes to keep, shown only until the first code confirms the set-up.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Enrolment {
+    pub qr_svg: String,
+    pub secret: String,
+    pub recovery_codes: Vec<String>,
 }

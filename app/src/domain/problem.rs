@@ -6,16 +6,24 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "problem", rename_all = "snake_case")]
 pub enum Problem {
     Required,
-    TooLong { max: usize },
+    TooLong {
+        max: usize,
+    },
     ControlCharacters,
     InvalidEmail,
-    PasswordTooShort { min: usize },
+    PasswordTooShort {
+        min: usize,
+    },
     PasswordTooCommon,
     PasswordsDiffer,
     UnknownRole,
     EmailTaken,
     CannotDeactivateSelf,
     InvalidDate,
+    /// The authenticator code does not match (or was already used).
+    WrongCode,
+    /// The current password, asked again to confirm a change, is wrong.
+    WrongPassword,
 }
 
 impl Problem {
@@ -32,6 +40,8 @@ impl Problem {
             Problem::EmailTaken => t.err_email_taken.to_string(),
             Problem::CannotDeactivateSelf => t.err_cannot_deactivate_self.to_string(),
             Problem::InvalidDate => t.err_invalid_date.to_string(),
+            Problem::WrongCode => t.err_wrong_code.to_string(),
+            Problem::WrongPassword => t.err_wrong_password.to_string(),
         }
     }
 }

@@ -11,8 +11,10 @@
 //! when its view runs, which keeps their (generic, hence large) code in the
 //! page's chunk too.
 
-use super::sign_in::SignInPage;
-use super::{privacy_office::PrivacyOfficePage, settings::SettingsPage, setup::SetupPage};
+use super::{
+    privacy_office::PrivacyOfficePage, second_factor::SecondFactorPage, security::SecurityPage,
+    settings::SettingsPage, setup::SetupPage, sign_in::SignInPage,
+};
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
 
@@ -36,5 +38,7 @@ macro_rules! lazy_page {
 
 lazy_page!(SignInRoute, SignInPage);
 lazy_page!(SetupRoute, SetupPage);
+lazy_page!(SecondFactorRoute, SecondFactorPage);
+lazy_page!(SecurityRoute, SecurityPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);

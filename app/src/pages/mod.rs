@@ -7,6 +7,8 @@ pub mod lazy;
 pub mod not_found;
 pub mod organisation_form;
 pub mod privacy_office;
+pub mod second_factor;
+pub mod security;
 pub mod settings;
 pub mod setup;
 pub mod sign_in;

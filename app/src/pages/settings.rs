@@ -1,6 +1,10 @@
 use super::form_outcome::{FormOutcome, form_outcome};
-use crate::api::users::{CREATE_USER_FORM, END_SESSION_FORM, USER_STATUS_FORM};
-use crate::api::{CreateUser, EndMySession, SetUserActive, list_my_sessions, list_users};
+use crate::api::users::{
+    CREATE_USER_FORM, END_SESSION_FORM, RESET_SECOND_FACTOR_FORM, USER_STATUS_FORM,
+};
+use crate::api::{
+    CreateUser, EndMySession, ResetSecondFactor, SetUserActive, list_my_sessions, list_users,
+};
 use crate::components::field::Field;
 use crate::domain::{PasswordPolicy, Role, SessionSummary, UserSummary};
 use crate::i18n::{Catalogue, use_t};
@@ -34,6 +38,7 @@ pub fn SettingsPage() -> impl IntoView {
         <Title text=t.nav_settings/>
         <h1>{t.nav_settings}</h1>
         <p class="lede">{t.settings_intro}</p>
+        <p><a href="/settings/security">{t.security_link}</a></p>
         <section class="card wide" aria-labelledby="sessions-title">
             <h2 id="sessions-title">{t.sessions_title}</h2>
             <p class="help">{t.sessions_intro}</p>
@@ -126,6 +131,7 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
         <section class="card wide" aria-labelledby="users-title">
             <h2 id="users-title">{t.users_title}</h2>
             {outcome_message(t, form_outcome(USER_STATUS_FORM))}
+            {outcome_message(t, form_outcome(RESET_SECOND_FACTOR_FORM))}
             <table class="data">
                 <thead>
                     <tr>
@@ -133,6 +139,7 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
                         <th scope="col">{t.email_label}</th>
                         <th scope="col">{t.user_role}</th>
                         <th scope="col">{t.user_status}</th>
+                        <th scope="col">{t.user_second_factor}</th>
                         <th scope="col"><span class="visually-hidden">{t.user_status}</span></th>
                     </tr>
                 </thead>
@@ -147,12 +154,21 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
                                     <td>{u.email.to_string()}</td>
                                     <td>{(t.role_name)(u.role)}</td>
                                     <td>{if u.active { t.user_active } else { t.user_inactive }}</td>
-                                    <td>
+                                    <td>{if u.second_factor { t.user_second_factor_on } else { t.user_second_factor_off }}</td>
+                                    <td class="row-actions">
                                         <form method="post" action=SetUserActive::PATH>
                                             <input type="hidden" name="user_id" value=u.id.to_string()/>
                                             <input type="hidden" name="active" value=(!u.active).to_string()/>
                                             <button type="submit" aria-label=format!("{label}: {}", u.display_name)>{label}</button>
                                         </form>
+                                        {u.second_factor.then(|| view! {
+                                            <form method="post" action=ResetSecondFactor::PATH>
+                                                <input type="hidden" name="user_id" value=u.id.to_string()/>
+                                                <button type="submit" aria-label=format!("{}: {}", t.user_reset_second_factor, u.display_name)>
+                                                    {t.user_reset_second_factor}
+                                                </button>
+                                            </form>
+                                        })}
                                     </td>
                                 </tr>
                             }

@@ -9,6 +9,7 @@ pub mod context;
 pub mod cookies;
 pub mod csp;
 pub mod policy;
+pub mod qr;
 pub mod respond;
 pub mod storage;
 

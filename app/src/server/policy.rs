@@ -16,6 +16,7 @@ pub const PUBLIC_SERVER_FNS: &[&str] = &[
     "/api/auth/sign-out",
     "/api/auth/setup",
     "/api/auth/me",
+    "/api/auth/second-factor",
 ];
 
 /// Something a user may or may not do.
@@ -29,6 +30,8 @@ pub enum Action {
     ManageUsers,
     /// See and end one's own sessions.
     ManageOwnSessions,
+    /// Set up or remove one's own second factor.
+    ManageOwnSecurity,
     /// Read the access log.
     ViewAccessLog,
 }
@@ -40,17 +43,41 @@ pub fn allows(role: Role, action: Action) -> bool {
     match action {
         ViewWorkspace => true,
         EditOrganisation | ManageUsers => matches!(role, Admin),
-        ManageOwnSessions => true,
+        ManageOwnSessions | ManageOwnSecurity => true,
         ViewAccessLog => matches!(role, Admin | Dpo),
     }
 }
 
+/// Roles the organisation can oblige to use a second factor: those that
+/// reach every record or the privacy evidence.
+pub fn second_factor_applies(role: Role) -> bool {
+    matches!(role, Role::Admin | Role::Dpo)
+}
+
+/// What a user who must still set up their second factor may do: see the
+/// shell, set it up, and manage their sessions.
+fn open_before_enrolment(action: Action) -> bool {
+    matches!(
+        action,
+        Action::ViewWorkspace | Action::ManageOwnSecurity | Action::ManageOwnSessions
+    )
+}
+
 /// The signed-in user if they may do `action`: `Unauthenticated` (401)
-/// without a session, `Forbidden` (403) when their role does not allow it.
+/// without a session, `Forbidden` (403) when their role does not allow it,
+/// `SecondFactorRequired` (403) while a required second factor is missing.
 /// Sets the response status either way.
 pub fn authorize(action: Action) -> Result<SessionUser, AppError> {
     let result = match current_user() {
         None => Err(AppError::Unauthenticated),
+        Some(user) if user.must_enroll_second_factor && !open_before_enrolment(action) => {
+            tracing::warn!(
+                user_id = user.user_id,
+                ?action,
+                "refused until a second factor is set up"
+            );
+            Err(AppError::SecondFactorRequired)
+        }
         Some(user) if allows(user.role, action) => Ok(user),
         Some(user) => {
             tracing::warn!(

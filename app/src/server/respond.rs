@@ -27,6 +27,23 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
+/// The `next` parameter of the page the form was on (where sign-in leads
+/// afterwards), kept across a failed attempt; already URL-encoded.
+fn referer_next() -> Option<String> {
+    let referer = use_context::<http::request::Parts>().and_then(|p| {
+        p.headers
+            .get(header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    })?;
+    let query = referer.split_once('?')?.1.split('#').next()?;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("next="))
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
 fn referer_path() -> String {
     use_context::<http::request::Parts>()
         .and_then(|p| {
@@ -48,8 +65,11 @@ pub fn finish_form<T>(form: &str, value: &str, result: Result<T, AppError>) -> R
             Ok(_) => format!("{back}?saved={}", encode_component(form)),
             Err(error) => {
                 let json = serde_json::to_string(error).unwrap_or_default();
+                let next = referer_next()
+                    .map(|n| format!("&next={n}"))
+                    .unwrap_or_default();
                 format!(
-                    "{back}?form={}&form_error={}&value={}",
+                    "{back}?form={}&form_error={}&value={}{next}",
                     encode_component(form),
                     encode_component(&json),
                     encode_component(value)

@@ -104,6 +104,21 @@ pub struct SessionRecord {
     pub last_seen_at: DateTime<Utc>,
     pub client_addr: String,
     pub user_agent: String,
+    /// The password was right but the second factor is still to be given:
+    /// such a session opens nothing but the code form.
+    pub second_factor_pending: bool,
+}
+
+/// A session found by its token, with what the session check needs to
+/// know about its user's second factor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundSession {
+    pub session: SessionRecord,
+    pub user: UserRecord,
+    /// The user has a confirmed authenticator.
+    pub has_second_factor: bool,
+    /// The organisation requires one for administrators and DPOs.
+    pub second_factor_required: bool,
 }
 
 /// Sessions, kept in the database so that they survive restarts and are
@@ -112,16 +127,72 @@ pub struct SessionRecord {
 pub trait SessionStore: Send + Sync {
     async fn create(&self, session: &SessionRecord) -> Result<(), StorageError>;
     /// The session and its user, if the token hash is known.
-    async fn find(
-        &self,
-        token_hash: &str,
-    ) -> Result<Option<(SessionRecord, UserRecord)>, StorageError>;
+    async fn find(&self, token_hash: &str) -> Result<Option<FoundSession>, StorageError>;
     async fn touch(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StorageError>;
     async fn delete(&self, token_hash: &str) -> Result<(), StorageError>;
     /// A user's sessions, most recently used first.
     async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError>;
     /// Ends every session of a user; returns how many there were.
     async fn delete_for_user(&self, user_id: i64) -> Result<u64, StorageError>;
+}
+
+/// A user's authenticator app (TOTP) enrolment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecondFactorRecord {
+    pub user_id: i64,
+    pub secret: Vec<u8>,
+    /// `None` while the enrolment waits for its first code.
+    pub confirmed_at: Option<DateTime<Utc>>,
+    /// The last time step whose code was accepted: a code is good once.
+    pub last_used_step: i64,
+    /// Shown with the QR code until the enrolment is confirmed; afterwards
+    /// only their hashes are kept (in their own table).
+    pub pending_recovery_codes: Vec<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Second factors: authenticators, recovery codes, and the organisation's
+/// rule that administrators and DPOs must have one.
+#[async_trait]
+pub trait SecondFactorStore: Send + Sync {
+    async fn get(&self, user_id: i64) -> Result<Option<SecondFactorRecord>, StorageError>;
+    /// Starts (or restarts) an enrolment with a new secret and recovery
+    /// codes; false, changing nothing, when one is already confirmed.
+    async fn begin(
+        &self,
+        user_id: i64,
+        secret: &[u8],
+        recovery_codes: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    /// Confirms a pending enrolment with the step of its first code, and
+    /// replaces the plain recovery codes by these hashes, in one
+    /// transaction; false when nothing was pending.
+    async fn confirm(
+        &self,
+        user_id: i64,
+        step: i64,
+        recovery_code_hashes: &[String],
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    /// Marks `step` used if it is later than the last used one (atomic:
+    /// two requests with the same code cannot both pass); false otherwise.
+    async fn use_step(&self, user_id: i64, step: i64) -> Result<bool, StorageError>;
+    /// Spends a recovery code; false when unknown or already spent.
+    async fn use_recovery_code(
+        &self,
+        user_id: i64,
+        code_hash: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    /// Recovery codes not yet spent.
+    async fn unused_recovery_codes(&self, user_id: i64) -> Result<u32, StorageError>;
+    /// Users with a confirmed authenticator.
+    async fn enrolled_users(&self) -> Result<Vec<i64>, StorageError>;
+    /// Removes the authenticator and the codes; false if there was none.
+    async fn remove(&self, user_id: i64) -> Result<bool, StorageError>;
+    async fn required_for_privileged(&self) -> Result<bool, StorageError>;
+    async fn set_required_for_privileged(&self, required: bool) -> Result<(), StorageError>;
 }
 
 /// Recent failed sign-ins, counted for the brute-force limits.
@@ -206,6 +277,7 @@ pub struct Storage {
     pub users: Arc<dyn UserStore>,
     pub sessions: Arc<dyn SessionStore>,
     pub sign_in_failures: Arc<dyn SignInFailureStore>,
+    pub second_factors: Arc<dyn SecondFactorStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
 }

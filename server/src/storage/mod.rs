@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod postgres;
 pub mod rows;
+pub mod second_factors;
 pub mod sign_in_failures;
 pub mod sqlite;
 pub mod users;

@@ -48,6 +48,7 @@ where
     for<'a> &'a str: ColumnIndex<R>,
     String: Decode<'r, R::Database> + Type<R::Database>,
     i64: Decode<'r, R::Database> + Type<R::Database>,
+    bool: Decode<'r, R::Database> + Type<R::Database>,
     DateTime<Utc>: Decode<'r, R::Database> + Type<R::Database>,
 {
     Ok(SessionRecord {
@@ -57,6 +58,9 @@ where
         last_seen_at: row.try_get("last_seen_at").map_err(storage_error)?,
         client_addr: row.try_get("client_addr").map_err(storage_error)?,
         user_agent: row.try_get("user_agent").map_err(storage_error)?,
+        second_factor_pending: row
+            .try_get("second_factor_pending")
+            .map_err(storage_error)?,
     })
 }
 

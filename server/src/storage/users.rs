@@ -6,11 +6,11 @@ use crate::storage::rows::{self, USER_COLUMNS, USER_COLUMNS_PREFIXED, is_unique_
 use crate::storage::storage_error;
 use app::domain::EmailAddress;
 use app::server::storage::{
-    NewUser, SessionRecord, SessionStore, StorageError, UserRecord, UserStore,
+    FoundSession, NewUser, SessionRecord, SessionStore, StorageError, UserRecord, UserStore,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{Database, Pool};
+use sqlx::{Database, Pool, Row};
 
 pub struct SqlUsers<DB: Database> {
     pool: Pool<DB>,
@@ -126,8 +126,8 @@ macro_rules! sql_user_stores {
             #[tracing::instrument(skip_all, fields(user_id = session.user_id), err)]
             async fn create(&self, session: &SessionRecord) -> Result<(), StorageError> {
                 sqlx::query(
-                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr, user_agent) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
+                    "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, client_addr, user_agent, second_factor_pending) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&session.token_hash)
                 .bind(session.user_id)
@@ -135,6 +135,7 @@ macro_rules! sql_user_stores {
                 .bind(session.last_seen_at)
                 .bind(&session.client_addr)
                 .bind(&session.user_agent)
+                .bind(session.second_factor_pending)
                 .execute(&self.pool)
                 .await
                 .map_err(storage_error)?;
@@ -142,16 +143,32 @@ macro_rules! sql_user_stores {
             }
 
             #[tracing::instrument(skip_all, err)]
-            async fn find(&self, token_hash: &str) -> Result<Option<(SessionRecord, UserRecord)>, StorageError> {
+            async fn find(&self, token_hash: &str) -> Result<Option<FoundSession>, StorageError> {
+                // One round trip: the session, its user, and what the
+                // second-factor rule needs.
                 let row = sqlx::query(&format!(
                     "SELECT s.token_hash, s.user_id, s.created_at, s.last_seen_at, s.client_addr, s.user_agent, \
-                     {USER_COLUMNS_PREFIXED} FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
+                     s.second_factor_pending, {USER_COLUMNS_PREFIXED}, \
+                     EXISTS (SELECT 1 FROM user_totp t WHERE t.user_id = u.id AND t.confirmed_at IS NOT NULL) AS has_second_factor, \
+                     (SELECT o.second_factor_required FROM organisation o WHERE o.id = 1) AS second_factor_required \
+                     FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1"
                 ))
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(storage_error)?;
-                row.map(|r| Ok((rows::session(&r)?, rows::user(&r, "u_")?))).transpose()
+                row.map(|r| {
+                    Ok(FoundSession {
+                        session: rows::session(&r)?,
+                        user: rows::user(&r, "u_")?,
+                        has_second_factor: r.try_get("has_second_factor").map_err(storage_error)?,
+                        second_factor_required: r
+                            .try_get::<Option<bool>, _>("second_factor_required")
+                            .map_err(storage_error)?
+                            .unwrap_or(false),
+                    })
+                })
+                .transpose()
             }
 
             #[tracing::instrument(skip_all, err)]
@@ -178,7 +195,7 @@ macro_rules! sql_user_stores {
             #[tracing::instrument(skip(self), err)]
             async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError> {
                 let rows = sqlx::query(
-                    "SELECT token_hash, user_id, created_at, last_seen_at, client_addr, user_agent \
+                    "SELECT token_hash, user_id, created_at, last_seen_at, client_addr, user_agent, second_factor_pending \
                      FROM sessions WHERE user_id = $1 ORDER BY last_seen_at DESC",
                 )
                 .bind(user_id)

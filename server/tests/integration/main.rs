@@ -11,5 +11,6 @@ mod access_log;
 mod auth;
 mod http;
 mod render_stress;
+mod second_factor;
 mod startup;
 mod storage_contract;

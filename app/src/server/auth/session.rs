@@ -19,12 +19,36 @@ pub struct SessionUser {
     pub role: Role,
     /// Identifies the session itself (the stored hash of its token).
     pub session_hash: String,
+    /// The organisation requires a second factor for this role and the
+    /// user has none yet: until they set one up, only their security
+    /// settings are open to them (see `policy::authorize`).
+    pub must_enroll_second_factor: bool,
 }
+
+/// A session whose password was right and whose second factor is still
+/// awaited. It is not a [`SessionUser`]: every server function but the
+/// code check treats such a request as signed out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingSecondFactor {
+    pub user_id: i64,
+    pub email: EmailAddress,
+    pub session_hash: String,
+}
+
+/// How long the code may be awaited after the password.
+pub const PENDING_SECOND_FACTOR_SECS: i64 = 5 * 60;
 
 /// The signed-in user, if any.
 pub fn current_user() -> Option<SessionUser> {
     use_context::<http::request::Parts>()
         .and_then(|parts| parts.extensions.get::<SessionUser>().cloned())
+}
+
+/// The session waiting for its second factor, if that is what this
+/// request carries.
+pub fn pending_second_factor() -> Option<PendingSecondFactor> {
+    use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PendingSecondFactor>().cloned())
 }
 
 /// Builds the `Set-Cookie` value for a new session. `secure` when the

@@ -11,9 +11,21 @@ use http::{HeaderValue, header};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 
+/// Whether a new session is complete, or waits for the second factor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    SignedIn,
+    SecondFactorPending,
+}
+
 /// Creates a new session for `user` (always a fresh token: a session id is
-/// never carried over from before sign-in) and sets its cookie.
-pub async fn start_session(ctx: &ServerContext, user: &UserRecord) -> Result<(), AppError> {
+/// never carried over from before sign-in, nor from the password step to
+/// the second factor) and sets its cookie.
+pub async fn start_session(
+    ctx: &ServerContext,
+    user: &UserRecord,
+    stage: Stage,
+) -> Result<(), AppError> {
     let token = new_token();
     let now = Utc::now();
     let user_agent = use_context::<http::request::Parts>()
@@ -34,15 +46,27 @@ pub async fn start_session(ctx: &ServerContext, user: &UserRecord) -> Result<(),
         last_seen_at: now,
         client_addr: context::client_addr(),
         user_agent,
+        second_factor_pending: stage == Stage::SecondFactorPending,
     };
     ctx.storage
         .sessions
         .create(&record)
         .await
         .map_err(|e| context::internal("sessions.create", e))?;
-    let max_age = ctx.sessions.absolute.as_secs() as i64;
+    let max_age = match stage {
+        Stage::SignedIn => ctx.sessions.absolute.as_secs() as i64,
+        Stage::SecondFactorPending => super::session::PENDING_SECOND_FACTOR_SECS,
+    };
     set_cookie(&session_cookie(&token, max_age, request_is_https()));
-    tracing::info!(user_id = user.id, "signed in");
+    match stage {
+        Stage::SignedIn => tracing::info!(user_id = user.id, "signed in"),
+        Stage::SecondFactorPending => {
+            tracing::info!(
+                user_id = user.id,
+                "password accepted, second factor awaited"
+            )
+        }
+    }
     Ok(())
 }
 

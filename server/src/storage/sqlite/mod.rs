@@ -38,6 +38,7 @@ pub fn storage(pool: SqlitePool) -> Storage {
         users: Arc::new(super::users::SqlUsers::new(pool.clone())),
         sessions: Arc::new(super::users::SqlSessions::new(pool.clone())),
         access_log: Arc::new(super::access_log::SqlAccessLog::new(pool.clone())),
+        second_factors: Arc::new(super::second_factors::SqlSecondFactors::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

@@ -118,6 +118,7 @@ pub async fn signed_in(storage: &Storage, role: app::domain::Role) -> String {
             last_seen_at: now,
             client_addr: "127.0.0.1".into(),
             user_agent: "test".into(),
+            second_factor_pending: false,
         })
         .await
         .unwrap();
