@@ -1,6 +1,6 @@
 import { defineConfig, devices } from '@playwright/test';
 import * as path from 'node:path';
-import { ADMIN, READONLY } from './tests/accounts';
+import { ADMIN, READONLY, SALES } from './tests/accounts';
 
 // The test command (scripts/test.sh) sets these; the defaults let a
 // developer run `npx playwright test` here after `cargo leptos build --release --split`.
@@ -65,6 +65,10 @@ export default defineConfig({
       `rm -rf "${dataDir}" && mkdir -p "${dataDir}"`,
       `printf '%s\\n' "${ADMIN.password}" | "${bin}" user create --email ${ADMIN.email} --role admin --name "Ada Admin"`,
       `printf '%s\\n' "${READONLY.password}" | "${bin}" user create --email ${READONLY.email} --role readonly --name "Rémi Reader"`,
+      `printf '%s\\n' "${SALES.password}" | "${bin}" user create --email ${SALES.email} --role sales --name "Sam Sales"`,
+      `"${bin}" team create --name North`,
+      `"${bin}" team create --name South`,
+      `"${bin}" team add --team North --email ${SALES.email}`,
       `exec "${bin}"`,
     ].join(' && '),
     cwd: root,

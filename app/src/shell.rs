@@ -5,7 +5,8 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
+    NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute,
+    SettingsRoute, SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -69,7 +70,11 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("") view=HomePage ssr=ssr.clone()/>
                     <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("setup") view={Lazy::<SetupRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=StaticSegment("contacts") view=|| view! { <AreaPage area=Area::Contacts/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("contacts") view={Lazy::<PeopleRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/contacts/new") view={Lazy::<NewPersonRoute>::new()} ssr=ssr.clone()/>
+                    // Async: the status (403, 404) is known before the
+                    // first byte is sent.
+                    <Route path=path!("/contacts/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("companies") view=|| view! { <AreaPage area=Area::Companies/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>

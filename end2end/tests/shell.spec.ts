@@ -93,7 +93,7 @@ test.describe('language @nojs', () => {
     await Promise.all([page.waitForURL(/\/contacts$/), page.getByRole('button', { name: 'Apply' }).click()]);
     await expect(page.locator('html')).toHaveAttribute('lang', 'fr');
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Contacts');
-    await expect(page.getByText('Cet espace est en construction.', { exact: false })).toBeVisible();
+    await expect(page.getByRole('link', { name: 'Ajouter une personne' })).toBeVisible();
 
     await page.goto('/');
     await expect(page.getByLabel('Nom de l’organisation')).toBeVisible();

@@ -23,6 +23,78 @@ pub enum Command {
     /// Manage user accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum TeamCommand {
+    /// Create a team (if no team has this name yet).
+    Create {
+        /// The team's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a user to a team.
+    Add {
+        /// The team's name.
+        #[arg(long)]
+        team: String,
+        /// The user's e-mail address.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// `accord team create|add`: for scripted installs (and the browser
+/// tests); Settings → Teams does the same.
+pub async fn team(
+    storage: &app::server::storage::Storage,
+    command: TeamCommand,
+) -> Result<(), String> {
+    use app::domain::{DisplayName, EmailAddress};
+    use app::server::storage::StorageError;
+    let t = app::i18n::Locale::En.t();
+    match command {
+        TeamCommand::Create { name } => {
+            let name =
+                DisplayName::parse(&name).map_err(|p| format!("--name: {}", p.message(t)))?;
+            match storage.teams.create(name.as_str()).await {
+                Ok(team) => crate::startup::announce(&format!(
+                    "Team {} created (id {}).",
+                    team.name, team.id
+                )),
+                Err(StorageError::Conflict(_)) => {
+                    crate::startup::announce(&format!("Team {name} already exists."))
+                }
+                Err(e) => return Err(format!("cannot create the team: {e}")),
+            }
+            Ok(())
+        }
+        TeamCommand::Add { team, email } => {
+            let teams = storage.teams.list().await.map_err(|e| e.to_string())?;
+            let team = teams
+                .into_iter()
+                .find(|t| t.name.eq_ignore_ascii_case(team.trim()))
+                .ok_or_else(|| format!("--team: no team called {team}"))?;
+            let address =
+                EmailAddress::parse(&email).map_err(|p| format!("--email: {}", p.message(t)))?;
+            let user = storage
+                .users
+                .find_by_email(&address)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("--email: no user with the address {address}"))?;
+            storage
+                .teams
+                .add_member(team.id, user.id)
+                .await
+                .map_err(|e| format!("cannot add the member: {e}"))?;
+            crate::startup::announce(&format!("{address} is in team {}.", team.name));
+            Ok(())
+        }
+    }
 }
 
 #[derive(Debug, Subcommand, Clone, PartialEq, Eq)]

@@ -31,9 +31,20 @@ const BODY_LIMIT_BYTES: usize = 1024 * 1024;
 /// response time (see BENCHMARKS.md).
 const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
+/// The app's routes, generated once per process. Generating them runs the
+/// app with resource loading suppressed through a process-wide flag in
+/// Leptos: a page rendering on another thread at that moment would have
+/// its resources wait forever. A server builds its router once, before it
+/// serves; tests build many routers while others render, hence the cache.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Builds the whole application for `state`.
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let page_context = {
         let ctx = state.server_context();
         move || {

@@ -37,6 +37,9 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::User(UserCommand::Create(args)) => crate::cli::create_user(&storage, args)
             .await
             .map_err(StartupError::Command),
+        Command::Team(command) => crate::cli::team(&storage, command)
+            .await
+            .map_err(StartupError::Command),
     }
 }
 
@@ -148,7 +151,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
 /// Prints a line for the operator. A closed standard output (a supervisor
 /// that stopped reading) must not bring the server down, so write errors
 /// are ignored rather than panicking as `println!` would.
-fn announce(line: &str) {
+pub(crate) fn announce(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}");

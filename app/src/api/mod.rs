@@ -4,7 +4,9 @@
 pub mod access_log;
 pub mod auth;
 pub mod organisation;
+pub mod people;
 pub mod security;
+pub mod teams;
 pub mod users;
 
 pub use access_log::{SearchAccessLog, search_access_log};
@@ -15,11 +17,16 @@ pub use auth::{
 pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
 };
+pub use people::{
+    CreatePerson, GetPerson, GetPersonFormChoices, ListPeople, create_person, get_person,
+    get_person_form_choices, list_people,
+};
 pub use security::{
     BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,
     SetSecondFactorRule, begin_second_factor, confirm_second_factor, disable_second_factor,
     get_security_status, set_second_factor_rule,
 };
+pub use teams::{CreateTeam, ListTeams, SetTeamMember, create_team, list_teams, set_team_member};
 pub use users::{
     CreateUser, EndMySession, ListMySessions, ListUsers, ResetSecondFactor, SetUserActive,
     create_user, end_my_session, list_my_sessions, list_users, reset_second_factor,

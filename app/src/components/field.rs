@@ -13,6 +13,9 @@ pub fn Field(
     value: String,
     #[prop(optional)] name: Option<&'static str>,
     #[prop(optional)] help: Option<String>,
+    /// Not required (the label says so).
+    #[prop(optional)]
+    optional: bool,
 ) -> impl IntoView {
     let described = if help.is_some() {
         format!("{id}-help {id}-error")
@@ -23,7 +26,7 @@ pub fn Field(
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id name=name.unwrap_or(id) type=kind autocomplete=autocomplete required value=value
+            <input id=id name=name.unwrap_or(id) type=kind autocomplete=autocomplete required=!optional value=value
                 aria-invalid=invalid aria-describedby=described/>
             {help.map(|h| view! { <p id=format!("{id}-help") class="help">{h}</p> })}
             <p id=format!("{id}-error") class="field-error">{error}</p>

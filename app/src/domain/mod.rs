@@ -32,6 +32,7 @@ mod display_name;
 mod email;
 mod organisation;
 mod password;
+mod person;
 mod problem;
 mod role;
 
@@ -39,6 +40,11 @@ pub use display_name::DisplayName;
 pub use email::EmailAddress;
 pub use organisation::{Organisation, OrganisationName};
 pub use password::PasswordPolicy;
+pub use person::{
+    EmailKind, LegalBasis, PersonDetail, PersonFormChoices, PersonKind, PersonName, PersonStatus,
+    PersonSummary, PhoneNumber, Purpose, Source, TeamSummary, default_prospecting_basis,
+    optional_line,
+};
 pub use problem::Problem;
 pub use role::Role;
 

@@ -24,6 +24,18 @@ pub enum Problem {
     WrongCode,
     /// The current password, asked again to confirm a change, is wrong.
     WrongPassword,
+    /// A value that is not one of the listed choices.
+    UnknownChoice,
+    /// Not a phone number (E.164, or a French national number).
+    InvalidPhone,
+    /// A consumer needs an explicit legal basis for prospecting.
+    BasisRequired,
+    /// A team the person entering the record does not belong to.
+    NotYourTeam,
+    /// A team with this name exists.
+    TeamTaken,
+    /// A date in the future where only the past makes sense.
+    FutureDate,
 }
 
 impl Problem {
@@ -42,6 +54,12 @@ impl Problem {
             Problem::InvalidDate => t.err_invalid_date.to_string(),
             Problem::WrongCode => t.err_wrong_code.to_string(),
             Problem::WrongPassword => t.err_wrong_password.to_string(),
+            Problem::UnknownChoice => t.err_unknown_choice.to_string(),
+            Problem::InvalidPhone => t.err_invalid_phone.to_string(),
+            Problem::BasisRequired => t.err_basis_required.to_string(),
+            Problem::NotYourTeam => t.err_not_your_team.to_string(),
+            Problem::TeamTaken => t.err_team_taken.to_string(),
+            Problem::FutureDate => t.err_future_date.to_string(),
         }
     }
 }

@@ -12,8 +12,13 @@
 //! page's chunk too.
 
 use super::{
-    privacy_office::PrivacyOfficePage, second_factor::SecondFactorPage, security::SecurityPage,
-    settings::SettingsPage, setup::SetupPage, sign_in::SignInPage,
+    people::{NewPersonPage, PeoplePage, PersonPage},
+    privacy_office::PrivacyOfficePage,
+    second_factor::SecondFactorPage,
+    security::SecurityPage,
+    settings::SettingsPage,
+    setup::SetupPage,
+    sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_router::{LazyRoute, lazy_route};
@@ -40,5 +45,8 @@ lazy_page!(SignInRoute, SignInPage);
 lazy_page!(SetupRoute, SetupPage);
 lazy_page!(SecondFactorRoute, SecondFactorPage);
 lazy_page!(SecurityRoute, SecurityPage);
+lazy_page!(PeopleRoute, PeoplePage);
+lazy_page!(NewPersonRoute, NewPersonPage);
+lazy_page!(PersonRoute, PersonPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);

@@ -6,6 +6,7 @@ pub mod home;
 pub mod lazy;
 pub mod not_found;
 pub mod organisation_form;
+pub mod people;
 pub mod privacy_office;
 pub mod second_factor;
 pub mod security;

@@ -1,12 +1,14 @@
 use super::form_outcome::{FormOutcome, form_outcome};
+use crate::api::teams::{CREATE_TEAM_FORM, TEAM_MEMBER_FORM};
 use crate::api::users::{
     CREATE_USER_FORM, END_SESSION_FORM, RESET_SECOND_FACTOR_FORM, USER_STATUS_FORM,
 };
 use crate::api::{
-    CreateUser, EndMySession, ResetSecondFactor, SetUserActive, list_my_sessions, list_users,
+    CreateTeam, CreateUser, EndMySession, ResetSecondFactor, SetTeamMember, SetUserActive,
+    list_my_sessions, list_teams, list_users,
 };
 use crate::components::field::Field;
-use crate::domain::{PasswordPolicy, Role, SessionSummary, UserSummary};
+use crate::domain::{PasswordPolicy, Role, SessionSummary, TeamSummary, UserSummary};
 use crate::i18n::{Catalogue, use_t};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -34,6 +36,7 @@ pub fn SettingsPage() -> impl IntoView {
     let t = use_t();
     let sessions = Resource::new(|| (), |_| list_my_sessions());
     let users = Resource::new(|| (), |_| list_users());
+    let teams = Resource::new(|| (), |_| list_teams());
     view! {
         <Title text=t.nav_settings/>
         <h1>{t.nav_settings}</h1>
@@ -56,7 +59,11 @@ pub fn SettingsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 // Only administrators get the list; for anyone else the
                 // section is simply not there.
-                users.await.ok().map(|list| view! { <UsersSection users=list/> })
+                let teams = teams.await.ok();
+                users.await.ok().map(|list| view! {
+                    {teams.map(|teams| view! { <TeamsSection teams users=list.clone()/> })}
+                    <UsersSection users=list/>
+                })
             })}
         </Transition>
     }
@@ -200,6 +207,82 @@ fn UsersSection(users: Vec<UserSummary>) -> impl IntoView {
                 <div class="actions">
                     <button type="submit" class="primary">{t.user_create_button}</button>
                 </div>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn TeamsSection(teams: Vec<TeamSummary>, users: Vec<UserSummary>) -> impl IntoView {
+    let t = use_t();
+    let created = form_outcome(CREATE_TEAM_FORM);
+    let name_error = created
+        .error
+        .as_ref()
+        .and_then(|e| e.problem_for("name"))
+        .map(|p| p.message(t));
+    let typed = created
+        .error
+        .as_ref()
+        .and(created.value.clone())
+        .unwrap_or_default();
+    let has_teams = !teams.is_empty();
+    let team_options = teams
+        .iter()
+        .map(|team| (team.id, team.name.clone()))
+        .collect::<Vec<_>>();
+    view! {
+        <section class="card wide" aria-labelledby="teams-title">
+            <h2 id="teams-title">{t.teams_title}</h2>
+            <p class="help">{t.teams_intro}</p>
+            {outcome_message(t, form_outcome(TEAM_MEMBER_FORM))}
+            {teams.into_iter().map(|team| {
+                let team_id = team.id;
+                view! {
+                    <h3>{team.name.clone()}</h3>
+                    {if team.members.is_empty() {
+                        Either::Left(view! { <p class="help">{t.team_no_members}</p> })
+                    } else {
+                        Either::Right(view! {
+                            <ul class="members" aria-label=format!("{}: {}", t.team_members, team.name)>
+                                {team.members.into_iter().map(|(user_id, name)| view! {
+                                    <li>
+                                        {name.clone()} " "
+                                        <form method="post" action=SetTeamMember::PATH class="inline">
+                                            <input type="hidden" name="team_id" value=team_id.to_string()/>
+                                            <input type="hidden" name="user_id" value=user_id.to_string()/>
+                                            <input type="hidden" name="member" value="false"/>
+                                            <button type="submit" aria-label=format!("{}: {name}", t.team_remove_member)>{t.team_remove_member}</button>
+                                        </form>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
+                        })
+                    }}
+                }
+            }).collect_view()}
+            {has_teams.then(|| view! {
+                <form method="post" action=SetTeamMember::PATH class="filters" aria-label=t.team_add_member>
+                    <div class="field">
+                        <label for="member-team">{t.person_team}</label>
+                        <select id="member-team" name="team_id">
+                            {team_options.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="member-user">{t.team_user}</label>
+                        <select id="member-user" name="user_id">
+                            {users.into_iter().filter(|u| u.active).map(|u| view! { <option value=u.id.to_string()>{u.display_name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <input type="hidden" name="member" value="true"/>
+                    <div class="actions"><button type="submit">{t.team_add_member}</button></div>
+                </form>
+            })}
+            <form method="post" action=CreateTeam::PATH class="filters" aria-label=t.team_create>
+                <Field id="team-name" name="name" label=t.team_name kind="text" autocomplete="off"
+                    error=name_error value=typed/>
+                <div class="actions"><button type="submit">{t.team_create}</button></div>
             </form>
         </section>
     }

@@ -22,30 +22,39 @@ pub async fn guard(
     record_id: &str,
 ) -> Result<SessionUser, AppError> {
     let decision = policy::authorize(action);
-    let user = current_user();
+    // Callers without a session are refused before any server function
+    // runs; there is nobody to attribute such an entry to.
+    if let Some(user) = current_user() {
+        write(&user, verb, record_type, record_id, decision.is_ok()).await?;
+    }
+    decision
+}
+
+/// Logs a decision taken on one record after reading who owns it (the
+/// role allowed the action, the record's owner and team decided). Fails
+/// closed: an error here must stop the access.
+pub async fn write(
+    user: &SessionUser,
+    verb: &str,
+    record_type: &str,
+    record_id: &str,
+    allowed: bool,
+) -> Result<(), AppError> {
     let entry = AccessLogRecord {
         id: 0,
         at: chrono::Utc::now(),
-        user_id: user.as_ref().map(|u| u.user_id),
-        user_email: user
-            .as_ref()
-            .map(|u| u.email.to_string())
-            .unwrap_or_default(),
+        user_id: Some(user.user_id),
+        user_email: user.email.to_string(),
         action: verb.to_string(),
         record_type: record_type.to_string(),
         record_id: record_id.to_string(),
-        allowed: decision.is_ok(),
+        allowed,
         client_addr: client_addr(),
     };
-    // Callers without a session are refused before any server function
-    // runs; there is nobody to attribute such an entry to.
-    if user.is_some() {
-        let ctx = context::server_context()?;
-        ctx.storage
-            .access_log
-            .append(&entry)
-            .await
-            .map_err(|e| context::internal("access_log.append", e))?;
-    }
-    decision
+    let ctx = context::server_context()?;
+    ctx.storage
+        .access_log
+        .append(&entry)
+        .await
+        .map_err(|e| context::internal("access_log.append", e))
 }

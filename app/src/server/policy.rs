@@ -5,6 +5,7 @@
 
 use super::auth::{SessionUser, current_user};
 use super::respond::set_error_status;
+use super::storage::Visibility;
 use crate::domain::Role;
 use crate::error::AppError;
 
@@ -34,6 +35,12 @@ pub enum Action {
     ManageOwnSecurity,
     /// Read the access log.
     ViewAccessLog,
+    /// List and open people (which ones: [`people_visibility`]).
+    ViewPeople,
+    /// Enter a new person.
+    CreatePerson,
+    /// Create teams and choose their members.
+    ManageTeams,
 }
 
 /// The rule table.
@@ -45,6 +52,38 @@ pub fn allows(role: Role, action: Action) -> bool {
         EditOrganisation | ManageUsers => matches!(role, Admin),
         ManageOwnSessions | ManageOwnSecurity => true,
         ViewAccessLog => matches!(role, Admin | Dpo),
+        ViewPeople => true,
+        CreatePerson => matches!(role, Admin | Manager | Sales | Marketing),
+        ManageTeams => matches!(role, Admin),
+    }
+}
+
+/// Which people a user sees: managers and sales their own and their
+/// teams'; marketing works on every contact; the DPO, administrators and
+/// read-only users see everyone (the DPO and read-only users cannot
+/// change anything).
+pub fn people_visibility(user: &SessionUser) -> Visibility {
+    match user.role {
+        Role::Manager | Role::Sales => Visibility::OwnOrTeams {
+            user_id: user.user_id,
+        },
+        Role::Admin | Role::Marketing | Role::Dpo | Role::Readonly => Visibility::All,
+    }
+}
+
+/// Whether `user` (in `user_teams`) may open a record with this owner and
+/// team: the same rule as [`people_visibility`], for one record.
+pub fn may_open_record(
+    user: &SessionUser,
+    user_teams: &[i64],
+    owner_id: i64,
+    team_id: Option<i64>,
+) -> bool {
+    match people_visibility(user) {
+        Visibility::All => true,
+        Visibility::OwnOrTeams { user_id } => {
+            owner_id == user_id || team_id.is_some_and(|t| user_teams.contains(&t))
+        }
     }
 }
 

@@ -2,7 +2,10 @@
 //! server functions cannot be generic; one implementation per backend lives
 //! in the `server` crate and both run the same contract tests.
 
-use crate::domain::{EmailAddress, Organisation, OrganisationName, Role};
+use crate::domain::{
+    EmailAddress, EmailKind, LegalBasis, Organisation, OrganisationName, PersonKind, PersonStatus,
+    PhoneNumber, Purpose, Role, Source,
+};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
@@ -195,6 +198,107 @@ pub trait SecondFactorStore: Send + Sync {
     async fn set_required_for_privileged(&self, required: bool) -> Result<(), StorageError>;
 }
 
+/// A team of users; records belong to one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamRecord {
+    pub id: i64,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Teams and who is in them.
+#[async_trait]
+pub trait TeamStore: Send + Sync {
+    /// `Conflict` when the name (case-insensitively) is taken.
+    async fn create(&self, name: &str) -> Result<TeamRecord, StorageError>;
+    /// Every team, by name.
+    async fn list(&self) -> Result<Vec<TeamRecord>, StorageError>;
+    /// Every membership, as (team, user).
+    async fn memberships(&self) -> Result<Vec<(i64, i64)>, StorageError>;
+    /// False when the user was already in the team; `Missing` when the
+    /// team or the user does not exist.
+    async fn add_member(&self, team_id: i64, user_id: i64) -> Result<bool, StorageError>;
+    /// False when the user was not in the team.
+    async fn remove_member(&self, team_id: i64, user_id: i64) -> Result<bool, StorageError>;
+    /// The teams a user is in.
+    async fn teams_of(&self, user_id: i64) -> Result<Vec<i64>, StorageError>;
+}
+
+/// What storing a new person needs. Provenance and at least one legal
+/// basis are part of it: there is no way to store a person without them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPersonRecord {
+    pub first_name: String,
+    pub last_name: String,
+    pub kind: PersonKind,
+    pub job_title: String,
+    pub status: PersonStatus,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
+    pub source: Source,
+    pub collected_at: DateTime<Utc>,
+    pub entered_by: Option<i64>,
+    pub supplier: String,
+    pub contract_ref: String,
+    pub emails: Vec<(EmailAddress, EmailKind)>,
+    pub phones: Vec<PhoneNumber>,
+    pub legal_bases: Vec<(Purpose, LegalBasis)>,
+}
+
+/// A stored person, with the names of the people and team it refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonRecord {
+    pub id: i64,
+    pub fields: NewPersonRecord,
+    pub owner_name: String,
+    pub team_name: Option<String>,
+    pub entered_by_name: Option<String>,
+    pub last_inbound_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// Which people a list may show, decided by the policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    /// Those the user owns, and those of the teams they are in.
+    OwnOrTeams {
+        user_id: i64,
+    },
+}
+
+/// One row of a list of people.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonListRow {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub kind: PersonKind,
+    pub status: PersonStatus,
+    pub email: Option<String>,
+    pub owner_name: String,
+    pub team_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// People (contacts).
+#[async_trait]
+pub trait PeopleStore: Send + Sync {
+    /// Stores the person with their e-mails, phones and legal bases in one
+    /// transaction; returns the new id.
+    async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError>;
+    async fn get(&self, id: i64) -> Result<Option<PersonRecord>, StorageError>;
+    /// Newest first; keyset pagination on the id (`before_id`).
+    async fn list(
+        &self,
+        visibility: Visibility,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PersonListRow>, StorageError>;
+}
+
 /// Recent failed sign-ins, counted for the brute-force limits.
 #[async_trait]
 pub trait SignInFailureStore: Send + Sync {
@@ -278,6 +382,8 @@ pub struct Storage {
     pub sessions: Arc<dyn SessionStore>,
     pub sign_in_failures: Arc<dyn SignInFailureStore>,
     pub second_factors: Arc<dyn SecondFactorStore>,
+    pub teams: Arc<dyn TeamStore>,
+    pub people: Arc<dyn PeopleStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
 }

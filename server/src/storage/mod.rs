@@ -3,6 +3,7 @@
 //! and pass the same contract tests (`tests/integration/storage_contract.rs`).
 
 pub mod access_log;
+pub mod people;
 pub mod postgres;
 pub mod rows;
 pub mod second_factors;

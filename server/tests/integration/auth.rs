@@ -694,6 +694,21 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ("/api/sessions/mine", "", None),
         ("/api/sessions/end", "session_id=nothing", None),
         ("/api/access-log/search", "", Some(Role::Marketing)),
+        ("/api/people/list", "", None),
+        ("/api/people/get", "id=1", None),
+        (
+            "/api/people/create",
+            "last_name=Intruder&kind=b2b&status=lead",
+            Some(Role::Dpo),
+        ),
+        ("/api/people/form-choices", "", Some(Role::Readonly)),
+        ("/api/teams/list", "", Some(Role::Manager)),
+        ("/api/teams/create", "name=Intruders", Some(Role::Sales)),
+        (
+            "/api/teams/member",
+            "team_id=1&user_id=1&member=true",
+            Some(Role::Marketing),
+        ),
         ("/api/security/status", "", None),
         ("/api/security/begin", "", None),
         ("/api/security/confirm", "code=123456", None),
@@ -731,6 +746,15 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as {role:?}: {body}");
     }
     assert_eq!(db.storage.organisation.get().await.unwrap(), org_before);
+    assert!(db.storage.teams.list().await.unwrap().is_empty());
+    assert!(
+        db.storage
+            .people
+            .list(app::server::storage::Visibility::All, None, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         !db.storage
             .second_factors

@@ -10,6 +10,7 @@ mod support;
 mod access_log;
 mod auth;
 mod http;
+mod people;
 mod render_stress;
 mod second_factor;
 mod startup;

@@ -62,6 +62,8 @@ pub fn storage(pool: PgPool) -> Storage {
         sessions: Arc::new(super::users::SqlSessions::new(pool.clone())),
         access_log: Arc::new(super::access_log::SqlAccessLog::new(pool.clone())),
         second_factors: Arc::new(super::second_factors::SqlSecondFactors::new(pool.clone())),
+        teams: Arc::new(super::people::SqlTeams::new(pool.clone())),
+        people: Arc::new(super::people::SqlPeople::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

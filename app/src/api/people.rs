@@ -1,0 +1,296 @@
+//! People (contacts): list, open, enter. Which people a user sees is the
+//! policy's decision (`people_visibility`, `may_open_record`); every list
+//! and every opening is written to the access log, refusals included.
+
+use crate::domain::{PersonDetail, PersonFormChoices, PersonSummary};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+pub const CREATE_PERSON_FORM: &str = "create_person";
+/// People per page of the list.
+pub const PAGE_SIZE: u32 = 50;
+
+/// The people the caller may see, newest first, `PAGE_SIZE` at a time
+/// (keyset: pass the last id shown as `before`).
+#[server(endpoint = "people/list")]
+pub async fn list_people(before: Option<i64>) -> Result<Vec<PersonSummary>, AppError> {
+    use crate::server::{access_log, context, policy};
+    let user = access_log::guard(policy::Action::ViewPeople, "list", "person", "").await?;
+    let ctx = context::server_context()?;
+    let rows = ctx
+        .storage
+        .people
+        .list(policy::people_visibility(&user), before, PAGE_SIZE)
+        .await
+        .map_err(|e| context::internal("people.list", e))?;
+    Ok(rows
+        .into_iter()
+        .map(|r| PersonSummary {
+            id: r.id,
+            first_name: r.first_name,
+            last_name: r.last_name,
+            kind: r.kind,
+            status: r.status,
+            email: r.email,
+            owner_name: r.owner_name,
+            team_name: r.team_name,
+            created_at: r.created_at,
+        })
+        .collect())
+}
+
+/// One person, if the caller may open them: 403 (and an access-log entry
+/// for the attempt) for a person of another team.
+#[server(endpoint = "people/get")]
+pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        let user = policy::authorize(policy::Action::ViewPeople)?;
+        let ctx = context::server_context()?;
+        let person = ctx
+            .storage
+            .people
+            .get(id)
+            .await
+            .map_err(|e| context::internal("people.get", e))?
+            .ok_or(AppError::NotFound)?;
+        let teams = ctx
+            .storage
+            .teams
+            .teams_of(user.user_id)
+            .await
+            .map_err(|e| context::internal("teams.teams_of", e))?;
+        let allowed =
+            policy::may_open_record(&user, &teams, person.fields.owner_id, person.fields.team_id);
+        access_log::write(&user, "read", "person", &id.to_string(), allowed).await?;
+        if !allowed {
+            tracing::warn!(
+                user_id = user.user_id,
+                person_id = id,
+                "person of another team refused"
+            );
+            return Err(AppError::Forbidden);
+        }
+        let f = person.fields;
+        Ok(PersonDetail {
+            id: person.id,
+            first_name: f.first_name,
+            last_name: f.last_name,
+            kind: f.kind,
+            job_title: f.job_title,
+            status: f.status,
+            emails: f
+                .emails
+                .into_iter()
+                .map(|(a, k)| (a.to_string(), k))
+                .collect(),
+            phones: f.phones.into_iter().map(String::from).collect(),
+            owner_name: person.owner_name,
+            team_name: person.team_name,
+            source: f.source,
+            collected_at: f.collected_at,
+            entered_by_name: person.entered_by_name,
+            supplier: f.supplier,
+            contract_ref: f.contract_ref,
+            legal_bases: f.legal_bases,
+            last_inbound_at: person.last_inbound_at,
+            created_at: person.created_at,
+            version: person.version,
+        })
+    }
+    .await;
+    if let Err(error) = &result {
+        respond::set_error_status(error);
+    }
+    result
+}
+
+/// The teams the caller may give a new person (administrators: any).
+#[server(endpoint = "people/form-choices")]
+pub async fn get_person_form_choices() -> Result<PersonFormChoices, AppError> {
+    use crate::server::{context, policy};
+    let user = policy::authorize(policy::Action::CreatePerson)?;
+    let ctx = context::server_context()?;
+    let all = ctx
+        .storage
+        .teams
+        .list()
+        .await
+        .map_err(|e| context::internal("teams.list", e))?;
+    let mine = ctx
+        .storage
+        .teams
+        .teams_of(user.user_id)
+        .await
+        .map_err(|e| context::internal("teams.teams_of", e))?;
+    Ok(PersonFormChoices {
+        teams: all
+            .into_iter()
+            .filter(|t| user.role == crate::domain::Role::Admin || mine.contains(&t.id))
+            .map(|t| (t.id, t.name))
+            .collect(),
+        me: user.user_id,
+        my_role: user.role,
+    })
+}
+
+/// The new-person form as posted (every field a string, as typed).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct NewPersonForm {
+    #[serde(default)]
+    pub first_name: String,
+    #[serde(default)]
+    pub last_name: String,
+    #[serde(default)]
+    pub kind: String,
+    #[serde(default)]
+    pub status: String,
+    pub job_title: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub team_id: Option<String>,
+    pub source: Option<String>,
+    pub collected_on: Option<String>,
+    pub supplier: Option<String>,
+    pub contract_ref: Option<String>,
+    pub prospecting_basis: Option<String>,
+}
+
+/// Enters a person by hand. Provenance and the legal basis for
+/// prospecting are required; a professional defaults to legitimate
+/// interest, a consumer must be given one.
+#[server(endpoint = "people/create")]
+pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(), AppError> {
+    use crate::domain::*;
+    use crate::server::storage::NewPersonRecord;
+    use crate::server::{access_log, context, policy, respond};
+    use chrono::{NaiveDate, TimeZone, Utc};
+
+    let NewPersonForm {
+        first_name,
+        last_name,
+        kind,
+        status,
+        job_title,
+        email,
+        phone,
+        team_id,
+        source,
+        collected_on,
+        supplier,
+        contract_ref,
+        prospecting_basis,
+    } = form;
+    let typed = format!("{first_name} {last_name}");
+    let result = async {
+        let user = policy::authorize(policy::Action::CreatePerson)?;
+        let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
+        let text = |o: Option<String>| o.unwrap_or_default();
+        let first_name =
+            optional_line(&first_name, PersonName::MAX_CHARS).map_err(v("first_name"))?;
+        let last_name = PersonName::parse(&last_name).map_err(v("last_name"))?;
+        let kind = PersonKind::parse(&kind).map_err(v("kind"))?;
+        let status = PersonStatus::parse(&status).map_err(v("status"))?;
+        let job_title = optional_line(&text(job_title), 100).map_err(v("job_title"))?;
+        let emails = match text(email).trim() {
+            "" => vec![],
+            raw => {
+                let address = EmailAddress::parse(raw).map_err(v("email"))?;
+                let kind = EmailKind::detect(&address);
+                vec![(address, kind)]
+            }
+        };
+        let phones = match text(phone).trim() {
+            "" => vec![],
+            raw => vec![PhoneNumber::parse(raw).map_err(v("phone"))?],
+        };
+        let source = match text(source).trim() {
+            "" => Source::Manual,
+            raw => Source::parse(raw).map_err(v("source"))?,
+        };
+        let now = Utc::now();
+        let collected_at = match text(collected_on).trim() {
+            "" => now,
+            raw => {
+                let day = NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map_err(|_| AppError::validation("collected_on", Problem::InvalidDate))?;
+                let at = Utc.from_utc_datetime(&day.and_hms_opt(12, 0, 0).unwrap_or_default());
+                if day > now.date_naive() {
+                    return Err(AppError::validation("collected_on", Problem::FutureDate));
+                }
+                at
+            }
+        };
+        let supplier = optional_line(&text(supplier), 200).map_err(v("supplier"))?;
+        let contract_ref = optional_line(&text(contract_ref), 100).map_err(v("contract_ref"))?;
+        let basis = match text(prospecting_basis).trim() {
+            "" => default_prospecting_basis(kind).ok_or(AppError::validation(
+                "prospecting_basis",
+                Problem::BasisRequired,
+            ))?,
+            raw => LegalBasis::parse(raw).map_err(v("prospecting_basis"))?,
+        };
+        let ctx = context::server_context()?;
+        let team_id = match text(team_id).trim() {
+            "" => None,
+            raw => {
+                let id: i64 = raw
+                    .parse()
+                    .map_err(|_| AppError::validation("team_id", Problem::UnknownChoice))?;
+                let allowed = if user.role == Role::Admin {
+                    ctx.storage
+                        .teams
+                        .list()
+                        .await
+                        .map_err(|e| context::internal("teams.list", e))?
+                        .iter()
+                        .any(|t| t.id == id)
+                } else {
+                    ctx.storage
+                        .teams
+                        .teams_of(user.user_id)
+                        .await
+                        .map_err(|e| context::internal("teams.teams_of", e))?
+                        .contains(&id)
+                };
+                if !allowed {
+                    return Err(AppError::validation("team_id", Problem::NotYourTeam));
+                }
+                Some(id)
+            }
+        };
+        let id = ctx
+            .storage
+            .people
+            .create(&NewPersonRecord {
+                first_name,
+                last_name: last_name.to_string(),
+                kind,
+                job_title,
+                status,
+                owner_id: user.user_id,
+                team_id,
+                source,
+                collected_at,
+                entered_by: Some(user.user_id),
+                supplier,
+                contract_ref,
+                emails,
+                phones,
+                legal_bases: vec![(Purpose::Prospecting, basis)],
+            })
+            .await
+            .map_err(|e| context::internal("people.create", e))?;
+        access_log::write(&user, "create", "person", &id.to_string(), true).await?;
+        tracing::info!(user_id = user.user_id, person_id = id, "person entered");
+        Ok(id)
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/contacts/{id}"));
+            Ok(())
+        }
+        Err(error) => respond::finish_form(CREATE_PERSON_FORM, &typed, Err(error)),
+    }
+}

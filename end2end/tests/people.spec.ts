@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test';
+import { SALES } from './accounts';
+import { signIn } from './helpers';
+
+test.describe('people and teams @nojs', () => {
+  test('a sales user cannot open another team’s person, and the attempt is logged', async ({ page, browser }, testInfo) => {
+    const lastName = `Southerly-${testInfo.project.name}`;
+
+    // An administrator enters a person for the South team.
+    await signIn(page, undefined, '/contacts/new');
+    await page.getByLabel('Last name').fill(lastName);
+    await page.getByLabel('Kind').selectOption('b2b');
+    await page.getByLabel('Team').selectOption({ label: 'South' });
+    await page.getByLabel('E-mail (optional)').fill(`${lastName.toLowerCase()}@acme.fr`);
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(lastName);
+    await expect(page.getByText('Legitimate interest')).toBeVisible();
+    const url = page.url();
+    const id = url.split('/').pop();
+
+    // A sales user of the North team edits the URL to reach it.
+    const salesContext = await browser.newContext({ javaScriptEnabled: testInfo.project.name !== 'no-js' });
+    const sales = await salesContext.newPage();
+    await signIn(sales, SALES, '/contacts');
+    await expect(sales.getByRole('heading', { name: 'Contacts' })).toBeVisible();
+    await expect(sales.getByText(lastName)).toHaveCount(0);
+    const response = await sales.goto(`/contacts/${id}`);
+    expect(response?.status()).toBe(403);
+    await expect(sales.getByRole('heading', { name: 'Not yours to see' })).toBeVisible();
+    await expect(sales.getByRole('alert')).toContainText('belongs to another team');
+    await expect(sales.getByText(lastName)).toHaveCount(0);
+
+    // The sales user's own entry is theirs to see.
+    const own = `Northerly-${testInfo.project.name}`;
+    await sales.goto('/contacts/new');
+    await sales.getByLabel('Last name').fill(own);
+    await sales.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([sales.waitForURL(/\/contacts\/\d+$/), sales.getByRole('button', { name: 'Save the person' }).click()]);
+    await expect(sales.getByRole('heading', { level: 1 })).toHaveText(own);
+    await sales.goto('/contacts');
+    await expect(sales.getByRole('link', { name: own })).toBeVisible();
+    await salesContext.close();
+
+    // The administrator finds the refused attempt in the access log.
+    await page.goto(`/privacy-office?record=person:${id}`);
+    const row = page.getByRole('row').filter({ hasText: SALES.email });
+    await expect(row).toContainText('Refused');
+  });
+
+  test('a consumer needs a legal basis; the form says so and keeps nothing', async ({ page }) => {
+    await signIn(page, SALES, '/contacts/new');
+    await page.getByLabel('Last name').fill('Consumer');
+    await page.getByLabel('Kind').selectOption('b2c');
+    await page.getByRole('button', { name: 'Save the person' }).click();
+    await expect(page.locator('#basis-error')).toHaveText(/choose the legal basis/i);
+    await expect(page).toHaveURL(/\/contacts\/new/);
+  });
+});
