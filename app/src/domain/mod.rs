@@ -2,6 +2,10 @@
 //! validates on construction, so the browser shows the same message the
 //! server would return, and the server never trusts what the browser sent.
 
+// Instants cross to the browser as Unix milliseconds
+// (`chrono::serde::ts_milliseconds`): parsing RFC 3339 text would compile
+// chrono's date parser into the browser bundle.
+
 /// The conversions every validated string newtype needs: serde through
 /// `String` (deserialising validates with `parse`), `From` back to
 /// `String`, and `Display`.
@@ -80,6 +84,7 @@ pub struct UserSummary {
     pub active: bool,
     /// Signs in with an authenticator app as well as the password.
     pub second_factor: bool,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -88,7 +93,9 @@ pub struct UserSummary {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SessionSummary {
     pub id: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub last_seen_at: chrono::DateTime<chrono::Utc>,
     pub client_addr: String,
     pub user_agent: String,
@@ -99,6 +106,7 @@ pub struct SessionSummary {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AccessLogEntry {
     pub id: i64,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub at: chrono::DateTime<chrono::Utc>,
     pub user_email: String,
     pub action: String,
@@ -112,6 +120,7 @@ pub struct AccessLogEntry {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SecurityStatus {
     /// An authenticator is confirmed, since then.
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub enabled_since: Option<chrono::DateTime<chrono::Utc>>,
     pub unused_recovery_codes: u32,
     /// The organisation requires a second factor for this user's role.

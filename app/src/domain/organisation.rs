@@ -26,6 +26,7 @@ string_newtype!(OrganisationName, "organisation name");
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organisation {
     pub name: OrganisationName,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -258,6 +258,7 @@ pub struct PersonSummary {
     pub email: Option<String>,
     pub owner_name: String,
     pub team_name: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
@@ -275,12 +276,15 @@ pub struct PersonDetail {
     pub owner_name: String,
     pub team_name: Option<String>,
     pub source: Source,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub collected_at: chrono::DateTime<chrono::Utc>,
     pub entered_by_name: Option<String>,
     pub supplier: String,
     pub contract_ref: String,
     pub legal_bases: Vec<(Purpose, LegalBasis)>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
     pub last_inbound_at: Option<chrono::DateTime<chrono::Utc>>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub version: i64,
 }

@@ -150,7 +150,10 @@ async fn invalid_rename_is_422_with_the_field_and_changes_nothing(backend: &str)
         let error: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(error["kind"], "validation");
         assert_eq!(error["field"], "name");
-        assert_eq!(error["problem"]["problem"], problem);
+        assert!(
+            error["problem"].as_str().unwrap().starts_with(problem),
+            "{error}"
+        );
     }
     // A missing argument is a transport error, not a crash.
     let reply = send(
