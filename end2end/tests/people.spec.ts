@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { SALES } from './accounts';
-import { signIn } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 test.describe('people and teams @nojs', () => {
   test('a sales user cannot open another team’s person, and the attempt is logged', async ({ page, browser }, testInfo) => {
@@ -54,5 +54,28 @@ test.describe('people and teams @nojs', () => {
     await page.getByRole('button', { name: 'Save the person' }).click();
     await expect(page.locator('#basis-error')).toHaveText(/choose the legal basis/i);
     await expect(page).toHaveURL(/\/contacts\/new/);
+  });
+});
+
+test.describe('search', () => {
+  test('the / key focuses the search box, and accents do not matter', async ({ page }, testInfo) => {
+    const lastName = `Lefèvre-${testInfo.project.name}`;
+    await signIn(page, undefined, '/contacts/new');
+    await page.getByLabel('First name').fill('Hélène');
+    await page.getByLabel('Last name').fill(lastName);
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+
+    await page.goto('/');
+    await hydrated(page);
+    await page.keyboard.press('/');
+    const box = page.getByRole('searchbox', { name: 'Search people' });
+    await expect(box).toBeFocused();
+    await box.fill(`helene lefevre-${testInfo.project.name}`);
+    await Promise.all([page.waitForURL(/\/contacts\?q=/), box.press('Enter')]);
+    await expect(page.getByRole('link', { name: `Hélène ${lastName}` })).toBeVisible();
+
+    await box.fill('nobody-by-that-name');
+    await Promise.all([page.waitForURL(/q=nobody/), box.press('Enter')]);
+    await expect(page.getByText('No one matches.')).toBeVisible();
   });
 });

@@ -26,6 +26,16 @@ pub enum Command {
     /// Manage teams.
     #[command(subcommand)]
     Team(TeamCommand),
+    /// Fill the database with generated people (to try Accord, or to
+    /// measure it at scale). Needs at least one user, who owns them.
+    Seed {
+        /// How many people to generate.
+        #[arg(long, default_value_t = 300)]
+        contacts: usize,
+        /// The generator's seed: the same seed gives the same people.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand, Clone, PartialEq, Eq)]

@@ -7,6 +7,7 @@ pub mod config;
 pub mod jobs;
 pub mod router;
 pub mod routes;
+pub mod seed;
 pub mod session_layer;
 pub mod shutdown;
 pub mod startup;

@@ -40,6 +40,9 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::Team(command) => crate::cli::team(&storage, command)
             .await
             .map_err(StartupError::Command),
+        Command::Seed { contacts, seed } => crate::seed::people(&storage, contacts, seed)
+            .await
+            .map_err(StartupError::Command),
     }
 }
 

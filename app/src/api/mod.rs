@@ -18,8 +18,8 @@ pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
 };
 pub use people::{
-    CreatePerson, GetPerson, GetPersonFormChoices, ListPeople, create_person, get_person,
-    get_person_form_choices, list_people,
+    CreatePerson, GetPerson, GetPersonFormChoices, ListPeople, SearchPeople, create_person,
+    get_person, get_person_form_choices, list_people, search_people,
 };
 pub use security::{
     BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,

@@ -23,20 +23,48 @@ pub async fn list_people(before: Option<i64>) -> Result<Vec<PersonSummary>, AppE
         .list(policy::people_visibility(&user), before, PAGE_SIZE)
         .await
         .map_err(|e| context::internal("people.list", e))?;
-    Ok(rows
-        .into_iter()
-        .map(|r| PersonSummary {
-            id: r.id,
-            first_name: r.first_name,
-            last_name: r.last_name,
-            kind: r.kind,
-            status: r.status,
-            email: r.email,
-            owner_name: r.owner_name,
-            team_name: r.team_name,
-            created_at: r.created_at,
-        })
-        .collect())
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+/// How many results a search shows.
+pub const SEARCH_LIMIT: u32 = 20;
+
+/// The people matching `q` (names, e-mails, phones; each word a prefix,
+/// accents and case ignored), best first, among those the caller may see.
+/// A search that shows results is written to the access log with the ids
+/// shown (not the words typed, which may themselves be personal data).
+#[server(endpoint = "people/search")]
+pub async fn search_people(q: String) -> Result<Vec<PersonSummary>, AppError> {
+    use crate::server::{access_log, context, policy};
+    let user = policy::authorize(policy::Action::ViewPeople)?;
+    let words = crate::domain::search::query_tokens(&q);
+    let ctx = context::server_context()?;
+    let rows = ctx
+        .storage
+        .people
+        .search(policy::people_visibility(&user), &words, SEARCH_LIMIT)
+        .await
+        .map_err(|e| context::internal("people.search", e))?;
+    if !rows.is_empty() {
+        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+        access_log::write(&user, "search", "person", &ids.join(","), true).await?;
+    }
+    Ok(rows.into_iter().map(summary).collect())
+}
+
+#[cfg(feature = "ssr")]
+fn summary(r: crate::server::storage::PersonListRow) -> PersonSummary {
+    PersonSummary {
+        id: r.id,
+        first_name: r.first_name,
+        last_name: r.last_name,
+        kind: r.kind,
+        status: r.status,
+        email: r.email,
+        owner_name: r.owner_name,
+        team_name: r.team_name,
+        created_at: r.created_at,
+    }
 }
 
 /// One person, if the caller may open them: 403 (and an access-log entry

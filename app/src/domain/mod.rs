@@ -39,6 +39,7 @@ mod password;
 mod person;
 mod problem;
 mod role;
+pub mod search;
 
 pub use display_name::DisplayName;
 pub use email::EmailAddress;

@@ -184,6 +184,13 @@ pub struct Catalogue {
     // Dates
     pub err_future_date: &'static str,
 
+    // Search
+    pub search_label: &'static str,
+    pub search_placeholder: &'static str,
+    pub search_button: &'static str,
+    pub search_results: fn(&str) -> String,
+    pub search_none: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

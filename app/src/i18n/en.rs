@@ -210,6 +210,12 @@ pub const CATALOGUE: Catalogue = Catalogue {
 
     err_future_date: "This date is in the future.",
 
+    search_label: "Search people",
+    search_placeholder: "Search… (press /)",
+    search_button: "Search",
+    search_results: |q| format!("People matching “{q}”"),
+    search_none: "No one matches. Check the spelling, or type the beginning of a name, an e-mail or a phone number.",
+
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -213,6 +213,12 @@ pub const CATALOGUE: Catalogue = Catalogue {
 
     err_future_date: "Cette date est dans le futur.",
 
+    search_label: "Rechercher des personnes",
+    search_placeholder: "Rechercher… (touche /)",
+    search_button: "Rechercher",
+    search_results: |q| format!("Personnes correspondant à « {q} »"),
+    search_none: "Personne ne correspond. Vérifiez l’orthographe, ou tapez le début d’un nom, d’un e-mail ou d’un numéro.",
+
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -1,5 +1,5 @@
 use crate::api::people::{CREATE_PERSON_FORM, PAGE_SIZE};
-use crate::api::{CreatePerson, get_person, get_person_form_choices, list_people};
+use crate::api::{CreatePerson, get_person, get_person_form_choices, list_people, search_people};
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
 use crate::domain::{LegalBasis, PersonDetail, PersonKind, PersonStatus, PersonSummary, Source};
@@ -27,7 +27,16 @@ pub fn PeoplePage() -> impl IntoView {
             .with(|q| q.get("before"))
             .and_then(|b| b.parse::<i64>().ok())
     };
-    let people = Resource::new(before, list_people);
+    let search = move || query.with(|q| q.get("q")).filter(|q| !q.trim().is_empty());
+    let people = Resource::new(
+        move || (search(), before()),
+        |(q, before)| async move {
+            match q {
+                Some(q) => search_people(q).await,
+                None => list_people(before).await,
+            }
+        },
+    );
     let may_create = move || {
         use_context::<MeResource>().and_then(|me| {
             me.0.get().and_then(|r| r.ok()).flatten().map(|me| {
@@ -49,9 +58,14 @@ pub fn PeoplePage() -> impl IntoView {
         </Transition>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
+                let searched = search();
+                let heading = searched.clone().map(|q| view! { <h2>{(t.search_results)(&q)}</h2> });
                 match people.await {
-                    Ok(list) if list.is_empty() => EitherOf3::A(view! { <p class="notice">{t.people_empty}</p> }),
-                    Ok(list) => EitherOf3::B(view! { <PeopleTable people=list/> }),
+                    Ok(list) if list.is_empty() => EitherOf3::A(view! {
+                        {heading}
+                        <p class="notice">{if searched.is_some() { t.search_none } else { t.people_empty }}</p>
+                    }),
+                    Ok(list) => EitherOf3::B(view! { {heading} <PeopleTable people=list/> }),
                     Err(e) => EitherOf3::C(view! { <p class="form-error" role="alert">{e.message(t)}</p> }),
                 }
             })}

@@ -289,7 +289,17 @@ pub trait PeopleStore: Send + Sync {
     /// Stores the person with their e-mails, phones and legal bases in one
     /// transaction; returns the new id.
     async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError>;
+    /// Stores many people in one transaction (imports, `accord seed`).
+    async fn create_many(&self, people: &[NewPersonRecord]) -> Result<(), StorageError>;
     async fn get(&self, id: i64) -> Result<Option<PersonRecord>, StorageError>;
+    /// The best `limit` matches for the folded query words (each word a
+    /// prefix: `hel dup` finds Hélène Dupré), among those visible.
+    async fn search(
+        &self,
+        visibility: Visibility,
+        words: &[String],
+        limit: u32,
+    ) -> Result<Vec<PersonListRow>, StorageError>;
     /// Newest first; keyset pagination on the id (`before_id`).
     async fn list(
         &self,

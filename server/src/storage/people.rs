@@ -57,8 +57,87 @@ fn visibility_args(visibility: Visibility) -> (i64, i64) {
     }
 }
 
+/// The columns of a list row (people `p`, owner `o`, team `t`).
+const LIST_COLUMNS: &str = "p.id, p.first_name, p.last_name, p.kind, p.status, p.created_at, \
+     o.display_name AS owner_name, t.name AS team_name, \
+     (SELECT e.address FROM person_emails e WHERE e.person_id = p.id ORDER BY e.position LIMIT 1) AS email";
+
+/// Search, per backend: how the document is written, and the query.
+struct SearchSql {
+    /// `$1` the person's id, `$2` the folded document.
+    index: &'static str,
+    /// `$1`/`$2` visibility, `$3` the match expression, `$4` the limit.
+    query: fn() -> String,
+    /// The backend's match expression for the folded words.
+    expression: fn(&[String]) -> String,
+}
+
+const SQLITE_SEARCH: SearchSql = SearchSql {
+    index: "INSERT INTO people_search (rowid, document) VALUES ($1, $2)",
+    query: || {
+        format!(
+            "SELECT {LIST_COLUMNS} FROM people_search s JOIN people p ON p.id = s.rowid \
+             JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+             WHERE people_search MATCH $3 AND {VISIBLE} ORDER BY s.rank, p.id DESC LIMIT $4"
+        )
+    },
+    // FTS5: every word a quoted prefix (`"hel"* "dup"*`); the words are
+    // folded to letters and digits, so quoting cannot be escaped.
+    expression: |words| {
+        words
+            .iter()
+            .map(|w| format!("\"{w}\"*"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    },
+};
+
+const POSTGRES_SEARCH: SearchSql = SearchSql {
+    index: "UPDATE people SET search_document = $2 WHERE id = $1",
+    query: || {
+        format!(
+            "SELECT {LIST_COLUMNS} FROM people p \
+             JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+             WHERE p.search @@ to_tsquery('simple', $3) AND {VISIBLE} \
+             ORDER BY ts_rank(p.search, to_tsquery('simple', $3)) DESC, p.id DESC LIMIT $4"
+        )
+    },
+    // tsquery: `hel:* & dup:*`.
+    expression: |words| {
+        words
+            .iter()
+            .map(|w| format!("{w}:*"))
+            .collect::<Vec<_>>()
+            .join(" & ")
+    },
+};
+
+fn list_row<R>(row: &R) -> Result<PersonListRow, StorageError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> chrono::DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let text =
+        |name: &str| -> Result<String, StorageError> { row.try_get(name).map_err(storage_error) };
+    Ok(PersonListRow {
+        id: row.try_get("id").map_err(storage_error)?,
+        first_name: text("first_name")?,
+        last_name: text("last_name")?,
+        kind: choice("people.kind", &text("kind")?, PersonKind::parse)?,
+        status: choice("people.status", &text("status")?, PersonStatus::parse)?,
+        email: row.try_get("email").map_err(storage_error)?,
+        owner_name: text("owner_name")?,
+        team_name: row.try_get("team_name").map_err(storage_error)?,
+        created_at: row.try_get("created_at").map_err(storage_error)?,
+    })
+}
+
 macro_rules! sql_people {
-    ($db:ty) => {
+    ($db:ty, $search:expr) => {
         #[async_trait]
         impl TeamStore for SqlTeams<$db> {
             #[tracing::instrument(skip(self), err)]
@@ -155,12 +234,14 @@ macro_rules! sql_people {
             }
         }
 
-        #[async_trait]
-        impl PeopleStore for SqlPeople<$db> {
-            #[tracing::instrument(skip_all, fields(owner_id = person.owner_id), err)]
-            async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError> {
-                let now = Utc::now();
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+        impl SqlPeople<$db> {
+            /// Inserts one person with everything that belongs to them
+            /// (e-mails, phones, legal bases, search document).
+            async fn insert(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                person: &NewPersonRecord,
+                now: chrono::DateTime<Utc>,
+            ) -> Result<i64, StorageError> {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO people (first_name, last_name, kind, job_title, status, owner_id, team_id, \
                      source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at) \
@@ -179,7 +260,7 @@ macro_rules! sql_people {
                 .bind(&person.supplier)
                 .bind(&person.contract_ref)
                 .bind(now)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut **tx)
                 .await
                 .map_err(storage_error)?;
                 for (position, (address, kind)) in person.emails.iter().enumerate() {
@@ -192,7 +273,7 @@ macro_rules! sql_people {
                     .bind(address.as_str())
                     .bind(address.lookup_key())
                     .bind(kind.key())
-                    .execute(&mut *tx)
+                    .execute(&mut **tx)
                     .await
                     .map_err(storage_error)?;
                 }
@@ -201,7 +282,7 @@ macro_rules! sql_people {
                         .bind(id)
                         .bind(position as i64)
                         .bind(number.as_str())
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await
                         .map_err(storage_error)?;
                 }
@@ -210,12 +291,45 @@ macro_rules! sql_people {
                         .bind(id)
                         .bind(purpose.key())
                         .bind(basis.key())
-                        .execute(&mut *tx)
+                        .execute(&mut **tx)
                         .await
                         .map_err(storage_error)?;
                 }
+                let emails: Vec<&str> = person.emails.iter().map(|(a, _)| a.as_str()).collect();
+                let phones: Vec<&str> = person.phones.iter().map(|p| p.as_str()).collect();
+                let document = app::domain::search::person_document(
+                    &[&person.first_name, &person.last_name],
+                    &emails,
+                    &phones,
+                );
+                sqlx::query($search.index)
+                    .bind(id)
+                    .bind(document)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(id)
+            }
+        }
+
+        #[async_trait]
+        impl PeopleStore for SqlPeople<$db> {
+            #[tracing::instrument(skip_all, fields(owner_id = person.owner_id), err)]
+            async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let id = Self::insert(&mut tx, person, Utc::now()).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(id)
+            }
+
+            #[tracing::instrument(skip_all, fields(count = people.len()), err)]
+            async fn create_many(&self, people: &[NewPersonRecord]) -> Result<(), StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                for person in people {
+                    Self::insert(&mut tx, person, now).await?;
+                }
+                tx.commit().await.map_err(storage_error)
             }
 
             #[tracing::instrument(skip(self), err)]
@@ -313,10 +427,8 @@ macro_rules! sql_people {
             ) -> Result<Vec<PersonListRow>, StorageError> {
                 let (all, user_id) = visibility_args(visibility);
                 let rows = sqlx::query(&format!(
-                    "SELECT p.id, p.first_name, p.last_name, p.kind, p.status, p.created_at, \
-                     o.display_name AS owner_name, t.name AS team_name, \
-                     (SELECT e.address FROM person_emails e WHERE e.person_id = p.id ORDER BY e.position LIMIT 1) AS email \
-                     FROM people p JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+                    "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
+                     LEFT JOIN teams t ON t.id = p.team_id \
                      WHERE {VISIBLE} AND p.id < $3 ORDER BY p.id DESC LIMIT $4"
                 ))
                 .bind(all)
@@ -326,26 +438,33 @@ macro_rules! sql_people {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(storage_error)?;
-                rows.iter()
-                    .map(|row| {
-                        let text = |name: &str| -> Result<String, StorageError> { row.try_get(name).map_err(storage_error) };
-                        Ok(PersonListRow {
-                            id: row.try_get("id").map_err(storage_error)?,
-                            first_name: text("first_name")?,
-                            last_name: text("last_name")?,
-                            kind: choice("people.kind", &text("kind")?, PersonKind::parse)?,
-                            status: choice("people.status", &text("status")?, PersonStatus::parse)?,
-                            email: row.try_get("email").map_err(storage_error)?,
-                            owner_name: text("owner_name")?,
-                            team_name: row.try_get("team_name").map_err(storage_error)?,
-                            created_at: row.try_get("created_at").map_err(storage_error)?,
-                        })
-                    })
-                    .collect()
+                rows.iter().map(list_row).collect()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn search(
+                &self,
+                visibility: Visibility,
+                words: &[String],
+                limit: u32,
+            ) -> Result<Vec<PersonListRow>, StorageError> {
+                if words.is_empty() {
+                    return Ok(vec![]);
+                }
+                let (all, user_id) = visibility_args(visibility);
+                let rows = sqlx::query(&($search.query)())
+                    .bind(all)
+                    .bind(user_id)
+                    .bind(($search.expression)(words))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                rows.iter().map(list_row).collect()
             }
         }
     };
 }
 
-sql_people!(sqlx::Sqlite);
-sql_people!(sqlx::Postgres);
+sql_people!(sqlx::Sqlite, SQLITE_SEARCH);
+sql_people!(sqlx::Postgres, POSTGRES_SEARCH);

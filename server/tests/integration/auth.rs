@@ -695,6 +695,7 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ("/api/sessions/end", "session_id=nothing", None),
         ("/api/access-log/search", "", Some(Role::Marketing)),
         ("/api/people/list", "", None),
+        ("/api/people/search", "q=x", None),
         ("/api/people/get", "id=1", None),
         (
             "/api/people/create",

@@ -46,7 +46,106 @@ on_both_backends!(
     teams_and_people_are_stored_and_listed_by_visibility,
     sales_open_their_teams_people_and_are_refused_the_others,
     entering_a_person_requires_provenance_and_a_basis,
+    search_finds_names_without_accents_emails_and_phones_within_visibility,
 );
+
+async fn search_finds_names_without_accents_emails_and_phones_within_visibility(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let sales_id = user_id(s, Role::Sales).await;
+    let admin_id = create_user(s, Role::Admin).await.id;
+    let north = s.teams.create("North").await.unwrap();
+    s.teams.add_member(north.id, sales_id).await.unwrap();
+
+    let mut dupre = person("Dupré", admin_id, Some(north.id));
+    dupre.emails = vec![(
+        EmailAddress::parse("h.dupre@acme.fr").unwrap(),
+        EmailKind::Professional,
+    )];
+    let dupre = s.people.create(&dupre).await.unwrap();
+    let mut oconnor = person("O'Connor", admin_id, None);
+    oconnor.first_name = "Seán".into();
+    oconnor.phones = vec![PhoneNumber::parse("+33 7 11 22 33 44").unwrap()];
+    let oconnor = s.people.create(&oconnor).await.unwrap();
+    // Many who share a first name: the limit holds.
+    for i in 0..25 {
+        s.people
+            .create(&person(&format!("Martin{i}"), admin_id, Some(north.id)))
+            .await
+            .unwrap();
+    }
+
+    let find = |q: &str, visibility: Visibility| {
+        let q = app::domain::search::query_tokens(q);
+        async move {
+            s.people
+                .search(visibility, &q, 20)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(find("helene dupre", Visibility::All).await, vec![dupre]);
+    assert_eq!(find("HÉLÈNE DUP", Visibility::All).await, vec![dupre]);
+    assert_eq!(find("dupré", Visibility::All).await, vec![dupre]);
+    assert_eq!(find("h.dupre@acme", Visibility::All).await, vec![dupre]);
+    assert_eq!(find("oconnor", Visibility::All).await, vec![oconnor]);
+    assert_eq!(find("sean o'connor", Visibility::All).await, vec![oconnor]);
+    assert_eq!(find("07 11 22", Visibility::All).await, vec![oconnor]);
+    assert_eq!(find("+33711", Visibility::All).await, vec![oconnor]);
+    assert!(find("zzz", Visibility::All).await.is_empty());
+    assert!(find("", Visibility::All).await.is_empty());
+    assert!(
+        find("\"*) OR 1=1 --", Visibility::All).await.is_empty(),
+        "query syntax is inert"
+    );
+    assert_eq!(
+        find("helene", Visibility::All).await.len(),
+        20,
+        "top 20 of 26"
+    );
+
+    // Sales see only their own and their team's people (O'Connor has no team).
+    let theirs = Visibility::OwnOrTeams { user_id: sales_id };
+    assert!(find("oconnor", theirs).await.is_empty());
+    assert_eq!(find("dupre", theirs).await, vec![dupre]);
+
+    // Through the server function: results shown are logged (the ids,
+    // not the words typed).
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/people/search", "q=helene+dup", Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(body.contains("Dupré") && !body.contains("Seán"), "{body}");
+    let logged = s
+        .access_log
+        .search(
+            &AccessLogFilter {
+                record_type: Some("person".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert!(
+        logged
+            .iter()
+            .any(|e| e.action == "search" && e.record_id == dupre.to_string()),
+        "{logged:?}"
+    );
+    assert!(logged.iter().all(|e| !e.record_id.contains("helene")));
+    // The page, without JavaScript: a GET form.
+    let (code, _, body) = call(&app, get("/contacts?q=dupre", Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(body.contains("Hélène Dupré"), "{body}");
+}
 
 async fn teams_and_people_are_stored_and_listed_by_visibility(backend: &str) {
     let db = TestDb::on(backend).await;
