@@ -9,10 +9,12 @@
 //! generator, then runs 40 searches × 25 rounds and 1,000 list pages.
 //! Prints a Markdown table for BENCHMARKS.md.
 
+mod support;
 use app::domain::{EmailAddress, Role};
 use app::server::storage::{NewUser, Visibility};
 use sqlx::Row;
 use std::time::{Duration, Instant};
+use support::{ms, percentile};
 
 const QUERIES: &[&str] = &[
     "hel",
@@ -184,14 +186,4 @@ fn main() {
             percentile(&mut list_deep, 50.0).as_secs_f64() / percentile(&mut raw_list, 50.0).as_secs_f64()
         );
     });
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let rank = ((p / 100.0) * (samples.len() - 1) as f64).round() as usize;
-    samples[rank]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }

@@ -7,6 +7,7 @@
 //!
 //! Prints a Markdown table for BENCHMARKS.md.
 
+mod support;
 use app::server::storage::Storage;
 use leptos::config::LeptosOptions;
 use server::state::AppState;
@@ -15,6 +16,7 @@ use std::net::TcpStream;
 use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
+use support::{ms, percentile};
 
 const WARMUP: usize = 50;
 const RUNS: usize = 5;
@@ -151,16 +153,6 @@ fn main() {
         "| ratio TTFB / raw query (median) | {:.1}× |",
         page_p50.as_secs_f64() / raw_p50.as_secs_f64()
     );
-}
-
-fn percentile(samples: &mut [Duration], p: f64) -> Duration {
-    samples.sort();
-    let rank = ((p / 100.0) * (samples.len() - 1) as f64).round() as usize;
-    samples[rank]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.3} ms", d.as_secs_f64() * 1000.0)
 }
 
 fn gzip_size(path: &Path) -> u64 {

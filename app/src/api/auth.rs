@@ -22,9 +22,7 @@ pub async fn sign_in(
 ) -> Result<(), AppError> {
     use crate::domain::EmailAddress;
     use crate::server::auth::limits::Attempt;
-    use crate::server::auth::password::{
-        Verified, dummy_hash, hash_blocking, off_runtime, verify_blocking,
-    };
+    use crate::server::auth::password::{Verified, dummy_hash, hash_blocking, off_runtime, verify};
     use crate::server::auth::start::{Stage, start_session};
     use crate::server::{context, respond};
     use tracing::Instrument;
@@ -52,19 +50,13 @@ pub async fn sign_in(
             .await
             .map_err(|e| context::internal("users.find_by_email", e))?
             .filter(|u| u.active);
-        let stored = user.as_ref().map(|u| u.password_hash.clone());
-        let typed = password.clone();
         // Verify against a dummy hash when there is no such account, so the
         // answer takes as long either way.
-        let verdict =
-            off_runtime(move || verify_blocking(&typed, stored.as_deref().unwrap_or(dummy_hash())))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "password check failed to run");
-                    AppError::Internal {
-                        request_id: context::request_id(),
-                    }
-                })?;
+        let stored = user
+            .as_ref()
+            .map(|u| u.password_hash.clone())
+            .unwrap_or_else(|| dummy_hash().to_string());
+        let verdict = verify(password.clone(), stored).await?;
         let user = match (user, verdict) {
             (Some(user), Verified::Yes | Verified::YesButRehash) => {
                 if verdict == Verified::YesButRehash {

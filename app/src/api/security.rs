@@ -164,7 +164,7 @@ pub async fn confirm_second_factor(code: String) -> Result<(), AppError> {
 #[server(endpoint = "security/disable")]
 pub async fn disable_second_factor(password: String) -> Result<(), AppError> {
     use crate::server::auth::limits::Attempt;
-    use crate::server::auth::password::{Verified, off_runtime, verify_blocking};
+    use crate::server::auth::password::{Verified, verify};
     use crate::server::{context, policy, respond};
     let result = async {
         let user = policy::authorize(policy::Action::ManageOwnSecurity)?;
@@ -186,14 +186,7 @@ pub async fn disable_second_factor(password: String) -> Result<(), AppError> {
             .await
             .map_err(|e| context::internal("users.get", e))?
             .ok_or(AppError::Unauthenticated)?;
-        let verdict = off_runtime(move || verify_blocking(&password, &record.password_hash))
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, "password check failed to run");
-                AppError::Internal {
-                    request_id: context::request_id(),
-                }
-            })?;
+        let verdict = verify(password, record.password_hash).await?;
         if verdict == Verified::No {
             attempt.failed().await;
             return Err(AppError::validation(

@@ -111,6 +111,19 @@ pub async fn hash_for_storage(password: String) -> Result<String, crate::error::
         })
 }
 
+/// Checks `password` against a stored hash off the async runtime; a check
+/// that cannot run is an internal error (logged, with the request id).
+pub async fn verify(password: String, stored: String) -> Result<Verified, crate::error::AppError> {
+    off_runtime(move || verify_blocking(&password, &stored))
+        .await
+        .map_err(|e| {
+            tracing::error!(error = %e, "password check failed to run");
+            crate::error::AppError::Internal {
+                request_id: crate::server::context::request_id(),
+            }
+        })
+}
+
 /// Runs blocking password work off the async runtime.
 pub async fn off_runtime<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
