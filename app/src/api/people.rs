@@ -23,7 +23,7 @@ pub async fn list_people(before: Option<i64>) -> Result<Vec<PersonSummary>, AppE
         .list(policy::people_visibility(&user), before, PAGE_SIZE)
         .await
         .map_err(|e| context::internal("people.list", e))?;
-    Ok(rows.into_iter().map(summary).collect())
+    Ok(rows)
 }
 
 /// How many results a search shows.
@@ -49,22 +49,7 @@ pub async fn search_people(q: String) -> Result<Vec<PersonSummary>, AppError> {
         let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
         access_log::write(&user, "search", "person", &ids.join(","), true).await?;
     }
-    Ok(rows.into_iter().map(summary).collect())
-}
-
-#[cfg(feature = "ssr")]
-fn summary(r: crate::server::storage::PersonListRow) -> PersonSummary {
-    PersonSummary {
-        id: r.id,
-        first_name: r.first_name,
-        last_name: r.last_name,
-        kind: r.kind,
-        status: r.status,
-        email: r.email,
-        owner_name: r.owner_name,
-        team_name: r.team_name,
-        created_at: r.created_at,
-    }
+    Ok(rows)
 }
 
 /// One person, if the caller may open them: 403 (and an access-log entry
@@ -82,12 +67,16 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .await
             .map_err(|e| context::internal("people.get", e))?
             .ok_or(AppError::NotFound)?;
-        let teams = ctx
-            .storage
-            .teams
-            .teams_of(user.user_id)
-            .await
-            .map_err(|e| context::internal("teams.teams_of", e))?;
+        // Only a team-scoped role needs its teams to decide.
+        let teams = match policy::people_visibility(&user) {
+            crate::server::storage::Visibility::All => vec![],
+            crate::server::storage::Visibility::OwnOrTeams { user_id } => ctx
+                .storage
+                .teams
+                .teams_of(user_id)
+                .await
+                .map_err(|e| context::internal("teams.teams_of", e))?,
+        };
         let allowed =
             policy::may_open_record(&user, &teams, person.fields.owner_id, person.fields.team_id);
         access_log::write(&user, "read", "person", &id.to_string(), allowed).await?;

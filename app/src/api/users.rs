@@ -174,22 +174,19 @@ pub async fn end_my_session(session_id: String) -> Result<(), AppError> {
     let result = async {
         let me = policy::authorize(policy::Action::ManageOwnSessions)?;
         let ctx = context::server_context()?;
-        let mine = ctx
-            .storage
-            .sessions
-            .list_for_user(me.user_id)
-            .await
-            .map_err(|e| context::internal("sessions.list_for_user", e))?;
         // Only one's own sessions: any other id is answered as not found,
         // revealing nothing about other people's sessions.
-        if !mine.iter().any(|s| s.token_hash == session_id) {
-            return Err(AppError::NotFound);
-        }
-        ctx.storage
+        let ended = ctx
+            .storage
             .sessions
-            .delete(&session_id)
+            .delete_own(me.user_id, &session_id)
             .await
-            .map_err(|e| context::internal("sessions.delete", e))
+            .map_err(|e| context::internal("sessions.delete_own", e))?;
+        if ended {
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
     .await;
     respond::finish_form(END_SESSION_FORM, "", result)

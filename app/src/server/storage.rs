@@ -4,7 +4,7 @@
 
 use crate::domain::{
     EmailAddress, EmailKind, LegalBasis, Organisation, OrganisationName, PersonKind, PersonStatus,
-    PhoneNumber, Purpose, Role, Source,
+    PersonSummary, PhoneNumber, Purpose, Role, Source,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -133,6 +133,9 @@ pub trait SessionStore: Send + Sync {
     async fn find(&self, token_hash: &str) -> Result<Option<FoundSession>, StorageError>;
     async fn touch(&self, token_hash: &str, at: DateTime<Utc>) -> Result<(), StorageError>;
     async fn delete(&self, token_hash: &str) -> Result<(), StorageError>;
+    /// Ends one of `user_id`'s sessions; false when no session of theirs
+    /// has this hash (someone else's included).
+    async fn delete_own(&self, user_id: i64, token_hash: &str) -> Result<bool, StorageError>;
     /// A user's sessions, most recently used first.
     async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError>;
     /// Ends every session of a user; returns how many there were.
@@ -269,20 +272,6 @@ pub enum Visibility {
     },
 }
 
-/// One row of a list of people.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PersonListRow {
-    pub id: i64,
-    pub first_name: String,
-    pub last_name: String,
-    pub kind: PersonKind,
-    pub status: PersonStatus,
-    pub email: Option<String>,
-    pub owner_name: String,
-    pub team_name: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
 /// People (contacts).
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
@@ -299,14 +288,14 @@ pub trait PeopleStore: Send + Sync {
         visibility: Visibility,
         words: &[String],
         limit: u32,
-    ) -> Result<Vec<PersonListRow>, StorageError>;
+    ) -> Result<Vec<PersonSummary>, StorageError>;
     /// Newest first; keyset pagination on the id (`before_id`).
     async fn list(
         &self,
         visibility: Visibility,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<PersonListRow>, StorageError>;
+    ) -> Result<Vec<PersonSummary>, StorageError>;
 }
 
 /// Recent failed sign-ins, counted for the brute-force limits.

@@ -16,7 +16,11 @@ pub struct LanguageChoice {
     back: String,
 }
 
-pub async fn set_language(headers: HeaderMap, Form(choice): Form<LanguageChoice>) -> Response {
+pub async fn set_language(
+    uri: axum::http::Uri,
+    headers: HeaderMap,
+    Form(choice): Form<LanguageChoice>,
+) -> Response {
     let Some(locale) = Locale::from_tag(&choice.lang) else {
         return (
             StatusCode::BAD_REQUEST,
@@ -25,10 +29,7 @@ pub async fn set_language(headers: HeaderMap, Form(choice): Form<LanguageChoice>
             .into_response();
     };
     // Behind a TLS-terminating proxy the cookie must be Secure.
-    let secure = headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("https"));
+    let secure = app::server::auth::session::is_https(&uri, &headers);
     let cookie = format!(
         "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{}",
         locale.code(),

@@ -3,11 +3,11 @@
 use crate::storage::rows::is_unique_violation;
 use crate::storage::storage_error;
 use app::domain::{
-    EmailAddress, EmailKind, LegalBasis, PersonKind, PersonStatus, PhoneNumber, Purpose, Source,
+    EmailAddress, EmailKind, LegalBasis, PersonKind, PersonStatus, PersonSummary, PhoneNumber,
+    Purpose, Source,
 };
 use app::server::storage::{
-    NewPersonRecord, PeopleStore, PersonListRow, PersonRecord, StorageError, TeamRecord, TeamStore,
-    Visibility,
+    NewPersonRecord, PeopleStore, PersonRecord, StorageError, TeamRecord, TeamStore, Visibility,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -112,7 +112,7 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
     },
 };
 
-fn list_row<R>(row: &R) -> Result<PersonListRow, StorageError>
+fn list_row<R>(row: &R) -> Result<PersonSummary, StorageError>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
@@ -123,7 +123,7 @@ where
 {
     let text =
         |name: &str| -> Result<String, StorageError> { row.try_get(name).map_err(storage_error) };
-    Ok(PersonListRow {
+    Ok(PersonSummary {
         id: row.try_get("id").map_err(storage_error)?,
         first_name: text("first_name")?,
         last_name: text("last_name")?,
@@ -424,7 +424,7 @@ macro_rules! sql_people {
                 visibility: Visibility,
                 before_id: Option<i64>,
                 limit: u32,
-            ) -> Result<Vec<PersonListRow>, StorageError> {
+            ) -> Result<Vec<PersonSummary>, StorageError> {
                 let (all, user_id) = visibility_args(visibility);
                 let rows = sqlx::query(&format!(
                     "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
@@ -447,7 +447,7 @@ macro_rules! sql_people {
                 visibility: Visibility,
                 words: &[String],
                 limit: u32,
-            ) -> Result<Vec<PersonListRow>, StorageError> {
+            ) -> Result<Vec<PersonSummary>, StorageError> {
                 if words.is_empty() {
                     return Ok(vec![]);
                 }

@@ -192,6 +192,17 @@ macro_rules! sql_user_stores {
                 Ok(())
             }
 
+            #[tracing::instrument(skip(self, token_hash), err)]
+            async fn delete_own(&self, user_id: i64, token_hash: &str) -> Result<bool, StorageError> {
+                let done = sqlx::query("DELETE FROM sessions WHERE token_hash = $1 AND user_id = $2")
+                    .bind(token_hash)
+                    .bind(user_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
             #[tracing::instrument(skip(self), err)]
             async fn list_for_user(&self, user_id: i64) -> Result<Vec<SessionRecord>, StorageError> {
                 let rows = sqlx::query(

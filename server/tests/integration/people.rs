@@ -194,9 +194,7 @@ async fn teams_and_people_are_stored_and_listed_by_visibility(backend: &str) {
     assert_eq!(stored.version, 1);
     assert_eq!(s.people.get(123_456).await.unwrap(), None);
 
-    let ids = |rows: Vec<app::server::storage::PersonListRow>| {
-        rows.iter().map(|r| r.id).collect::<Vec<_>>()
-    };
+    let ids = |rows: Vec<app::domain::PersonSummary>| rows.iter().map(|r| r.id).collect::<Vec<_>>();
     let sales_view = Visibility::OwnOrTeams { user_id: sales.id };
     assert_eq!(
         ids(s.people.list(sales_view, None, 50).await.unwrap()),

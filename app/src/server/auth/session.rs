@@ -67,11 +67,16 @@ pub fn clearing_cookie() -> String {
 
 /// Whether the current request came over TLS (as told by a proxy).
 pub fn request_is_https() -> bool {
-    use_context::<http::request::Parts>().is_some_and(|p| {
-        p.uri.scheme_str() == Some("https")
-            || p.headers
-                .get("x-forwarded-proto")
-                .and_then(|v| v.to_str().ok())
-                .is_some_and(|v| v.eq_ignore_ascii_case("https"))
-    })
+    use_context::<http::request::Parts>().is_some_and(|p| is_https(&p.uri, &p.headers))
+}
+
+/// Whether a request with this URI and headers came over TLS, directly or
+/// behind a TLS-terminating proxy (`X-Forwarded-Proto: https`): cookies
+/// set in answer to it must be `Secure`.
+pub fn is_https(uri: &http::Uri, headers: &http::HeaderMap) -> bool {
+    uri.scheme_str() == Some("https")
+        || headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.eq_ignore_ascii_case("https"))
 }
