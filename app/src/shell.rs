@@ -5,8 +5,8 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute,
-    SettingsRoute, SetupRoute, SignInRoute,
+    CompaniesRoute, CompanyRoute, NewCompanyRoute, NewPersonRoute, PeopleRoute, PersonRoute,
+    PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -75,7 +75,9 @@ pub fn App() -> impl IntoView {
                     // Async: the status (403, 404) is known before the
                     // first byte is sent.
                     <Route path=path!("/contacts/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("companies") view=|| view! { <AreaPage area=Area::Companies/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("companies") view={Lazy::<CompaniesRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/companies/new") view={Lazy::<NewCompanyRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/companies/:id") view={Lazy::<CompanyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>

@@ -97,7 +97,17 @@ fn main() {
             }
         }
         let started = Instant::now();
-        server::seed::people(&storage, count, 42).await.unwrap();
+        server::seed::run(
+            &storage,
+            server::seed::Plan {
+                contacts: count,
+                companies: count / 10,
+                interactions: 0,
+            },
+            42,
+        )
+        .await
+        .unwrap();
         let seeding = started.elapsed();
         let team = storage.teams.list().await.unwrap()[0].id;
         storage.teams.add_member(team, sales).await.unwrap();

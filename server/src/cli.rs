@@ -26,13 +26,25 @@ pub enum Command {
     /// Manage teams.
     #[command(subcommand)]
     Team(TeamCommand),
-    /// Fill the database with generated people (to try Accord, or to
-    /// measure it at scale). Needs at least one user, who owns them.
+    /// Fill the database with generated companies, people and their
+    /// timelines (to try Accord, or to measure it at scale). Needs at least
+    /// one user, who owns them.
     Seed {
         /// How many people to generate.
         #[arg(long, default_value_t = 300)]
         contacts: usize,
-        /// The generator's seed: the same seed gives the same people.
+        /// How many companies (the professionals work at them).
+        #[arg(long, default_value_t = 60)]
+        companies: usize,
+        /// How many timeline entries (calls, meetings, e-mails, notes,
+        /// tasks), spread over the people.
+        #[arg(long, default_value_t = 1_500)]
+        interactions: usize,
+        /// A small, lively data set for a first look (the defaults above):
+        /// overrides the three counts.
+        #[arg(long)]
+        demo: bool,
+        /// The generator's seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },

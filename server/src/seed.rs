@@ -1,10 +1,12 @@
-//! `accord seed`: generated people for trying Accord and for measuring it
-//! at scale. Reproducible: the same `--seed` gives the same data.
+//! `accord seed`: generated companies, people and timelines, for trying
+//! Accord and for measuring it at scale. Reproducible: the same `--seed`
+//! gives the same data.
 
 use app::domain::{
-    EmailAddress, EmailKind, LegalBasis, PersonKind, PersonStatus, PhoneNumber, Purpose, Source,
+    CallOutcome, CompanySize, Direction, EmailAddress, EmailKind, InteractionKind, LegalBasis,
+    PersonKind, PersonStatus, PhoneNumber, Purpose, Source,
 };
-use app::server::storage::{NewPersonRecord, Storage};
+use app::server::storage::{NewCompanyRecord, NewInteraction, NewPersonRecord, Storage};
 use std::io::Write;
 use std::time::Instant;
 
@@ -128,17 +130,78 @@ const LAST_NAMES: &[&str] = &[
     "Lindqvist",
 ];
 
-const DOMAINS: &[&str] = &[
-    "acme.fr",
-    "exemple.fr",
-    "societe.eu",
-    "industrie.de",
-    "conseil.fr",
-    "logistique.fr",
-    "btp-ouest.fr",
-    "santeplus.fr",
-    "agritech.eu",
-    "nordmedia.be",
+/// Company names: a trade and a family or place name.
+const TRADES: &[&str] = &[
+    "Boulangerie",
+    "Transports",
+    "Menuiserie",
+    "Cabinet",
+    "Laboratoires",
+    "Éditions",
+    "Imprimerie",
+    "Garage",
+    "Atelier",
+    "Hôtel",
+    "Pharmacie",
+    "Conseil",
+    "Logistique",
+    "Bâtiment",
+    "Agence",
+    "Studio",
+    "Clinique",
+    "Brasserie",
+    "Électricité",
+    "Informatique",
+];
+
+const PLACES: &[&str] = &[
+    "Lyon",
+    "Nantes",
+    "Rennes",
+    "Lille",
+    "Bordeaux",
+    "Grenoble",
+    "Besançon",
+    "Orléans",
+    "Nîmes",
+    "Béziers",
+    "Liège",
+    "Genève",
+    "Köln",
+    "Málaga",
+    "Porto",
+];
+
+const SECTORS: &[&str] = &[
+    "Industrie",
+    "Commerce",
+    "Santé",
+    "BTP",
+    "Transport",
+    "Services aux entreprises",
+    "Hôtellerie-restauration",
+    "Numérique",
+];
+
+const STREETS: &[&str] = &[
+    "rue de la République",
+    "avenue Jean Jaurès",
+    "place du Marché",
+    "boulevard Victor Hugo",
+    "rue des Écoles",
+    "chemin des Vignes",
+];
+
+const NOTES: &[&str] = &[
+    "Intéressé par l’offre annuelle, rappeler après le comité de direction.",
+    "Demande une démonstration pour son équipe.",
+    "Budget validé pour le prochain trimestre.",
+    "Pas de besoin pour l’instant ; reprendre contact en septembre.",
+    "A comparé avec deux concurrents, sensible au prix.",
+    "Souhaite recevoir la documentation technique.",
+    "Very keen on the GDPR features, asked for the DPA.",
+    "Follow up with the pricing for 25 seats.",
+    "",
 ];
 
 const JOBS: &[&str] = &[
@@ -182,13 +245,45 @@ fn ascii(name: &str) -> String {
         .collect()
 }
 
-/// Generates `count` people owned by the existing users, in the existing
-/// teams, and stores them in batches, printing progress and the rate.
-pub async fn people(storage: &Storage, count: usize, seed: u64) -> Result<(), String> {
+/// How much to generate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Plan {
+    pub contacts: usize,
+    pub companies: usize,
+    pub interactions: usize,
+}
+
+impl Plan {
+    /// `accord seed --demo`: a few hundred people and companies with their
+    /// timelines, enough for a new user to see a working CRM.
+    pub const DEMO: Plan = Plan {
+        contacts: 300,
+        companies: 60,
+        interactions: 1_500,
+    };
+}
+
+fn progress(what: &str, done: usize, count: usize, started: Instant) {
+    let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+    let width = 30;
+    let filled = (done * width).checked_div(count).unwrap_or(width);
+    eprint!(
+        "\r{what:<13} [{}{}] {done}/{count} ({rate:.0}/s)   ",
+        "#".repeat(filled),
+        " ".repeat(width - filled)
+    );
+    let _ = std::io::stderr().flush();
+}
+
+/// Generates the plan's companies, then people (professionals at those
+/// companies, consumers without), then timeline entries spread over the
+/// people; owned by the existing users, in the existing teams (four are
+/// created if there are none). Prints a progress bar and the rate.
+pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String> {
     let users = storage.users.list().await.map_err(|e| e.to_string())?;
     if users.is_empty() {
         return Err(
-            "create a user first (accord user create …): seeded people need an owner".into(),
+            "create a user first (accord user create …): seeded records need an owner".into(),
         );
     }
     let mut teams: Vec<i64> = storage
@@ -207,49 +302,114 @@ pub async fn people(storage: &Storage, count: usize, seed: u64) -> Result<(), St
         }
     }
     let mut rng = Rng(seed);
-    let started = Instant::now();
+    let all_started = Instant::now();
     let now = chrono::Utc::now();
+
+    // Companies.
+    let started = Instant::now();
+    let mut companies: Vec<(i64, String, i64, Option<i64>)> = Vec::with_capacity(plan.companies);
     let mut done = 0;
-    while done < count {
-        let size = BATCH.min(count - done);
+    while done < plan.companies {
+        let size = BATCH.min(plan.companies - done);
+        let batch: Vec<NewCompanyRecord> = (0..size)
+            .map(|i| {
+                let n = done + i;
+                let trade = rng.pick(TRADES);
+                let name = if rng.below(2) == 0 {
+                    format!("{trade} {}", rng.pick(LAST_NAMES))
+                } else {
+                    format!("{trade} de {}", rng.pick(PLACES))
+                };
+                let domain = format!("{}{n}.fr", ascii(&name));
+                let owner = &users[rng.below(users.len())];
+                NewCompanyRecord {
+                    name,
+                    legal_id: String::new(),
+                    domain,
+                    sector: rng.pick(SECTORS).to_string(),
+                    size: Some(CompanySize::ALL[rng.below(CompanySize::ALL.len())]),
+                    address: format!(
+                        "{} {}, {}",
+                        1 + rng.below(120),
+                        rng.pick(STREETS),
+                        rng.pick(PLACES)
+                    ),
+                    owner_id: owner.id,
+                    team_id: (!teams.is_empty()).then(|| teams[rng.below(teams.len())]),
+                }
+            })
+            .collect();
+        let ids = storage
+            .companies
+            .create_many(&batch)
+            .await
+            .map_err(|e| e.to_string())?;
+        companies.extend(
+            ids.into_iter()
+                .zip(batch)
+                .map(|(id, c)| (id, c.domain, c.owner_id, c.team_id)),
+        );
+        done += size;
+        progress("companies", done, plan.companies, started);
+    }
+    if plan.companies > 0 {
+        eprintln!();
+    }
+
+    // People.
+    let started = Instant::now();
+    let mut people: Vec<(i64, Option<i64>)> = Vec::with_capacity(plan.contacts);
+    let mut done = 0;
+    while done < plan.contacts {
+        let size = BATCH.min(plan.contacts - done);
         let batch: Vec<NewPersonRecord> = (0..size)
             .map(|i| {
                 let first = rng.pick(FIRST_NAMES);
                 let last = rng.pick(LAST_NAMES);
-                let kind = if rng.below(5) == 0 {
-                    PersonKind::B2c
-                } else {
+                let company = (!companies.is_empty() && rng.below(5) != 0)
+                    .then(|| &companies[rng.below(companies.len())]);
+                let kind = if company.is_some() {
                     PersonKind::B2b
+                } else {
+                    PersonKind::B2c
                 };
-                let domain = match kind {
-                    PersonKind::B2b => rng.pick(DOMAINS),
-                    PersonKind::B2c => "gmail.com",
-                };
+                let domain = company.map_or("gmail.com", |c| c.1.as_str());
                 let address = format!("{}.{}{}@{domain}", ascii(first), ascii(last), done + i);
                 let email = EmailAddress::parse(&address).expect("generated addresses are valid");
                 let phone = PhoneNumber::parse(&format!("+336{:08}", rng.below(100_000_000)))
                     .expect("generated numbers are valid");
-                let owner = &users[rng.below(users.len())];
+                // A professional usually belongs to the company's owner.
+                let (owner_id, team_id) = match company {
+                    Some(c) if rng.below(4) != 0 => (c.2, c.3),
+                    _ => (
+                        users[rng.below(users.len())].id,
+                        (!teams.is_empty()).then(|| teams[rng.below(teams.len())]),
+                    ),
+                };
                 NewPersonRecord {
                     first_name: first.to_string(),
                     last_name: last.to_string(),
                     kind,
-                    job_title: rng.pick(JOBS).to_string(),
+                    job_title: match kind {
+                        PersonKind::B2b => rng.pick(JOBS).to_string(),
+                        PersonKind::B2c => String::new(),
+                    },
                     status: [
                         PersonStatus::Prospect,
                         PersonStatus::Lead,
                         PersonStatus::Customer,
                         PersonStatus::FormerCustomer,
                     ][rng.below(4)],
-                    owner_id: owner.id,
-                    team_id: (!teams.is_empty()).then(|| teams[rng.below(teams.len())]),
+                    owner_id,
+                    team_id,
+                    company_id: company.map(|c| c.0),
                     source: if rng.below(3) == 0 {
                         Source::Import
                     } else {
                         Source::Manual
                     },
                     collected_at: now - chrono::Duration::days(rng.below(1500) as i64),
-                    entered_by: Some(owner.id),
+                    entered_by: Some(owner_id),
                     supplier: String::new(),
                     contract_ref: String::new(),
                     emails: vec![(email.clone(), EmailKind::detect(&email))],
@@ -264,20 +424,82 @@ pub async fn people(storage: &Storage, count: usize, seed: u64) -> Result<(), St
                 }
             })
             .collect();
-        storage
+        let ids = storage
             .people
             .create_many(&batch)
             .await
             .map_err(|e| e.to_string())?;
+        people.extend(ids.into_iter().zip(batch.iter().map(|p| p.company_id)));
         done += size;
-        let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-        eprint!("\rseeded {done}/{count} people ({rate:.0}/s)   ");
-        let _ = std::io::stderr().flush();
+        progress("people", done, plan.contacts, started);
     }
-    eprintln!();
+    if plan.contacts > 0 {
+        eprintln!();
+    }
+    // Timelines.
+    let started = Instant::now();
+    let mut done = 0;
+    let plan_interactions = if people.is_empty() {
+        0
+    } else {
+        plan.interactions
+    };
+    while done < plan_interactions {
+        let size = (BATCH * 2).min(plan_interactions - done);
+        let batch: Vec<NewInteraction> = (0..size)
+            .map(|_| {
+                let (person_id, company_id) = people[rng.below(people.len())];
+                let kind = match rng.below(10) {
+                    0..=3 => InteractionKind::Call,
+                    4..=5 => InteractionKind::Email,
+                    6 => InteractionKind::Meeting,
+                    7..=8 => InteractionKind::Note,
+                    _ => InteractionKind::Task,
+                };
+                let direction = matches!(kind, InteractionKind::Call | InteractionKind::Email)
+                    .then(|| {
+                        if rng.below(3) == 0 {
+                            Direction::Inbound
+                        } else {
+                            Direction::Outbound
+                        }
+                    });
+                let occurred_at =
+                    now - chrono::Duration::minutes(rng.below(3 * 365 * 24 * 60) as i64);
+                let owner = &users[rng.below(users.len())];
+                NewInteraction {
+                    person_id: Some(person_id),
+                    company_id,
+                    kind,
+                    direction,
+                    outcome: (kind == InteractionKind::Call)
+                        .then(|| CallOutcome::ALL[rng.below(CallOutcome::ALL.len())]),
+                    duration_minutes: (kind == InteractionKind::Call).then(|| rng.below(45) as u32),
+                    body: rng.pick(NOTES).to_string(),
+                    occurred_at,
+                    author_id: owner.id,
+                    due_at: (kind == InteractionKind::Task)
+                        .then(|| occurred_at + chrono::Duration::days(7)),
+                    assignee_id: (kind == InteractionKind::Task).then_some(owner.id),
+                }
+            })
+            .collect();
+        storage
+            .interactions
+            .add_many(&batch)
+            .await
+            .map_err(|e| e.to_string())?;
+        done += size;
+        progress("interactions", done, plan_interactions, started);
+    }
+    if plan_interactions > 0 {
+        eprintln!();
+    }
     crate::startup::announce(&format!(
-        "Seeded {count} people in {:.1} s (seed {seed}).",
-        started.elapsed().as_secs_f64()
+        "Seeded {} companies, {} people and {plan_interactions} interactions in {:.1} s (seed {seed}).",
+        plan.companies,
+        plan.contacts,
+        all_started.elapsed().as_secs_f64()
     ));
     Ok(())
 }

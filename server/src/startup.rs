@@ -40,9 +40,26 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::Team(command) => crate::cli::team(&storage, command)
             .await
             .map_err(StartupError::Command),
-        Command::Seed { contacts, seed } => crate::seed::people(&storage, contacts, seed)
-            .await
-            .map_err(StartupError::Command),
+        Command::Seed {
+            contacts,
+            companies,
+            interactions,
+            demo,
+            seed,
+        } => {
+            let plan = if demo {
+                crate::seed::Plan::DEMO
+            } else {
+                crate::seed::Plan {
+                    contacts,
+                    companies,
+                    interactions,
+                }
+            };
+            crate::seed::run(&storage, plan, seed)
+                .await
+                .map_err(StartupError::Command)
+        }
     }
 }
 

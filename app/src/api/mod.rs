@@ -3,6 +3,8 @@
 
 pub mod access_log;
 pub mod auth;
+pub mod companies;
+pub mod interactions;
 pub mod organisation;
 pub mod people;
 pub mod security;
@@ -13,6 +15,13 @@ pub use access_log::{SearchAccessLog, search_access_log};
 pub use auth::{
     CompleteSetup, SignIn, SignOut, VerifySecondFactor, WhoAmI, complete_setup, sign_in, sign_out,
     verify_second_factor, who_am_i,
+};
+pub use companies::{
+    CreateCompany, GetCompany, ListCompanies, SearchCompanies, create_company, get_company,
+    list_companies, search_companies,
+};
+pub use interactions::{
+    GetTimeline, LogInteraction, MarkTaskDone, get_timeline, log_interaction, mark_task_done,
 };
 pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,

@@ -56,7 +56,7 @@ pub async fn search_people(q: String) -> Result<Vec<PersonSummary>, AppError> {
 /// for the attempt) for a person of another team.
 #[server(endpoint = "people/get")]
 pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
-    use crate::server::{access_log, context, policy, respond};
+    use crate::server::{context, policy, respond};
     let result = async {
         let user = policy::authorize(policy::Action::ViewPeople)?;
         let ctx = context::server_context()?;
@@ -67,27 +67,15 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .await
             .map_err(|e| context::internal("people.get", e))?
             .ok_or(AppError::NotFound)?;
-        // Only a team-scoped role needs its teams to decide.
-        let teams = match policy::people_visibility(&user) {
-            crate::server::storage::Visibility::All => vec![],
-            crate::server::storage::Visibility::OwnOrTeams { user_id } => ctx
-                .storage
-                .teams
-                .teams_of(user_id)
-                .await
-                .map_err(|e| context::internal("teams.teams_of", e))?,
-        };
-        let allowed =
-            policy::may_open_record(&user, &teams, person.fields.owner_id, person.fields.team_id);
-        access_log::write(&user, "read", "person", &id.to_string(), allowed).await?;
-        if !allowed {
-            tracing::warn!(
-                user_id = user.user_id,
-                person_id = id,
-                "person of another team refused"
-            );
-            return Err(AppError::Forbidden);
-        }
+        crate::server::records::open(
+            &user,
+            "read",
+            "person",
+            id,
+            person.fields.owner_id,
+            person.fields.team_id,
+        )
+        .await?;
         let f = person.fields;
         Ok(PersonDetail {
             id: person.id,
@@ -102,6 +90,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
                 .map(|(a, k)| (a.to_string(), k))
                 .collect(),
             phones: f.phones.into_iter().map(String::from).collect(),
+            company: f.company_id.zip(person.company_name),
             owner_name: person.owner_name,
             team_name: person.team_name,
             source: f.source,
@@ -113,6 +102,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             last_inbound_at: person.last_inbound_at,
             created_at: person.created_at,
             version: person.version,
+            may_log: policy::allows(user.role, policy::Action::LogInteraction),
         })
     }
     .await;
@@ -171,6 +161,10 @@ pub struct NewPersonForm {
     pub supplier: Option<String>,
     pub contract_ref: Option<String>,
     pub prospecting_basis: Option<String>,
+    /// The company's name, as typed: linked if it exists, else created.
+    pub company: Option<String>,
+    /// Set when the user saw the possible duplicate and creates anyway.
+    pub allow_duplicate: Option<String>,
 }
 
 /// Enters a person by hand. Provenance and the legal basis for
@@ -183,6 +177,8 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
     use crate::server::{access_log, context, policy, respond};
     use chrono::{NaiveDate, TimeZone, Utc};
 
+    // Everything typed goes back with a refusal, so nothing is retyped.
+    let typed = serde_json::to_string(&form).unwrap_or_default();
     let NewPersonForm {
         first_name,
         last_name,
@@ -197,8 +193,9 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
         supplier,
         contract_ref,
         prospecting_basis,
+        company,
+        allow_duplicate,
     } = form;
-    let typed = format!("{first_name} {last_name}");
     let result = async {
         let user = policy::authorize(policy::Action::CreatePerson)?;
         let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
@@ -248,34 +245,33 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             raw => LegalBasis::parse(raw).map_err(v("prospecting_basis"))?,
         };
         let ctx = context::server_context()?;
-        let team_id = match text(team_id).trim() {
+        let team_id = crate::server::records::team_for_new_record(&user, team_id).await?;
+        let company_id = match text(company).trim() {
             "" => None,
-            raw => {
-                let id: i64 = raw
-                    .parse()
-                    .map_err(|_| AppError::validation("team_id", Problem::UnknownChoice))?;
-                let allowed = if user.role == Role::Admin {
-                    ctx.storage
-                        .teams
-                        .list()
-                        .await
-                        .map_err(|e| context::internal("teams.list", e))?
-                        .iter()
-                        .any(|t| t.id == id)
-                } else {
-                    ctx.storage
-                        .teams
-                        .teams_of(user.user_id)
-                        .await
-                        .map_err(|e| context::internal("teams.teams_of", e))?
-                        .contains(&id)
-                };
-                if !allowed {
-                    return Err(AppError::validation("team_id", Problem::NotYourTeam));
-                }
-                Some(id)
-            }
+            raw => Some(company_for_person(&user, raw, team_id).await?),
         };
+        if allow_duplicate.is_none() {
+            let keys: Vec<String> = emails.iter().map(|(a, _)| a.lookup_key()).collect();
+            let name = company_id.map(|c| {
+                (
+                    crate::domain::search::fold(&first_name),
+                    crate::domain::search::fold(last_name.as_str()),
+                    c,
+                )
+            });
+            if let Some(existing) = ctx
+                .storage
+                .people
+                .find_duplicate(&keys, name)
+                .await
+                .map_err(|e| context::internal("people.find_duplicate", e))?
+            {
+                return Err(AppError::validation(
+                    "duplicate",
+                    Problem::DuplicateOf { id: existing },
+                ));
+            }
+        }
         let id = ctx
             .storage
             .people
@@ -287,6 +283,7 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
                 status,
                 owner_id: user.user_id,
                 team_id,
+                company_id,
                 source,
                 collected_at,
                 entered_by: Some(user.user_id),
@@ -310,4 +307,46 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
         }
         Err(error) => respond::finish_form(CREATE_PERSON_FORM, &typed, Err(error)),
     }
+}
+
+/// The company a new person works at, found by its folded name among
+/// those the user may see, or created (owned by the user, in the person's
+/// team) when there is none.
+#[cfg(feature = "ssr")]
+async fn company_for_person(
+    user: &crate::server::auth::SessionUser,
+    typed: &str,
+    team_id: Option<i64>,
+) -> Result<i64, AppError> {
+    use crate::server::{access_log, context, policy, storage::NewCompanyRecord};
+    let name =
+        crate::domain::company_name(typed).map_err(|p| AppError::validation("company", p))?;
+    let ctx = context::server_context()?;
+    let key = crate::domain::search::fold(&name);
+    if let Some((id, _)) = ctx
+        .storage
+        .companies
+        .find_by_name(policy::people_visibility(user), &key)
+        .await
+        .map_err(|e| context::internal("companies.find_by_name", e))?
+    {
+        return Ok(id);
+    }
+    let id = ctx
+        .storage
+        .companies
+        .create(&NewCompanyRecord {
+            name,
+            legal_id: String::new(),
+            domain: String::new(),
+            sector: String::new(),
+            size: None,
+            address: String::new(),
+            owner_id: user.user_id,
+            team_id,
+        })
+        .await
+        .map_err(|e| context::internal("companies.create", e))?;
+    access_log::write(user, "create", "company", &id.to_string(), true).await?;
+    Ok(id)
 }

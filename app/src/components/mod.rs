@@ -5,3 +5,4 @@ pub mod language_switch;
 pub mod layout;
 pub mod nav;
 pub mod organisation_state;
+pub mod timeline;

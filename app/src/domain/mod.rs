@@ -32,8 +32,13 @@ macro_rules! string_newtype {
     };
 }
 
+#[macro_use]
+mod choice;
+mod company;
 mod display_name;
 mod email;
+pub mod fields;
+mod interaction;
 mod organisation;
 mod password;
 mod person;
@@ -41,8 +46,13 @@ mod problem;
 mod role;
 pub mod search;
 
+pub use company::{CompanyDetail, CompanySize, CompanySummary, Domain, LegalId, company_name};
 pub use display_name::DisplayName;
 pub use email::EmailAddress;
+pub use interaction::{
+    CallOutcome, Direction, InteractionKind, InteractionView, NOTES_MAX_CHARS, TimelineCursor,
+    TimelinePage, duration_minutes, notes,
+};
 pub use organisation::{Organisation, OrganisationName};
 pub use password::PasswordPolicy;
 pub use person::{

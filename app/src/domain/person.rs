@@ -6,32 +6,6 @@ use super::problem::{Problem, single_line};
 use super::{EmailAddress, Role};
 use serde::{Deserialize, Serialize};
 
-/// A closed list of choices with stable keys.
-macro_rules! choice {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $key:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn key(self) -> &'static str {
-                match self { $($name::$variant => $key),+ }
-            }
-
-            pub fn parse(raw: &str) -> Result<Self, Problem> {
-                Self::ALL
-                    .iter()
-                    .copied()
-                    .find(|c| c.key() == raw.trim())
-                    .ok_or(Problem::UnknownChoice)
-            }
-        }
-    };
-}
-
 choice!(
     /// B2B: works at a company (company data about a professional); B2C: a
     /// consumer (stricter rules on prospecting).
@@ -256,6 +230,7 @@ pub struct PersonSummary {
     pub kind: PersonKind,
     pub status: PersonStatus,
     pub email: Option<String>,
+    pub company_name: Option<String>,
     pub owner_name: String,
     pub team_name: Option<String>,
     #[serde(with = "chrono::serde::ts_milliseconds")]
@@ -273,6 +248,8 @@ pub struct PersonDetail {
     pub status: PersonStatus,
     pub emails: Vec<(String, EmailKind)>,
     pub phones: Vec<String>,
+    /// The company they work at: id and name.
+    pub company: Option<(i64, String)>,
     pub owner_name: String,
     pub team_name: Option<String>,
     pub source: Source,
@@ -287,6 +264,9 @@ pub struct PersonDetail {
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub version: i64,
+    /// Whether the reader may log to the timeline (the page hides the
+    /// form otherwise; the server checks again).
+    pub may_log: bool,
 }
 
 /// A team, with its members' names.

@@ -40,6 +40,19 @@ pub enum Problem {
     TeamTaken,
     /// A date in the future where only the past makes sense.
     FutureDate,
+    /// Not a SIREN, SIRET or EU VAT number.
+    InvalidLegalId,
+    /// Not a web domain (`acme.fr`).
+    InvalidDomain,
+    /// Not a whole number in the allowed range.
+    InvalidNumber,
+    /// Someone saved the record after it was opened here.
+    ChangedMeanwhile,
+    /// The same person seems to be in Accord already (same e-mail, or
+    /// same name at the same company): the existing record's id.
+    DuplicateOf {
+        id: i64,
+    },
 }
 
 impl Problem {
@@ -64,6 +77,11 @@ impl Problem {
             Problem::NotYourTeam => t.err_not_your_team.to_string(),
             Problem::TeamTaken => t.err_team_taken.to_string(),
             Problem::FutureDate => t.err_future_date.to_string(),
+            Problem::InvalidLegalId => t.err_invalid_legal_id.to_string(),
+            Problem::InvalidDomain => t.err_invalid_domain.to_string(),
+            Problem::InvalidNumber => t.err_invalid_number.to_string(),
+            Problem::ChangedMeanwhile => t.err_changed_meanwhile.to_string(),
+            Problem::DuplicateOf { .. } => t.err_duplicate.to_string(),
         }
     }
 }
@@ -90,6 +108,11 @@ impl From<Problem> for String {
             Problem::NotYourTeam => "not_your_team".into(),
             Problem::TeamTaken => "team_taken".into(),
             Problem::FutureDate => "future_date".into(),
+            Problem::InvalidLegalId => "invalid_legal_id".into(),
+            Problem::InvalidDomain => "invalid_domain".into(),
+            Problem::InvalidNumber => "invalid_number".into(),
+            Problem::ChangedMeanwhile => "changed_meanwhile".into(),
+            Problem::DuplicateOf { id } => format!("duplicate_of/{id}"),
         }
     }
 }
@@ -102,6 +125,16 @@ impl TryFrom<String> for Problem {
             Some((name, limit)) => (name, limit.parse::<usize>().ok()),
             None => (code.as_str(), None),
         };
+        if let Some(id) = name
+            .eq("duplicate_of")
+            .then(|| {
+                code.split_once('/')
+                    .and_then(|(_, id)| id.parse::<i64>().ok())
+            })
+            .flatten()
+        {
+            return Ok(Problem::DuplicateOf { id });
+        }
         Ok(match (name, limit) {
             ("too_long", Some(max)) => Problem::TooLong { max },
             ("password_too_short", Some(min)) => Problem::PasswordTooShort { min },
@@ -122,6 +155,10 @@ impl TryFrom<String> for Problem {
             ("not_your_team", None) => Problem::NotYourTeam,
             ("team_taken", None) => Problem::TeamTaken,
             ("future_date", None) => Problem::FutureDate,
+            ("invalid_legal_id", None) => Problem::InvalidLegalId,
+            ("invalid_domain", None) => Problem::InvalidDomain,
+            ("invalid_number", None) => Problem::InvalidNumber,
+            ("changed_meanwhile", None) => Problem::ChangedMeanwhile,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -169,6 +206,11 @@ mod tests {
             Problem::NotYourTeam,
             Problem::TeamTaken,
             Problem::FutureDate,
+            Problem::InvalidLegalId,
+            Problem::InvalidDomain,
+            Problem::InvalidNumber,
+            Problem::ChangedMeanwhile,
+            Problem::DuplicateOf { id: 42 },
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

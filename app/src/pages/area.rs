@@ -5,8 +5,6 @@ use leptos_meta::Title;
 /// The product's areas reachable from the navigation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
-    Contacts,
-    Companies,
     Pipeline,
     Dashboard,
     Campaigns,
@@ -16,8 +14,6 @@ pub enum Area {
 impl Area {
     fn title(self, t: &'static Catalogue) -> &'static str {
         match self {
-            Area::Contacts => t.nav_contacts,
-            Area::Companies => t.nav_companies,
             Area::Pipeline => t.nav_pipeline,
             Area::Dashboard => t.nav_dashboard,
             Area::Campaigns => t.nav_campaigns,
@@ -27,8 +23,6 @@ impl Area {
 
     fn intro(self, t: &'static Catalogue) -> &'static str {
         match self {
-            Area::Contacts => t.contacts_intro,
-            Area::Companies => t.companies_intro,
             Area::Pipeline => t.pipeline_intro,
             Area::Dashboard => t.dashboard_intro,
             Area::Campaigns => t.campaigns_intro,

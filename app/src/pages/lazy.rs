@@ -12,7 +12,9 @@
 //! page's chunk too.
 
 use super::{
-    people::{NewPersonPage, PeoplePage, PersonPage},
+    companies::{CompaniesPage, CompanyPage, NewCompanyPage},
+    people::{NewPersonPage, PeoplePage},
+    person::PersonPage,
     privacy_office::PrivacyOfficePage,
     second_factor::SecondFactorPage,
     security::SecurityPage,
@@ -48,5 +50,8 @@ lazy_page!(SecurityRoute, SecurityPage);
 lazy_page!(PeopleRoute, PeoplePage);
 lazy_page!(NewPersonRoute, NewPersonPage);
 lazy_page!(PersonRoute, PersonPage);
+lazy_page!(CompaniesRoute, CompaniesPage);
+lazy_page!(NewCompanyRoute, NewCompanyPage);
+lazy_page!(CompanyRoute, CompanyPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);

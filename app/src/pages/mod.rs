@@ -1,12 +1,14 @@
 //! One module per page.
 
 pub mod area;
+pub mod companies;
 pub mod form_outcome;
 pub mod home;
 pub mod lazy;
 pub mod not_found;
 pub mod organisation_form;
 pub mod people;
+pub mod person;
 pub mod privacy_office;
 pub mod second_factor;
 pub mod security;

@@ -10,6 +10,7 @@ pub mod cookies;
 pub mod csp;
 pub mod policy;
 pub mod qr;
+pub mod records;
 pub mod respond;
 pub mod storage;
 

@@ -41,6 +41,13 @@ pub enum Action {
     CreatePerson,
     /// Create teams and choose their members.
     ManageTeams,
+    /// List and open companies (which ones: the same rule as people).
+    ViewCompanies,
+    /// Enter a new company.
+    CreateCompany,
+    /// Log calls, meetings, e-mails, notes and tasks on a timeline, and
+    /// tick tasks off.
+    LogInteraction,
 }
 
 /// The rule table.
@@ -55,6 +62,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewPeople => true,
         CreatePerson => matches!(role, Admin | Manager | Sales | Marketing),
         ManageTeams => matches!(role, Admin),
+        ViewCompanies => true,
+        CreateCompany | LogInteraction => matches!(role, Admin | Manager | Sales | Marketing),
     }
 }
 

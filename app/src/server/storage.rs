@@ -3,8 +3,9 @@
 //! in the `server` crate and both run the same contract tests.
 
 use crate::domain::{
-    EmailAddress, EmailKind, LegalBasis, Organisation, OrganisationName, PersonKind, PersonStatus,
-    PersonSummary, PhoneNumber, Purpose, Role, Source,
+    CallOutcome, CompanySize, CompanySummary, Direction, EmailAddress, EmailKind, InteractionKind,
+    InteractionView, LegalBasis, Organisation, OrganisationName, PersonKind, PersonStatus,
+    PersonSummary, PhoneNumber, Purpose, Role, Source, TimelineCursor,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -238,6 +239,8 @@ pub struct NewPersonRecord {
     pub status: PersonStatus,
     pub owner_id: i64,
     pub team_id: Option<i64>,
+    /// The company a professional works at.
+    pub company_id: Option<i64>,
     pub source: Source,
     pub collected_at: DateTime<Utc>,
     pub entered_by: Option<i64>,
@@ -255,6 +258,7 @@ pub struct PersonRecord {
     pub fields: NewPersonRecord,
     pub owner_name: String,
     pub team_name: Option<String>,
+    pub company_name: Option<String>,
     pub entered_by_name: Option<String>,
     pub last_inbound_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -278,8 +282,9 @@ pub trait PeopleStore: Send + Sync {
     /// Stores the person with their e-mails, phones and legal bases in one
     /// transaction; returns the new id.
     async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError>;
-    /// Stores many people in one transaction (imports, `accord seed`).
-    async fn create_many(&self, people: &[NewPersonRecord]) -> Result<(), StorageError>;
+    /// Stores many people in one transaction (imports, `accord seed`);
+    /// returns their ids in order.
+    async fn create_many(&self, people: &[NewPersonRecord]) -> Result<Vec<i64>, StorageError>;
     async fn get(&self, id: i64) -> Result<Option<PersonRecord>, StorageError>;
     /// The best `limit` matches for the folded query words (each word a
     /// prefix: `hel dup` finds Hélène Dupré), among those visible.
@@ -296,6 +301,121 @@ pub trait PeopleStore: Send + Sync {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError>;
+    /// A person already stored with one of these e-mail lookup keys, or
+    /// with this folded first and last name at this company: whoever sees
+    /// them, so that no team enters a person twice.
+    async fn find_duplicate(
+        &self,
+        email_keys: &[String],
+        name_at_company: Option<(String, String, i64)>,
+    ) -> Result<Option<i64>, StorageError>;
+}
+
+/// A company as stored (everything but the id and bookkeeping).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCompanyRecord {
+    pub name: String,
+    /// Normalised SIREN/SIRET/VAT, or empty.
+    pub legal_id: String,
+    /// Bare host name, or empty.
+    pub domain: String,
+    pub sector: String,
+    pub size: Option<CompanySize>,
+    pub address: String,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
+}
+
+/// A stored company, with the names it refers to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyRecord {
+    pub id: i64,
+    pub fields: NewCompanyRecord,
+    pub owner_name: String,
+    pub team_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// Companies (accounts).
+#[async_trait]
+pub trait CompanyStore: Send + Sync {
+    async fn create(&self, company: &NewCompanyRecord) -> Result<i64, StorageError>;
+    /// Stores many companies in one transaction; returns their ids in order.
+    async fn create_many(&self, companies: &[NewCompanyRecord]) -> Result<Vec<i64>, StorageError>;
+    async fn get(&self, id: i64) -> Result<Option<CompanyRecord>, StorageError>;
+    /// A visible company whose folded name is `name_key`, oldest first.
+    async fn find_by_name(
+        &self,
+        visibility: Visibility,
+        name_key: &str,
+    ) -> Result<Option<(i64, String)>, StorageError>;
+    /// Newest first; keyset pagination on the id.
+    async fn list(
+        &self,
+        visibility: Visibility,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<CompanySummary>, StorageError>;
+    /// The best matches for the folded words (name, domain, legal id).
+    async fn search(
+        &self,
+        visibility: Visibility,
+        words: &[String],
+        limit: u32,
+    ) -> Result<Vec<CompanySummary>, StorageError>;
+    /// The visible people working at the company: id and name.
+    async fn people(
+        &self,
+        company_id: i64,
+        visibility: Visibility,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, StorageError>;
+}
+
+/// An entry to add to a timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInteraction {
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub kind: InteractionKind,
+    pub direction: Option<Direction>,
+    pub outcome: Option<CallOutcome>,
+    pub duration_minutes: Option<u32>,
+    pub body: String,
+    /// Stored to the millisecond (the timeline's cursor precision).
+    pub occurred_at: DateTime<Utc>,
+    pub author_id: i64,
+    pub due_at: Option<DateTime<Utc>>,
+    pub assignee_id: Option<i64>,
+}
+
+/// Whose timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimelineOf {
+    Person(i64),
+    Company(i64),
+}
+
+/// Calls, meetings, e-mails, notes and tasks.
+#[async_trait]
+pub trait InteractionStore: Send + Sync {
+    /// Adds an entry; an inbound one also moves the person's last inbound
+    /// contact forward, in the same transaction.
+    async fn add(&self, interaction: &NewInteraction) -> Result<i64, StorageError>;
+    /// Many entries in one transaction (`accord seed`), with the same rule.
+    async fn add_many(&self, interactions: &[NewInteraction]) -> Result<(), StorageError>;
+    /// Newest first, `limit` entries older than `before`.
+    async fn timeline(
+        &self,
+        of: TimelineOf,
+        before: Option<TimelineCursor>,
+        limit: u32,
+    ) -> Result<Vec<InteractionView>, StorageError>;
+    /// Whom an entry is about (person, company), to check access.
+    async fn subject(&self, id: i64) -> Result<Option<(Option<i64>, Option<i64>)>, StorageError>;
+    /// Marks a task done; false if there is no such open task.
+    async fn mark_done(&self, id: i64, at: DateTime<Utc>) -> Result<bool, StorageError>;
 }
 
 /// Recent failed sign-ins, counted for the brute-force limits.
@@ -383,6 +503,8 @@ pub struct Storage {
     pub second_factors: Arc<dyn SecondFactorStore>,
     pub teams: Arc<dyn TeamStore>,
     pub people: Arc<dyn PeopleStore>,
+    pub companies: Arc<dyn CompanyStore>,
+    pub interactions: Arc<dyn InteractionStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
 }

@@ -3,6 +3,8 @@
 //! and pass the same contract tests (`tests/integration/storage_contract.rs`).
 
 pub mod access_log;
+pub mod companies;
+pub mod interactions;
 pub mod people;
 pub mod postgres;
 pub mod rows;

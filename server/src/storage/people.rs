@@ -33,11 +33,11 @@ impl<DB: Database> SqlPeople<DB> {
     }
 }
 
-fn corrupt(what: &str, detail: impl std::fmt::Debug) -> StorageError {
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Debug) -> StorageError {
     StorageError::Corrupt(format!("{what}: {detail:?}"))
 }
 
-fn choice<T>(
+pub(crate) fn choice<T>(
     what: &str,
     raw: &str,
     parse: fn(&str) -> Result<T, app::domain::Problem>,
@@ -50,7 +50,7 @@ fn choice<T>(
 const VISIBLE: &str = "($1 = 1 OR p.owner_id = $2 \
      OR p.team_id IN (SELECT tm.team_id FROM team_members tm WHERE tm.user_id = $2))";
 
-fn visibility_args(visibility: Visibility) -> (i64, i64) {
+pub(crate) fn visibility_args(visibility: Visibility) -> (i64, i64) {
     match visibility {
         Visibility::All => (1, 0),
         Visibility::OwnOrTeams { user_id } => (0, user_id),
@@ -59,7 +59,7 @@ fn visibility_args(visibility: Visibility) -> (i64, i64) {
 
 /// The columns of a list row (people `p`, owner `o`, team `t`).
 const LIST_COLUMNS: &str = "p.id, p.first_name, p.last_name, p.kind, p.status, p.created_at, \
-     o.display_name AS owner_name, t.name AS team_name, \
+     o.display_name AS owner_name, t.name AS team_name, co.name AS company_name, \
      (SELECT e.address FROM person_emails e WHERE e.person_id = p.id ORDER BY e.position LIMIT 1) AS email";
 
 /// Search, per backend: how the document is written, and the query.
@@ -78,6 +78,7 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
         format!(
             "SELECT {LIST_COLUMNS} FROM people_search s JOIN people p ON p.id = s.rowid \
              JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+             LEFT JOIN companies co ON co.id = p.company_id \
              WHERE people_search MATCH $3 AND {VISIBLE} ORDER BY s.rank, p.id DESC LIMIT $4"
         )
     },
@@ -98,6 +99,7 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
         format!(
             "SELECT {LIST_COLUMNS} FROM people p \
              JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+             LEFT JOIN companies co ON co.id = p.company_id \
              WHERE p.search @@ to_tsquery('simple', $3) AND {VISIBLE} \
              ORDER BY ts_rank(p.search, to_tsquery('simple', $3)) DESC, p.id DESC LIMIT $4"
         )
@@ -130,6 +132,7 @@ where
         kind: choice("people.kind", &text("kind")?, PersonKind::parse)?,
         status: choice("people.status", &text("status")?, PersonStatus::parse)?,
         email: row.try_get("email").map_err(storage_error)?,
+        company_name: row.try_get("company_name").map_err(storage_error)?,
         owner_name: text("owner_name")?,
         team_name: row.try_get("team_name").map_err(storage_error)?,
         created_at: row.try_get("created_at").map_err(storage_error)?,
@@ -244,8 +247,8 @@ macro_rules! sql_people {
             ) -> Result<i64, StorageError> {
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO people (first_name, last_name, kind, job_title, status, owner_id, team_id, \
-                     source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING id",
+                     source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at, company_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
                 )
                 .bind(&person.first_name)
                 .bind(&person.last_name)
@@ -260,6 +263,7 @@ macro_rules! sql_people {
                 .bind(&person.supplier)
                 .bind(&person.contract_ref)
                 .bind(now)
+                .bind(person.company_id)
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(storage_error)?;
@@ -297,8 +301,18 @@ macro_rules! sql_people {
                 }
                 let emails: Vec<&str> = person.emails.iter().map(|(a, _)| a.as_str()).collect();
                 let phones: Vec<&str> = person.phones.iter().map(|p| p.as_str()).collect();
+                // The company's name is searched too: typing it finds the
+                // people who work there.
+                let company_name: Option<String> = match person.company_id {
+                    Some(company_id) => sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+                        .bind(company_id)
+                        .fetch_optional(&mut **tx)
+                        .await
+                        .map_err(storage_error)?,
+                    None => None,
+                };
                 let document = app::domain::search::person_document(
-                    &[&person.first_name, &person.last_name],
+                    &[&person.first_name, &person.last_name, company_name.as_deref().unwrap_or("")],
                     &emails,
                     &phones,
                 );
@@ -323,13 +337,15 @@ macro_rules! sql_people {
             }
 
             #[tracing::instrument(skip_all, fields(count = people.len()), err)]
-            async fn create_many(&self, people: &[NewPersonRecord]) -> Result<(), StorageError> {
+            async fn create_many(&self, people: &[NewPersonRecord]) -> Result<Vec<i64>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let mut ids = Vec::with_capacity(people.len());
                 for person in people {
-                    Self::insert(&mut tx, person, now).await?;
+                    ids.push(Self::insert(&mut tx, person, now).await?);
                 }
-                tx.commit().await.map_err(storage_error)
+                tx.commit().await.map_err(storage_error)?;
+                Ok(ids)
             }
 
             #[tracing::instrument(skip(self), err)]
@@ -338,8 +354,8 @@ macro_rules! sql_people {
                     "SELECT p.id, p.first_name, p.last_name, p.kind, p.job_title, p.status, p.owner_id, p.team_id, \
                      p.source, p.collected_at, p.entered_by, p.supplier, p.contract_ref, p.last_inbound_at, \
                      p.created_at, p.updated_at, p.version, o.display_name AS owner_name, t.name AS team_name, \
-                     e.display_name AS entered_by_name \
-                     FROM people p JOIN users o ON o.id = p.owner_id \
+                     e.display_name AS entered_by_name, p.company_id, co.name AS company_name \
+                     FROM people p JOIN users o ON o.id = p.owner_id LEFT JOIN companies co ON co.id = p.company_id \
                      LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN users e ON e.id = p.entered_by \
                      WHERE p.id = $1",
                 )
@@ -399,6 +415,7 @@ macro_rules! sql_people {
                         status: choice("people.status", &text("status")?, PersonStatus::parse)?,
                         owner_id: row.try_get("owner_id").map_err(storage_error)?,
                         team_id: row.try_get("team_id").map_err(storage_error)?,
+                        company_id: row.try_get("company_id").map_err(storage_error)?,
                         source: choice("people.source", &text("source")?, Source::parse)?,
                         collected_at: row.try_get("collected_at").map_err(storage_error)?,
                         entered_by: row.try_get("entered_by").map_err(storage_error)?,
@@ -410,6 +427,7 @@ macro_rules! sql_people {
                     },
                     owner_name: text("owner_name")?,
                     team_name: row.try_get("team_name").map_err(storage_error)?,
+                    company_name: row.try_get("company_name").map_err(storage_error)?,
                     entered_by_name: row.try_get("entered_by_name").map_err(storage_error)?,
                     last_inbound_at: row.try_get("last_inbound_at").map_err(storage_error)?,
                     created_at: row.try_get("created_at").map_err(storage_error)?,
@@ -428,7 +446,7 @@ macro_rules! sql_people {
                 let (all, user_id) = visibility_args(visibility);
                 let rows = sqlx::query(&format!(
                     "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
-                     LEFT JOIN teams t ON t.id = p.team_id \
+                     LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id \
                      WHERE {VISIBLE} AND p.id < $3 ORDER BY p.id DESC LIMIT $4"
                 ))
                 .bind(all)
@@ -439,6 +457,44 @@ macro_rules! sql_people {
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(list_row).collect()
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn find_duplicate(
+                &self,
+                email_keys: &[String],
+                name_at_company: Option<(String, String, i64)>,
+            ) -> Result<Option<i64>, StorageError> {
+                for key in email_keys {
+                    let found: Option<i64> = sqlx::query_scalar(
+                        "SELECT person_id FROM person_emails WHERE address_key = $1 ORDER BY person_id LIMIT 1",
+                    )
+                    .bind(key)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                    if found.is_some() {
+                        return Ok(found);
+                    }
+                }
+                let Some((first, last, company_id)) = name_at_company else {
+                    return Ok(None);
+                };
+                // Names are folded in Rust (accents, case), the same way
+                // on both backends; a company has few people.
+                let rows = sqlx::query("SELECT id, first_name, last_name FROM people WHERE company_id = $1 ORDER BY id")
+                    .bind(company_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                for row in &rows {
+                    let f: String = row.try_get("first_name").map_err(storage_error)?;
+                    let l: String = row.try_get("last_name").map_err(storage_error)?;
+                    if app::domain::search::fold(&f) == first && app::domain::search::fold(&l) == last {
+                        return Ok(Some(row.try_get("id").map_err(storage_error)?));
+                    }
+                }
+                Ok(None)
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -703,6 +703,21 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Dpo),
         ),
         ("/api/people/form-choices", "", Some(Role::Readonly)),
+        ("/api/companies/list", "", None),
+        ("/api/companies/search", "q=x", None),
+        ("/api/companies/get", "id=1", None),
+        (
+            "/api/companies/create",
+            "name=Intruder+SA",
+            Some(Role::Readonly),
+        ),
+        ("/api/timeline/get", "subject=person&id=1", None),
+        (
+            "/api/timeline/log",
+            "person_id=1&kind=note&notes=intrusion",
+            Some(Role::Dpo),
+        ),
+        ("/api/timeline/done", "id=1", Some(Role::Readonly)),
         ("/api/teams/list", "", Some(Role::Manager)),
         ("/api/teams/create", "name=Intruders", Some(Role::Sales)),
         (
@@ -748,6 +763,14 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
     }
     assert_eq!(db.storage.organisation.get().await.unwrap(), org_before);
     assert!(db.storage.teams.list().await.unwrap().is_empty());
+    assert!(
+        db.storage
+            .companies
+            .list(app::server::storage::Visibility::All, None, 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert!(
         db.storage
             .people

@@ -9,6 +9,8 @@ mod support;
 
 mod access_log;
 mod auth;
+mod companies_timeline;
+mod field_catalogue;
 mod http;
 mod people;
 mod render_stress;

@@ -9,7 +9,7 @@ use app::domain::*;
 use app::server::storage::{AccessLogFilter, NewPersonRecord, Storage, Visibility};
 use axum::http::{StatusCode, header};
 
-fn person(last_name: &str, owner_id: i64, team_id: Option<i64>) -> NewPersonRecord {
+pub(crate) fn person(last_name: &str, owner_id: i64, team_id: Option<i64>) -> NewPersonRecord {
     NewPersonRecord {
         first_name: "Hélène".into(),
         last_name: last_name.into(),
@@ -18,6 +18,7 @@ fn person(last_name: &str, owner_id: i64, team_id: Option<i64>) -> NewPersonReco
         status: PersonStatus::Prospect,
         owner_id,
         team_id,
+        company_id: None,
         source: Source::Manual,
         collected_at: chrono::Utc::now(),
         entered_by: Some(owner_id),

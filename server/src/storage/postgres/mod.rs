@@ -64,6 +64,8 @@ pub fn storage(pool: PgPool) -> Storage {
         second_factors: Arc::new(super::second_factors::SqlSecondFactors::new(pool.clone())),
         teams: Arc::new(super::people::SqlTeams::new(pool.clone())),
         people: Arc::new(super::people::SqlPeople::new(pool.clone())),
+        companies: Arc::new(super::companies::SqlCompanies::new(pool.clone())),
+        interactions: Arc::new(super::interactions::SqlInteractions::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

@@ -1,0 +1,162 @@
+//! The field catalogue: every field of personal data Accord holds, declared
+//! once, in code, with its category, the purposes it serves and whether it
+//! is required. The register of processing, the export of a person's data
+//! and the minimisation warnings are generated from this list; a test
+//! checks it against the database schema, so a column cannot be added
+//! without being declared here.
+
+use super::Purpose;
+
+/// What kind of information a field holds (art. 30 register categories).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldCategory {
+    /// Who the person is: names.
+    Identity,
+    /// How to reach them: e-mail addresses, phone numbers.
+    Contact,
+    /// Their professional life: employer, job title.
+    Professional,
+    /// Where the data came from and on which basis it is held.
+    Provenance,
+    /// The commercial relationship: status, ownership, last contact.
+    Commercial,
+    /// What was said and done: calls, meetings, notes, tasks.
+    Exchanges,
+    /// Company data (not personal, listed for completeness).
+    Company,
+}
+
+/// One declared field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// Stable name, `record.field`.
+    pub key: &'static str,
+    /// Where it is stored.
+    pub table: &'static str,
+    pub column: &'static str,
+    pub category: FieldCategory,
+    /// The purposes that need it (empty for company data).
+    pub purposes: &'static [Purpose],
+    /// Whether a record cannot be saved without it.
+    pub required: bool,
+    /// Whether it is personal data (about an identifiable person).
+    pub personal: bool,
+}
+
+const PROSPECTING_AND_CUSTOMERS: &[Purpose] =
+    &[Purpose::Prospecting, Purpose::CustomerRelationship];
+
+macro_rules! field {
+    ($key:literal, $table:literal . $column:literal, $category:ident, $purposes:expr, required: $required:literal, personal: $personal:literal) => {
+        FieldSpec {
+            key: $key,
+            table: $table,
+            column: $column,
+            category: FieldCategory::$category,
+            purposes: $purposes,
+            required: $required,
+            personal: $personal,
+        }
+    };
+}
+
+/// Every field, in the order a person's page shows them.
+pub const FIELDS: &[FieldSpec] = &[
+    field!("person.first_name", "people"."first_name", Identity, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.last_name", "people"."last_name", Identity, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.kind", "people"."kind", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.job_title", "people"."job_title", Professional, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.company", "people"."company_id", Professional, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.status", "people"."status", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.email", "person_emails"."address", Contact, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.email_kind", "person_emails"."kind", Contact, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.phone", "person_phones"."number", Contact, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.source", "people"."source", Provenance, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.collected_at", "people"."collected_at", Provenance, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.entered_by", "people"."entered_by", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.supplier", "people"."supplier", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.contract_ref", "people"."contract_ref", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.legal_basis", "person_legal_bases"."basis", Provenance, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.owner", "people"."owner_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("person.team", "people"."team_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.last_inbound_at", "people"."last_inbound_at", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.kind", "interactions"."kind", Exchanges, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("interaction.direction", "interactions"."direction", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.outcome", "interactions"."outcome", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.duration", "interactions"."duration_minutes", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.notes", "interactions"."body", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.occurred_at", "interactions"."occurred_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("interaction.due_at", "interactions"."due_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("interaction.done_at", "interactions"."done_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("company.name", "companies"."name", Company, &[], required: true, personal: false),
+    field!("company.legal_id", "companies"."legal_id", Company, &[], required: false, personal: false),
+    field!("company.domain", "companies"."domain", Company, &[], required: false, personal: false),
+    field!("company.sector", "companies"."sector", Company, &[], required: false, personal: false),
+    field!("company.size", "companies"."size", Company, &[], required: false, personal: false),
+    field!("company.address", "companies"."address", Company, &[], required: false, personal: false),
+];
+
+/// Columns of the catalogued tables that hold no information about the
+/// person: keys, bookkeeping, search indexes derived from declared fields.
+pub const BOOKKEEPING_COLUMNS: &[(&str, &str)] = &[
+    ("people", "id"),
+    ("people", "created_at"),
+    ("people", "updated_at"),
+    ("people", "version"),
+    ("people", "search_document"),
+    ("people", "search"),
+    ("person_emails", "person_id"),
+    ("person_emails", "position"),
+    ("person_emails", "address_key"),
+    ("person_phones", "person_id"),
+    ("person_phones", "position"),
+    ("person_legal_bases", "person_id"),
+    ("person_legal_bases", "purpose"),
+    ("interactions", "id"),
+    ("interactions", "person_id"),
+    ("interactions", "company_id"),
+    ("interactions", "author_id"),
+    ("interactions", "assignee_id"),
+    ("interactions", "created_at"),
+    ("companies", "id"),
+    ("companies", "name_key"),
+    ("companies", "owner_id"),
+    ("companies", "team_id"),
+    ("companies", "created_at"),
+    ("companies", "updated_at"),
+    ("companies", "version"),
+    ("companies", "search_document"),
+    ("companies", "search"),
+];
+
+/// The tables the catalogue covers.
+pub const CATALOGUED_TABLES: &[&str] = &[
+    "people",
+    "person_emails",
+    "person_phones",
+    "person_legal_bases",
+    "interactions",
+    "companies",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_is_declared_once_and_personal_fields_have_a_purpose() {
+        let mut keys: Vec<&str> = FIELDS.iter().map(|f| f.key).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), FIELDS.len(), "duplicate key");
+        for f in FIELDS {
+            assert!(CATALOGUED_TABLES.contains(&f.table), "{}", f.key);
+            assert_eq!(f.personal, !f.purposes.is_empty(), "{}", f.key);
+            assert!(
+                !BOOKKEEPING_COLUMNS.contains(&(f.table, f.column)),
+                "{}",
+                f.key
+            );
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! One person's page: identity, contact details, company, provenance and
+//! legal bases, and their timeline with the form that logs to it.
+
+use crate::api::{get_person, get_timeline};
+use crate::components::timeline::{LogInteractionForm, Timeline};
+use crate::domain::{PersonDetail, TimelinePage};
+use crate::error::AppError;
+use crate::i18n::use_t;
+use crate::pages::people::day;
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// One person: identity, contact details, provenance and legal bases. A
+/// person of another team answers 403 with an explanation (the attempt is
+/// in the access log).
+#[component]
+pub fn PersonPage() -> impl IntoView {
+    let t = use_t();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .with(|p| p.get("id"))
+            .and_then(|v| v.parse::<i64>().ok())
+    };
+    let query = use_query_map();
+    let before = move || query.with(|q| q.get("timeline_before"));
+    // The timeline is asked for only once the record opened: a refused
+    // record makes one access-log entry, not two.
+    let person = Resource::new(
+        move || (id(), before()),
+        |(id, before)| async move {
+            let id = id.ok_or(AppError::NotFound)?;
+            let record = get_person(id).await?;
+            let timeline = get_timeline("person".into(), id, before).await;
+            Ok::<_, AppError>((record, timeline))
+        },
+    );
+    view! {
+        <Transition fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                match person.await {
+                    Ok((record, timeline)) => EitherOf3::A(view! { <PersonView person=record timeline/> }),
+                    Err(AppError::Forbidden) => {
+                        #[cfg(feature = "ssr")]
+                        set_page_status(403);
+                        EitherOf3::B(view! {
+                            <Title text=t.person_forbidden_title/>
+                            <h1>{t.person_forbidden_title}</h1>
+                            <p role="alert">{t.person_forbidden_body}</p>
+                            <p><a href="/contacts">{t.people_title}</a></p>
+                        })
+                    }
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        set_page_status(e.status());
+                        let message = if e == AppError::NotFound { t.person_not_found.to_string() } else { e.message(t) };
+                        EitherOf3::C(view! {
+                            <Title text=t.people_title/>
+                            <h1>{t.people_title}</h1>
+                            <p role="alert">{message}</p>
+                        })
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// Gives the page being rendered this HTTP status.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_page_status(status: u16) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
+    }
+}
+
+#[component]
+fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) -> impl IntoView {
+    let t = use_t();
+    let name = format!("{} {}", person.first_name, person.last_name)
+        .trim()
+        .to_string();
+    view! {
+        <Title text=name.clone()/>
+        <h1>{name}</h1>
+        <p class="lede">
+            {(t.person_kind_name)(person.kind)} " · " {(t.person_status_name)(person.status)}
+            {(!person.job_title.is_empty()).then(|| format!(" · {}", person.job_title))}
+        </p>
+        <section class="card wide" aria-labelledby="contact-title">
+            <h2 id="contact-title">{t.email_label}</h2>
+            <dl class="facts">
+                {person.emails.into_iter().map(|(a, k)| view! {
+                    <dt>{t.email_label}</dt><dd>{a} " (" {(t.person_email_kind_name)(k)} ")"</dd>
+                }).collect_view()}
+                {person.phones.into_iter().map(|n| view! {
+                    <dt>{t.person_phone}</dt><dd>{n}</dd>
+                }).collect_view()}
+                {person.company.map(|(id, name)| view! {
+                    <dt>{t.company_of_person}</dt><dd><a href=format!("/companies/{id}")>{name}</a></dd>
+                })}
+                <dt>{t.person_owner}</dt><dd>{person.owner_name}</dd>
+                <dt>{t.person_team}</dt><dd>{person.team_name.unwrap_or_else(|| t.person_no_team.to_string())}</dd>
+                <dt>{t.person_last_inbound}</dt>
+                <dd>{person.last_inbound_at.map(|a| day(&a)).unwrap_or_else(|| t.person_never.to_string())}</dd>
+            </dl>
+        </section>
+        <section class="card wide" aria-labelledby="provenance-title">
+            <h2 id="provenance-title">{t.person_provenance}</h2>
+            <dl class="facts">
+                <dt>{t.person_source}</dt><dd>{(t.person_source_name)(person.source)}</dd>
+                <dt>{t.person_collected_at}</dt><dd>{day(&person.collected_at)}</dd>
+                <dt>{t.person_entered_by}</dt><dd>{person.entered_by_name.unwrap_or_else(|| "—".into())}</dd>
+                {(!person.supplier.is_empty()).then(|| view! { <dt>{t.person_supplier}</dt><dd>{person.supplier.clone()}</dd> })}
+                {(!person.contract_ref.is_empty()).then(|| view! { <dt>{t.person_contract}</dt><dd>{person.contract_ref.clone()}</dd> })}
+            </dl>
+            <h3>{t.person_legal_bases}</h3>
+            <dl class="facts">
+                {person.legal_bases.into_iter().map(|(purpose, basis)| view! {
+                    <dt>{(t.purpose_name)(purpose)}</dt><dd>{(t.legal_basis_name)(basis)}</dd>
+                }).collect_view()}
+            </dl>
+        </section>
+        {person.may_log.then(|| view! { <LogInteractionForm person_id=person.id/> })}
+        <section id="timeline" class="card wide" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{t.timeline_title}</h2>
+            {match timeline {
+                Ok(page) => view! { <Timeline page page_link=move |c| format!("?timeline_before={c}#timeline")/> }.into_any(),
+                Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}

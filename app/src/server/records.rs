@@ -1,0 +1,83 @@
+//! Opening one record (a person, a company) on behalf of a user: the role
+//! allowed the action, the record's owner and team decide, and the attempt
+//! is written to the access log either way.
+
+use super::auth::SessionUser;
+use super::storage::Visibility;
+use super::{access_log, context, policy};
+use crate::error::AppError;
+
+/// Whether `user` may open a record owned by `owner_id` in `team_id`;
+/// logs `verb` on `record_type`/`record_id` (refusals included) and
+/// answers `Forbidden` when the record belongs to another team.
+pub async fn open(
+    user: &SessionUser,
+    verb: &str,
+    record_type: &str,
+    record_id: i64,
+    owner_id: i64,
+    team_id: Option<i64>,
+) -> Result<(), AppError> {
+    // Only a team-scoped role needs its teams to decide.
+    let teams = match policy::people_visibility(user) {
+        Visibility::All => vec![],
+        Visibility::OwnOrTeams { user_id } => context::server_context()?
+            .storage
+            .teams
+            .teams_of(user_id)
+            .await
+            .map_err(|e| context::internal("teams.teams_of", e))?,
+    };
+    let allowed = policy::may_open_record(user, &teams, owner_id, team_id);
+    access_log::write(user, verb, record_type, &record_id.to_string(), allowed).await?;
+    if allowed {
+        Ok(())
+    } else {
+        tracing::warn!(
+            user_id = user.user_id,
+            record_type,
+            record_id,
+            "record of another team refused"
+        );
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The teams a new record may be given by `user`: any for an
+/// administrator, otherwise their own. `None` keeps the record teamless.
+pub async fn team_for_new_record(
+    user: &SessionUser,
+    raw: Option<String>,
+) -> Result<Option<i64>, AppError> {
+    use crate::domain::{Problem, Role};
+    let raw = raw.unwrap_or_default();
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let id: i64 = raw
+        .parse()
+        .map_err(|_| AppError::validation("team_id", Problem::UnknownChoice))?;
+    let ctx = context::server_context()?;
+    let allowed = if user.role == Role::Admin {
+        ctx.storage
+            .teams
+            .list()
+            .await
+            .map_err(|e| context::internal("teams.list", e))?
+            .iter()
+            .any(|t| t.id == id)
+    } else {
+        ctx.storage
+            .teams
+            .teams_of(user.user_id)
+            .await
+            .map_err(|e| context::internal("teams.teams_of", e))?
+            .contains(&id)
+    };
+    if allowed {
+        Ok(Some(id))
+    } else {
+        Err(AppError::validation("team_id", Problem::NotYourTeam))
+    }
+}

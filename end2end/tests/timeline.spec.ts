@@ -1,0 +1,86 @@
+import { expect, test } from '@playwright/test';
+import { SALES } from './accounts';
+import { hydrated, signIn } from './helpers';
+
+test.describe('companies and timelines @nojs', () => {
+  test('a person entered with a company is linked to it, and a duplicate is offered instead', async ({ page }, testInfo) => {
+    const company = `Brasserie Müller ${testInfo.project.name}`;
+    const email = `anais.roux.${testInfo.project.name}@brasserie-muller.fr`;
+    await signIn(page, SALES, '/contacts/new');
+    await page.getByLabel('First name').fill('Anaïs');
+    await page.getByLabel('Last name').fill('Roux');
+    await page.getByLabel('Company').fill(company);
+    await page.getByLabel('E-mail (optional)').fill(email);
+    await page.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+    const personUrl = page.url();
+    await Promise.all([page.waitForURL(/\/companies\/\d+$/), page.getByRole('link', { name: company }).click()]);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(company);
+    await expect(page.getByRole('link', { name: 'Anaïs Roux' })).toBeVisible();
+
+    // The same e-mail again: the form says who exists, keeps what was
+    // typed, and creates nothing.
+    await page.goto('/contacts/new');
+    await page.getByLabel('Last name').fill('Roux-Again');
+    await page.getByLabel('E-mail (optional)').fill(email.toUpperCase());
+    await page.getByLabel('Job title (optional)').fill('Brewer');
+    await page.getByRole('button', { name: 'Save the person' }).click();
+    await expect(page.locator('#duplicate')).toContainText('seems to be in Accord already');
+    await expect(page.getByLabel('Job title (optional)')).toHaveValue('Brewer');
+    await Promise.all([
+      page.waitForURL(personUrl),
+      page.getByRole('link', { name: 'Open the existing record' }).click(),
+    ]);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('Anaïs Roux');
+  });
+
+  test('a note is stored and shown literally, and the timeline keeps it', async ({ page }, testInfo) => {
+    await signIn(page, SALES, '/contacts/new');
+    await page.getByLabel('Last name').fill(`Literal-${testInfo.project.name}`);
+    await page.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+    await page.getByText('Log a call (shortcut: C)').click();
+    await page.getByLabel('Kind').selectOption('note');
+    const note = '<img src=x onerror=alert(1)> « été » 🎉 שלום';
+    await page.getByLabel('Notes').fill(note);
+    await Promise.all([page.waitForURL(/#timeline$/), page.getByRole('button', { name: 'Save to the timeline' }).click()]);
+    const timeline = page.locator('#timeline');
+    await expect(timeline.locator('.entry-body').first()).toHaveText(note);
+    await expect(timeline.locator('img')).toHaveCount(0);
+  });
+});
+
+test.describe('logging a call', () => {
+  test('C opens the call form from anywhere on the page; an inbound call moves the last contact', async ({ page }, testInfo) => {
+    await signIn(page, SALES, '/contacts/new');
+    await page.getByLabel('Last name').fill(`Caller-${testInfo.project.name}`);
+    await page.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+    await hydrated(page);
+    await expect(page.locator('dd').filter({ hasText: 'Never' })).toBeVisible();
+
+    await page.keyboard.press('c');
+    const kind = page.getByLabel('Kind');
+    await expect(kind).toBeFocused();
+    await expect(kind).toHaveValue('call');
+    // Only the keyboard from here: Tab through the short form.
+    await page.keyboard.press('Tab');
+    await expect(page.getByLabel('Direction')).toBeFocused();
+    await page.getByLabel('Direction').selectOption('inbound');
+    await page.keyboard.press('Tab');
+    await page.getByLabel('Outcome').selectOption('reached');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('7');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Asked for a quote for 12 seats.');
+    // Ctrl+Enter in the notes saves.
+    await Promise.all([page.waitForURL(/#timeline$/), page.keyboard.press('Control+Enter')]);
+
+    const entry = page.locator('#timeline .entry').first();
+    await expect(entry).toContainText('Call');
+    await expect(entry).toContainText('From them (inbound)');
+    await expect(entry).toContainText('7 min');
+    await expect(entry).toContainText('Asked for a quote for 12 seats.');
+    await expect(page.locator('dd').filter({ hasText: 'Never' })).toHaveCount(0);
+  });
+});

@@ -1,0 +1,487 @@
+//! Companies, duplicates and timelines on both backends: entering and
+//! linking companies, search by company name, duplicate detection, and
+//! logging to a timeline (last inbound contact, literal text, limits,
+//! paging, access).
+
+use crate::auth::{call, form_post, get, json_post, state};
+use crate::on_both_backends;
+use crate::support::{TestDb, signed_in};
+use app::domain::*;
+use app::server::storage::{NewInteraction, Storage, TimelineOf, Visibility};
+use axum::http::StatusCode;
+
+on_both_backends!(
+    companies_are_entered_linked_and_found,
+    duplicates_are_shown_before_a_second_record_is_made,
+    logging_to_a_timeline_follows_the_rules,
+    timelines_page_newest_first_without_gaps_or_repeats,
+);
+
+async fn user_id(storage: &Storage, role: Role) -> i64 {
+    storage
+        .users
+        .find_by_email(&EmailAddress::parse(&format!("{}@example.com", role.as_str())).unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+async fn body_of(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, String) {
+    let (status, _, body) = call(app, get(path, Some(cookie))).await;
+    (status, body)
+}
+
+async fn companies_are_entered_linked_and_found(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let manager = signed_in(s, Role::Manager).await;
+    let sales_id = user_id(s, Role::Sales).await;
+    let manager_id = user_id(s, Role::Manager).await;
+    let north = s.teams.create("North").await.unwrap();
+    let south = s.teams.create("South").await.unwrap();
+    s.teams.add_member(north.id, sales_id).await.unwrap();
+    s.teams.add_member(south.id, manager_id).await.unwrap();
+
+    for (form, problem) in [
+        ("name=", "required"),
+        ("name=Acme&legal_id=732829321", "invalid_legal_id"),
+        ("name=Acme&domain=not+a+domain", "invalid_domain"),
+        ("name=Acme&size=huge", "unknown_choice"),
+    ] {
+        let (code, _, body) =
+            call(&app, json_post("/api/companies/create", form, Some(&sales))).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{form}: {body}");
+        assert!(body.contains(problem), "{form}: {body}");
+    }
+    assert!(
+        s.companies
+            .list(Visibility::All, None, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let form = format!(
+        "name=Acm%C3%A9+Industrie&legal_id=732+829+320&domain=https%3A%2F%2Fwww.acme-industrie.fr%2F&size=small&team_id={}",
+        north.id
+    );
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/companies/create", &form, Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let company = s.companies.list(Visibility::All, None, 1).await.unwrap()[0].clone();
+    assert_eq!(company.domain, "acme-industrie.fr");
+    let stored = s.companies.get(company.id).await.unwrap().unwrap();
+    assert_eq!(stored.fields.legal_id, "732829320");
+    assert_eq!(stored.fields.team_id, Some(north.id));
+
+    // Typing the name without its accent, in capitals, links the same
+    // company rather than creating another.
+    let form = format!(
+        "first_name=Zo%C3%A9&last_name=Lef%C3%A8vre&kind=b2b&status=lead&company=ACME+industrie&team_id={}",
+        north.id
+    );
+    let (code, _, body) = call(&app, json_post("/api/people/create", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.companies
+            .list(Visibility::All, None, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    let person = s.people.list(Visibility::All, None, 1).await.unwrap()[0].clone();
+    assert_eq!(person.company_name.as_deref(), Some("Acmé Industrie"));
+
+    // A new name creates the company, owned by whoever typed it.
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/create",
+            "last_name=Petit&kind=b2b&status=lead&company=Boulangerie+Petit",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.companies
+            .list(Visibility::All, None, 5)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+
+    // Search: the company by its name or domain, the person by the
+    // company's name.
+    let words = |q: &str| app::domain::search::query_tokens(q);
+    let found = s
+        .companies
+        .search(Visibility::All, &words("acme indus"), 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|c| c.id).collect::<Vec<_>>(),
+        vec![company.id]
+    );
+    let found = s
+        .companies
+        .search(Visibility::All, &words("acme-industrie"), 20)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let found = s
+        .people
+        .search(Visibility::All, &words("acmé"), 20)
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|p| p.id).collect::<Vec<_>>(),
+        vec![person.id]
+    );
+
+    // The company's page lists the person; another team's user is
+    // refused it, and does not find it by search.
+    let (status, html) = body_of(&app, &format!("/companies/{}", company.id), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Lefèvre"), "{html}");
+    let (status, html) = body_of(&app, &format!("/companies/{}", company.id), &manager).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(!html.contains("Lefèvre"));
+    let found = s
+        .companies
+        .search(
+            Visibility::OwnOrTeams {
+                user_id: manager_id,
+            },
+            &words("acme"),
+            20,
+        )
+        .await
+        .unwrap();
+    assert!(found.is_empty());
+    let (status, html) = body_of(&app, "/contacts?q=acme", &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("/companies/{}", company.id)),
+        "{html}"
+    );
+}
+
+async fn duplicates_are_shown_before_a_second_record_is_made(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let post = |form: &'static str| {
+        let app = app.clone();
+        let sales = sales.clone();
+        async move { call(&app, json_post("/api/people/create", form, Some(&sales))).await }
+    };
+    let (code, _, body) = post("first_name=Jean&last_name=Dupont&kind=b2b&status=lead&email=jean.dupont%40acme.fr&company=Acme").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let first = s.people.list(Visibility::All, None, 1).await.unwrap()[0].id;
+
+    // Same address (any case): refused with the existing record's id.
+    let (code, _, body) =
+        post("last_name=Other&kind=b2b&status=lead&email=Jean.Dupont%40ACME.fr").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&format!("duplicate_of/{first}")), "{body}");
+    // Same name, accents aside, at the same company.
+    let (code, _, body) =
+        post("first_name=J%C3%A9an&last_name=DUPONT&kind=b2b&status=lead&company=acme").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&format!("duplicate_of/{first}")), "{body}");
+    assert_eq!(
+        s.people.list(Visibility::All, None, 5).await.unwrap().len(),
+        1
+    );
+    // The same name elsewhere is someone else.
+    let (code, _, body) =
+        post("first_name=Jean&last_name=Dupont&kind=b2b&status=lead&company=Globex").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    // Knowingly creating a namesake at the same company is allowed.
+    let (code, _, body) = post(
+        "first_name=Jean&last_name=Dupont&kind=b2b&status=lead&company=Acme&allow_duplicate=1",
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.people.list(Visibility::All, None, 5).await.unwrap().len(),
+        3
+    );
+
+    // Without JavaScript, the form comes back with everything typed and a
+    // link to the existing record.
+    let (code, headers, _) = call(
+        &app,
+        form_post(
+            "/api/people/create",
+            "first_name=Jean&last_name=Other&kind=b2b&status=customer&email=jean.dupont%40acme.fr&job_title=CFO",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (status, html) = body_of(&app, &format!("/contacts/new?{query}"), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/contacts/{first}\"")),
+        "{html}"
+    );
+    assert!(html.contains("value=\"CFO\""), "{html}");
+    assert!(html.contains("allow_duplicate"), "{html}");
+}
+
+async fn logging_to_a_timeline_follows_the_rules(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let manager = signed_in(s, Role::Manager).await;
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/create",
+            "first_name=Ana&last_name=Silva&kind=b2b&status=lead&company=Globex",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let person = s.people.list(Visibility::All, None, 1).await.unwrap()[0].id;
+    let company = s
+        .people
+        .get(person)
+        .await
+        .unwrap()
+        .unwrap()
+        .fields
+        .company_id
+        .unwrap();
+    let log = |form: String, who: &String| {
+        let app = app.clone();
+        let who = who.clone();
+        async move { call(&app, json_post("/api/timeline/log", &form, Some(&who))).await }
+    };
+
+    // Our own outreach does not move the last inbound contact.
+    let (code, _, body) = log(
+        format!("person_id={person}&kind=call&direction=outbound&outcome=voicemail&duration=2"),
+        &sales,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.people.get(person).await.unwrap().unwrap().last_inbound_at,
+        None
+    );
+    // An inbound call does.
+    let (code, _, body) = log(format!("person_id={person}&kind=call&direction=inbound&outcome=reached&duration=12&notes=Wants+a+demo"), &sales).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let inbound = s.people.get(person).await.unwrap().unwrap().last_inbound_at;
+    assert!(inbound.is_some());
+
+    // Text is stored and shown literally: markup, quotes, emoji, RTL.
+    let text = "<script>alert(\"x\")</script> l'été 🎉 مرحبا\nsecond line";
+    let encoded: String = url_encode(text);
+    let (code, _, body) = log(
+        format!("person_id={person}&kind=note&notes={encoded}"),
+        &sales,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let page = s
+        .interactions
+        .timeline(TimelineOf::Person(person), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(page[0].body, text);
+    let (status, html) = body_of(&app, &format!("/contacts/{person}"), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&lt;script&gt;alert"), "escaped");
+    assert!(!html.contains("<script>alert"), "never executed");
+    assert!(html.contains("🎉 مرحبا"));
+
+    // 10,000 characters are kept whole; one more is refused with the
+    // limit, and nothing is stored.
+    let long = "é".repeat(10_000);
+    let (code, _, body) = log(
+        format!("person_id={person}&kind=note&notes={}", url_encode(&long)),
+        &sales,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let page = s
+        .interactions
+        .timeline(TimelineOf::Person(person), None, 10)
+        .await
+        .unwrap();
+    assert_eq!(page[0].body.chars().count(), 10_000);
+    let before = page.len();
+    let (code, _, body) = log(
+        format!(
+            "person_id={person}&kind=note&notes={}",
+            url_encode(&format!("{long}x"))
+        ),
+        &sales,
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("too_long/10000"), "{body}");
+    for (form, problem) in [
+        (format!("person_id={person}&kind=note&notes="), "required"),
+        (
+            format!("person_id={person}&kind=call&duration=-3"),
+            "invalid_number",
+        ),
+        (format!("person_id={person}&kind=visit"), "unknown_choice"),
+        (
+            format!("person_id={person}&kind=task&notes=x&due_on=soon"),
+            "invalid_date",
+        ),
+    ] {
+        let (code, _, body) = log(form.clone(), &sales).await;
+        assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{form}: {body}");
+        assert!(body.contains(problem), "{form}: {body}");
+    }
+    let (code, _, _) = log(
+        format!("person_id={person}&kind=note&notes=sneaky"),
+        &manager,
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN, "another team's person");
+    assert_eq!(
+        s.interactions
+            .timeline(TimelineOf::Person(person), None, 50)
+            .await
+            .unwrap()
+            .len(),
+        before
+    );
+
+    // A task is ticked off once; the company's timeline shows the
+    // person's entries.
+    let (code, _, body) = log(
+        format!("person_id={person}&kind=task&notes=Send+the+quote&due_on=2030-01-31"),
+        &sales,
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let task = s
+        .interactions
+        .timeline(TimelineOf::Person(person), None, 1)
+        .await
+        .unwrap()[0]
+        .clone();
+    assert_eq!(task.kind, InteractionKind::Task);
+    assert!(!task.done);
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/timeline/done",
+            &format!("id={}", task.id),
+            Some(&manager),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/timeline/done",
+            &format!("id={}", task.id),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let task = s
+        .interactions
+        .timeline(TimelineOf::Person(person), None, 1)
+        .await
+        .unwrap()[0]
+        .clone();
+    assert!(task.done);
+    let company_page = s
+        .interactions
+        .timeline(TimelineOf::Company(company), None, 50)
+        .await
+        .unwrap();
+    assert_eq!(company_page.len(), before + 1);
+    assert_eq!(company_page[0].person.as_ref().map(|p| p.0), Some(person));
+}
+
+async fn timelines_page_newest_first_without_gaps_or_repeats(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let author = crate::support::create_user(s, Role::Sales).await.id;
+    let mut person = crate::people::person("Paged", author, None);
+    person.emails.clear();
+    let person = s.people.create(&person).await.unwrap();
+    // Groups of entries at the same instant test the tie on the id.
+    let base = chrono::Utc::now() - chrono::Duration::days(30);
+    let entries: Vec<NewInteraction> = (0..130)
+        .map(|i| NewInteraction {
+            person_id: Some(person),
+            company_id: None,
+            kind: InteractionKind::Note,
+            direction: None,
+            outcome: None,
+            duration_minutes: None,
+            body: format!("entry {i}"),
+            occurred_at: base + chrono::Duration::minutes(i / 3),
+            author_id: author,
+            due_at: None,
+            assignee_id: None,
+        })
+        .collect();
+    s.interactions.add_many(&entries).await.unwrap();
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = s
+            .interactions
+            .timeline(TimelineOf::Person(person), cursor, 50)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap();
+        cursor = Some(TimelineCursor {
+            occurred_ms: last.occurred_at.timestamp_millis(),
+            id: last.id,
+        });
+        seen.extend(page.into_iter().map(|e| (e.occurred_at, e.id)));
+    }
+    assert_eq!(seen.len(), 130);
+    let mut sorted = seen.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(seen, sorted, "newest first, ties by id");
+    sorted.dedup();
+    assert_eq!(sorted.len(), 130, "no repeats");
+}
+
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
