@@ -5,8 +5,9 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    CompaniesRoute, CompanyRoute, NewCompanyRoute, NewPersonRoute, PeopleRoute, PersonRoute,
-    PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
+    CompaniesRoute, CompanyRoute, EditPersonRoute, LeadRoute, LeadsRoute, NewCompanyRoute,
+    NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute, SecondFactorRoute,
+    SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -75,6 +76,10 @@ pub fn App() -> impl IntoView {
                     // Async: the status (403, 404) is known before the
                     // first byte is sent.
                     <Route path=path!("/contacts/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/:id/edit") view={Lazy::<EditPersonRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("leads") view={Lazy::<LeadsRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/leads/new") view={Lazy::<NewLeadRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/leads/:id") view={Lazy::<LeadRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("companies") view={Lazy::<CompaniesRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/companies/new") view={Lazy::<NewCompanyRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/companies/:id") view={Lazy::<CompanyRoute>::new()} ssr=SsrMode::Async/>

@@ -13,7 +13,7 @@ test.describe('app shell @responsive', () => {
     await expect(page.getByRole('main')).toBeVisible();
     await expect(page.getByRole('contentinfo')).toBeVisible();
     const nav = page.getByRole('navigation', { name: 'Main' });
-    for (const area of ['Home', 'Contacts', 'Companies', 'Pipeline', 'Dashboard', 'Campaigns', 'Privacy', 'Settings']) {
+    for (const area of ['Home', 'Contacts', 'Leads', 'Companies', 'Pipeline', 'Dashboard', 'Campaigns', 'Privacy', 'Settings']) {
       await expect(nav.getByRole('link', { name: area, exact: true })).toBeVisible();
     }
     await expect(nav.getByRole('link', { name: 'Home' })).toHaveAttribute('aria-current', 'page');

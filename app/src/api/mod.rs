@@ -5,8 +5,10 @@ pub mod access_log;
 pub mod auth;
 pub mod companies;
 pub mod interactions;
+pub mod leads;
 pub mod organisation;
 pub mod people;
+pub mod person_edit;
 pub mod security;
 pub mod teams;
 pub mod users;
@@ -23,6 +25,10 @@ pub use companies::{
 pub use interactions::{
     GetTimeline, LogInteraction, MarkTaskDone, get_timeline, log_interaction, mark_task_done,
 };
+pub use leads::{
+    ConvertLead, CreateLead, GetLead, ListLeads, UpdateLead, convert_lead, create_lead, get_lead,
+    list_leads, update_lead,
+};
 pub use organisation::{
     GetOrganisation, RenameOrganisation, get_organisation, rename_organisation,
 };
@@ -30,6 +36,7 @@ pub use people::{
     CreatePerson, GetPerson, GetPersonFormChoices, ListPeople, SearchPeople, create_person,
     get_person, get_person_form_choices, list_people, search_people,
 };
+pub use person_edit::{UpdatePerson, update_person};
 pub use security::{
     BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,
     SetSecondFactorRule, begin_second_factor, confirm_second_factor, disable_second_factor,

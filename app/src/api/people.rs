@@ -92,6 +92,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             phones: f.phones.into_iter().map(String::from).collect(),
             company: f.company_id.zip(person.company_name),
             owner_name: person.owner_name,
+            team_id: f.team_id,
             team_name: person.team_name,
             source: f.source,
             collected_at: f.collected_at,
@@ -102,7 +103,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             last_inbound_at: person.last_inbound_at,
             created_at: person.created_at,
             version: person.version,
-            may_log: policy::allows(user.role, policy::Action::LogInteraction),
+            may_edit: policy::allows(user.role, policy::Action::LogInteraction),
         })
     }
     .await;
@@ -200,24 +201,23 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
         let user = policy::authorize(policy::Action::CreatePerson)?;
         let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
         let text = |o: Option<String>| o.unwrap_or_default();
-        let first_name =
-            optional_line(&first_name, PersonName::MAX_CHARS).map_err(v("first_name"))?;
-        let last_name = PersonName::parse(&last_name).map_err(v("last_name"))?;
-        let kind = PersonKind::parse(&kind).map_err(v("kind"))?;
-        let status = PersonStatus::parse(&status).map_err(v("status"))?;
-        let job_title = optional_line(&text(job_title), 100).map_err(v("job_title"))?;
-        let emails = match text(email).trim() {
-            "" => vec![],
-            raw => {
-                let address = EmailAddress::parse(raw).map_err(v("email"))?;
-                let kind = EmailKind::detect(&address);
-                vec![(address, kind)]
-            }
-        };
-        let phones = match text(phone).trim() {
-            "" => vec![],
-            raw => vec![PhoneNumber::parse(raw).map_err(v("phone"))?],
-        };
+        let Identity {
+            first_name,
+            last_name,
+            kind,
+            status,
+            job_title,
+            emails,
+            phones,
+        } = parse_identity(
+            &first_name,
+            &last_name,
+            &kind,
+            &status,
+            &text(job_title),
+            &text(email),
+            &text(phone),
+        )?;
         let source = match text(source).trim() {
             "" => Source::Manual,
             raw => Source::parse(raw).map_err(v("source"))?,
@@ -255,7 +255,7 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             let name = company_id.map(|c| {
                 (
                     crate::domain::search::fold(&first_name),
-                    crate::domain::search::fold(last_name.as_str()),
+                    crate::domain::search::fold(&last_name),
                     c,
                 )
             });
@@ -277,7 +277,7 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             .people
             .create(&NewPersonRecord {
                 first_name,
-                last_name: last_name.to_string(),
+                last_name,
                 kind,
                 job_title,
                 status,
@@ -309,11 +309,59 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
     }
 }
 
+/// A person's identity and contact fields, validated (the part of the
+/// form that entering and editing share).
+#[cfg(feature = "ssr")]
+pub(crate) struct Identity {
+    pub first_name: String,
+    pub last_name: String,
+    pub kind: crate::domain::PersonKind,
+    pub status: crate::domain::PersonStatus,
+    pub job_title: String,
+    pub emails: Vec<(crate::domain::EmailAddress, crate::domain::EmailKind)>,
+    pub phones: Vec<crate::domain::PhoneNumber>,
+}
+
+#[cfg(feature = "ssr")]
+pub(crate) fn parse_identity(
+    first_name: &str,
+    last_name: &str,
+    kind: &str,
+    status: &str,
+    job_title: &str,
+    email: &str,
+    phone: &str,
+) -> Result<Identity, AppError> {
+    use crate::domain::*;
+    let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
+    Ok(Identity {
+        first_name: optional_line(first_name, PersonName::MAX_CHARS).map_err(v("first_name"))?,
+        last_name: PersonName::parse(last_name)
+            .map_err(v("last_name"))?
+            .to_string(),
+        kind: PersonKind::parse(kind).map_err(v("kind"))?,
+        status: PersonStatus::parse(status).map_err(v("status"))?,
+        job_title: optional_line(job_title, 100).map_err(v("job_title"))?,
+        emails: match email.trim() {
+            "" => vec![],
+            raw => {
+                let address = EmailAddress::parse(raw).map_err(v("email"))?;
+                let kind = EmailKind::detect(&address);
+                vec![(address, kind)]
+            }
+        },
+        phones: match phone.trim() {
+            "" => vec![],
+            raw => vec![PhoneNumber::parse(raw).map_err(v("phone"))?],
+        },
+    })
+}
+
 /// The company a new person works at, found by its folded name among
 /// those the user may see, or created (owned by the user, in the person's
 /// team) when there is none.
 #[cfg(feature = "ssr")]
-async fn company_for_person(
+pub(crate) async fn company_for_person(
     user: &crate::server::auth::SessionUser,
     typed: &str,
     team_id: Option<i64>,

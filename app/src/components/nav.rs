@@ -10,6 +10,7 @@ pub fn Nav() -> impl IntoView {
     let items = [
         ("/", t.nav_home),
         ("/contacts", t.nav_contacts),
+        ("/leads", t.nav_leads),
         ("/companies", t.nav_companies),
         ("/pipeline", t.nav_pipeline),
         ("/dashboard", t.nav_dashboard),

@@ -43,6 +43,8 @@ pub struct FieldSpec {
     pub personal: bool,
 }
 
+const PROSPECTING: &[Purpose] = &[Purpose::Prospecting];
+
 const PROSPECTING_AND_CUSTOMERS: &[Purpose] =
     &[Purpose::Prospecting, Purpose::CustomerRelationship];
 
@@ -88,6 +90,28 @@ pub const FIELDS: &[FieldSpec] = &[
     field!("interaction.occurred_at", "interactions"."occurred_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
     field!("interaction.due_at", "interactions"."due_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("interaction.done_at", "interactions"."done_at", Exchanges, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("lead.first_name", "leads"."first_name", Identity, PROSPECTING, required: false, personal: true),
+    field!("lead.last_name", "leads"."last_name", Identity, PROSPECTING, required: true, personal: true),
+    field!("lead.company_name", "leads"."company_name", Professional, PROSPECTING, required: false, personal: true),
+    field!("lead.email", "leads"."email", Contact, PROSPECTING, required: false, personal: true),
+    field!("lead.phone", "leads"."phone", Contact, PROSPECTING, required: false, personal: true),
+    field!("lead.status", "leads"."status", Commercial, PROSPECTING, required: true, personal: true),
+    field!("lead.disqualified_reason", "leads"."disqualified_reason", Commercial, PROSPECTING, required: false, personal: true),
+    field!("lead.score", "leads"."score", Commercial, PROSPECTING, required: false, personal: true),
+    field!("lead.kind", "leads"."kind", Commercial, PROSPECTING, required: true, personal: true),
+    field!("lead.source", "leads"."source", Provenance, PROSPECTING, required: true, personal: true),
+    field!("lead.collected_at", "leads"."collected_at", Provenance, PROSPECTING, required: true, personal: true),
+    field!("lead.entered_by", "leads"."entered_by", Provenance, PROSPECTING, required: false, personal: true),
+    field!("lead.supplier", "leads"."supplier", Provenance, PROSPECTING, required: false, personal: true),
+    field!("lead.contract_ref", "leads"."contract_ref", Provenance, PROSPECTING, required: false, personal: true),
+    field!("lead.prospecting_basis", "leads"."prospecting_basis", Provenance, PROSPECTING, required: true, personal: true),
+    field!("lead.owner", "leads"."owner_id", Commercial, PROSPECTING, required: true, personal: true),
+    field!("lead.team", "leads"."team_id", Commercial, PROSPECTING, required: false, personal: true),
+    field!("deal.title", "deals"."title", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("deal.amount", "deals"."amount_cents", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("deal.currency", "deals"."currency", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
+    field!("deal.person", "deals"."person_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("deal.source", "deals"."source", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("company.name", "companies"."name", Company, &[], required: true, personal: false),
     field!("company.legal_id", "companies"."legal_id", Company, &[], required: false, personal: false),
     field!("company.domain", "companies"."domain", Company, &[], required: false, personal: false),
@@ -118,6 +142,20 @@ pub const BOOKKEEPING_COLUMNS: &[(&str, &str)] = &[
     ("interactions", "author_id"),
     ("interactions", "assignee_id"),
     ("interactions", "created_at"),
+    ("leads", "id"),
+    ("leads", "person_id"),
+    ("leads", "deal_id"),
+    ("leads", "converted_at"),
+    ("leads", "created_at"),
+    ("leads", "updated_at"),
+    ("leads", "version"),
+    ("deals", "id"),
+    ("deals", "company_id"),
+    ("deals", "owner_id"),
+    ("deals", "team_id"),
+    ("deals", "created_at"),
+    ("deals", "updated_at"),
+    ("deals", "version"),
     ("companies", "id"),
     ("companies", "name_key"),
     ("companies", "owner_id"),
@@ -136,6 +174,8 @@ pub const CATALOGUED_TABLES: &[&str] = &[
     "person_phones",
     "person_legal_bases",
     "interactions",
+    "leads",
+    "deals",
     "companies",
 ];
 

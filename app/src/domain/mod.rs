@@ -39,6 +39,7 @@ mod display_name;
 mod email;
 pub mod fields;
 mod interaction;
+mod lead;
 mod organisation;
 mod password;
 mod person;
@@ -52,6 +53,10 @@ pub use email::EmailAddress;
 pub use interaction::{
     CallOutcome, Direction, InteractionKind, InteractionView, NOTES_MAX_CHARS, TimelineCursor,
     TimelinePage, duration_minutes, notes,
+};
+pub use lead::{
+    LeadDetail, LeadStatus, LeadSummary, amount_cents, currency, deal_title, format_amount,
+    lead_score,
 };
 pub use organisation::{Organisation, OrganisationName};
 pub use password::PasswordPolicy;

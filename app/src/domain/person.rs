@@ -251,6 +251,7 @@ pub struct PersonDetail {
     /// The company they work at: id and name.
     pub company: Option<(i64, String)>,
     pub owner_name: String,
+    pub team_id: Option<i64>,
     pub team_name: Option<String>,
     pub source: Source,
     #[serde(with = "chrono::serde::ts_milliseconds")]
@@ -264,9 +265,9 @@ pub struct PersonDetail {
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub version: i64,
-    /// Whether the reader may log to the timeline (the page hides the
-    /// form otherwise; the server checks again).
-    pub may_log: bool,
+    /// Whether the reader may edit the person and log to the timeline
+    /// (the page hides the forms otherwise; the server checks again).
+    pub may_edit: bool,
 }
 
 /// A team, with its members' names.

@@ -48,6 +48,8 @@ pub enum Problem {
     InvalidNumber,
     /// Someone saved the record after it was opened here.
     ChangedMeanwhile,
+    /// Not an amount of money.
+    InvalidAmount,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -82,6 +84,7 @@ impl Problem {
             Problem::InvalidNumber => t.err_invalid_number.to_string(),
             Problem::ChangedMeanwhile => t.err_changed_meanwhile.to_string(),
             Problem::DuplicateOf { .. } => t.err_duplicate.to_string(),
+            Problem::InvalidAmount => t.err_invalid_amount.to_string(),
         }
     }
 }
@@ -113,6 +116,7 @@ impl From<Problem> for String {
             Problem::InvalidNumber => "invalid_number".into(),
             Problem::ChangedMeanwhile => "changed_meanwhile".into(),
             Problem::DuplicateOf { id } => format!("duplicate_of/{id}"),
+            Problem::InvalidAmount => "invalid_amount".into(),
         }
     }
 }
@@ -159,6 +163,7 @@ impl TryFrom<String> for Problem {
             ("invalid_domain", None) => Problem::InvalidDomain,
             ("invalid_number", None) => Problem::InvalidNumber,
             ("changed_meanwhile", None) => Problem::ChangedMeanwhile,
+            ("invalid_amount", None) => Problem::InvalidAmount,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -211,6 +216,7 @@ mod tests {
             Problem::InvalidNumber,
             Problem::ChangedMeanwhile,
             Problem::DuplicateOf { id: 42 },
+            Problem::InvalidAmount,
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

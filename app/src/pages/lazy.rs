@@ -13,8 +13,10 @@
 
 use super::{
     companies::{CompaniesPage, CompanyPage, NewCompanyPage},
+    leads::{LeadPage, LeadsPage, NewLeadPage},
     people::{NewPersonPage, PeoplePage},
     person::PersonPage,
+    person_edit::EditPersonPage,
     privacy_office::PrivacyOfficePage,
     second_factor::SecondFactorPage,
     security::SecurityPage,
@@ -50,8 +52,12 @@ lazy_page!(SecurityRoute, SecurityPage);
 lazy_page!(PeopleRoute, PeoplePage);
 lazy_page!(NewPersonRoute, NewPersonPage);
 lazy_page!(PersonRoute, PersonPage);
+lazy_page!(EditPersonRoute, EditPersonPage);
 lazy_page!(CompaniesRoute, CompaniesPage);
 lazy_page!(NewCompanyRoute, NewCompanyPage);
 lazy_page!(CompanyRoute, CompanyPage);
+lazy_page!(LeadsRoute, LeadsPage);
+lazy_page!(NewLeadRoute, NewLeadPage);
+lazy_page!(LeadRoute, LeadPage);
 lazy_page!(SettingsRoute, SettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);

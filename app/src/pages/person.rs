@@ -91,6 +91,9 @@ fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) ->
             {(t.person_kind_name)(person.kind)} " · " {(t.person_status_name)(person.status)}
             {(!person.job_title.is_empty()).then(|| format!(" · {}", person.job_title))}
         </p>
+        {person.may_edit.then(|| view! {
+            <p><a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a></p>
+        })}
         <section class="card wide" aria-labelledby="contact-title">
             <h2 id="contact-title">{t.email_label}</h2>
             <dl class="facts">
@@ -125,7 +128,7 @@ fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) ->
                 }).collect_view()}
             </dl>
         </section>
-        {person.may_log.then(|| view! { <LogInteractionForm person_id=person.id/> })}
+        {person.may_edit.then(|| view! { <LogInteractionForm person_id=person.id/> })}
         <section id="timeline" class="card wide" aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t.timeline_title}</h2>
             {match timeline {

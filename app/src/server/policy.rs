@@ -48,6 +48,10 @@ pub enum Action {
     /// Log calls, meetings, e-mails, notes and tasks on a timeline, and
     /// tick tasks off.
     LogInteraction,
+    /// List and open leads (which ones: the same rule as people).
+    ViewLeads,
+    /// Enter, qualify and convert leads.
+    ManageLeads,
 }
 
 /// The rule table.
@@ -63,7 +67,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         CreatePerson => matches!(role, Admin | Manager | Sales | Marketing),
         ManageTeams => matches!(role, Admin),
         ViewCompanies => true,
-        CreateCompany | LogInteraction => matches!(role, Admin | Manager | Sales | Marketing),
+        CreateCompany | LogInteraction | ManageLeads => {
+            matches!(role, Admin | Manager | Sales | Marketing)
+        }
+        ViewLeads => true,
     }
 }
 

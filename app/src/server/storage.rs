@@ -4,8 +4,8 @@
 
 use crate::domain::{
     CallOutcome, CompanySize, CompanySummary, Direction, EmailAddress, EmailKind, InteractionKind,
-    InteractionView, LegalBasis, Organisation, OrganisationName, PersonKind, PersonStatus,
-    PersonSummary, PhoneNumber, Purpose, Role, Source, TimelineCursor,
+    InteractionView, LeadStatus, LeadSummary, LegalBasis, Organisation, OrganisationName,
+    PersonKind, PersonStatus, PersonSummary, PhoneNumber, Purpose, Role, Source, TimelineCursor,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -251,6 +251,24 @@ pub struct NewPersonRecord {
     pub legal_bases: Vec<(Purpose, LegalBasis)>,
 }
 
+/// What editing a person may change. Provenance (source, collection date,
+/// who entered it, supplier) is history and stays as entered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonEdit {
+    pub first_name: String,
+    pub last_name: String,
+    pub kind: PersonKind,
+    pub job_title: String,
+    pub status: PersonStatus,
+    pub team_id: Option<i64>,
+    pub company_id: Option<i64>,
+    /// Replaces the first address (the one the form shows), or removes
+    /// it when `None`; further addresses are kept.
+    pub email: Option<(EmailAddress, EmailKind)>,
+    /// The same for the first phone number.
+    pub phone: Option<PhoneNumber>,
+}
+
 /// A stored person, with the names of the people and team it refers to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonRecord {
@@ -301,6 +319,9 @@ pub trait PeopleStore: Send + Sync {
         before_id: Option<i64>,
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError>;
+    /// Saves an edit if the person is still at `version` (and bumps it);
+    /// false if someone saved in between, and then nothing changes.
+    async fn update(&self, id: i64, version: i64, edit: &PersonEdit) -> Result<bool, StorageError>;
     /// A person already stored with one of these e-mail lookup keys, or
     /// with this folded first and last name at this company: whoever sees
     /// them, so that no team enters a person twice.
@@ -418,6 +439,93 @@ pub trait InteractionStore: Send + Sync {
     async fn mark_done(&self, id: i64, at: DateTime<Utc>) -> Result<bool, StorageError>;
 }
 
+/// A lead as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLeadRecord {
+    pub first_name: String,
+    pub last_name: String,
+    pub company_name: String,
+    pub email: Option<EmailAddress>,
+    pub phone: Option<PhoneNumber>,
+    pub status: LeadStatus,
+    pub disqualified_reason: String,
+    pub score: u8,
+    pub kind: PersonKind,
+    pub source: Source,
+    pub collected_at: DateTime<Utc>,
+    pub entered_by: Option<i64>,
+    pub supplier: String,
+    pub contract_ref: String,
+    pub prospecting_basis: LegalBasis,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
+}
+
+/// A stored lead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeadRecord {
+    pub id: i64,
+    pub fields: NewLeadRecord,
+    pub owner_name: String,
+    pub team_name: Option<String>,
+    pub person_id: Option<i64>,
+    pub deal_id: Option<i64>,
+    pub converted_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub version: i64,
+}
+
+/// The deal a conversion opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeal {
+    pub title: String,
+    pub amount_cents: i64,
+    pub currency: String,
+}
+
+/// What a conversion created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Converted {
+    pub person_id: i64,
+    pub company_id: Option<i64>,
+    pub deal_id: Option<i64>,
+}
+
+/// Leads.
+#[async_trait]
+pub trait LeadStore: Send + Sync {
+    async fn create(&self, lead: &NewLeadRecord) -> Result<i64, StorageError>;
+    async fn get(&self, id: i64) -> Result<Option<LeadRecord>, StorageError>;
+    /// Newest first, optionally of one status; keyset on the id.
+    async fn list(
+        &self,
+        visibility: Visibility,
+        status: Option<LeadStatus>,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<LeadSummary>, StorageError>;
+    /// Changes status, reason and score if the lead is still at `version`
+    /// and not converted; false otherwise (someone changed it meanwhile).
+    async fn update(
+        &self,
+        id: i64,
+        version: i64,
+        status: LeadStatus,
+        reason: &str,
+        score: u8,
+    ) -> Result<bool, StorageError>;
+    /// Turns the lead (at `version`, not yet converted) into a person, the
+    /// company named on it (found by folded name, or created) and, if
+    /// asked, a deal, in one transaction. `Conflict` if it was converted
+    /// or changed meanwhile; then nothing is created.
+    async fn convert(
+        &self,
+        id: i64,
+        version: i64,
+        deal: Option<&NewDeal>,
+    ) -> Result<Converted, StorageError>;
+}
+
 /// Recent failed sign-ins, counted for the brute-force limits.
 #[async_trait]
 pub trait SignInFailureStore: Send + Sync {
@@ -505,6 +613,7 @@ pub struct Storage {
     pub people: Arc<dyn PeopleStore>,
     pub companies: Arc<dyn CompanyStore>,
     pub interactions: Arc<dyn InteractionStore>,
+    pub leads: Arc<dyn LeadStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
 }

@@ -111,7 +111,7 @@ where
 macro_rules! sql_companies {
     ($db:ty, $search:expr) => {
         impl SqlCompanies<$db> {
-            async fn insert(
+            pub(crate) async fn insert(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 company: &NewCompanyRecord,
                 now: chrono::DateTime<Utc>,

@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod companies;
 pub mod interactions;
+pub mod leads;
 pub mod people;
 pub mod postgres;
 pub mod rows;

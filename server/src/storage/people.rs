@@ -7,7 +7,8 @@ use app::domain::{
     Purpose, Source,
 };
 use app::server::storage::{
-    NewPersonRecord, PeopleStore, PersonRecord, StorageError, TeamRecord, TeamStore, Visibility,
+    NewPersonRecord, PeopleStore, PersonEdit, PersonRecord, StorageError, TeamRecord, TeamStore,
+    Visibility,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -66,6 +67,8 @@ const LIST_COLUMNS: &str = "p.id, p.first_name, p.last_name, p.kind, p.status, p
 struct SearchSql {
     /// `$1` the person's id, `$2` the folded document.
     index: &'static str,
+    /// Removes the person's document before it is written again (`$1`).
+    unindex: Option<&'static str>,
     /// `$1`/`$2` visibility, `$3` the match expression, `$4` the limit.
     query: fn() -> String,
     /// The backend's match expression for the folded words.
@@ -74,6 +77,7 @@ struct SearchSql {
 
 const SQLITE_SEARCH: SearchSql = SearchSql {
     index: "INSERT INTO people_search (rowid, document) VALUES ($1, $2)",
+    unindex: Some("DELETE FROM people_search WHERE rowid = $1"),
     query: || {
         format!(
             "SELECT {LIST_COLUMNS} FROM people_search s JOIN people p ON p.id = s.rowid \
@@ -95,6 +99,7 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
 
 const POSTGRES_SEARCH: SearchSql = SearchSql {
     index: "UPDATE people SET search_document = $2 WHERE id = $1",
+    unindex: None,
     query: || {
         format!(
             "SELECT {LIST_COLUMNS} FROM people p \
@@ -240,7 +245,7 @@ macro_rules! sql_people {
         impl SqlPeople<$db> {
             /// Inserts one person with everything that belongs to them
             /// (e-mails, phones, legal bases, search document).
-            async fn insert(
+            pub(crate) async fn insert(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 person: &NewPersonRecord,
                 now: chrono::DateTime<Utc>,
@@ -457,6 +462,101 @@ macro_rules! sql_people {
                 .await
                 .map_err(storage_error)?;
                 rows.iter().map(list_row).collect()
+            }
+
+            #[tracing::instrument(skip(self, edit), err)]
+            async fn update(&self, id: i64, version: i64, edit: &PersonEdit) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let done = sqlx::query(
+                    "UPDATE people SET first_name = $3, last_name = $4, kind = $5, job_title = $6, status = $7, \
+                     team_id = $8, company_id = $9, updated_at = $10, version = version + 1 \
+                     WHERE id = $1 AND version = $2",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(&edit.first_name)
+                .bind(&edit.last_name)
+                .bind(edit.kind.key())
+                .bind(&edit.job_title)
+                .bind(edit.status.key())
+                .bind(edit.team_id)
+                .bind(edit.company_id)
+                .bind(Utc::now())
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                sqlx::query("DELETE FROM person_emails WHERE person_id = $1 AND position = 0")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if let Some((address, kind)) = &edit.email {
+                    sqlx::query(
+                        "INSERT INTO person_emails (person_id, position, address, address_key, kind) \
+                         VALUES ($1, 0, $2, $3, $4)",
+                    )
+                    .bind(id)
+                    .bind(address.as_str())
+                    .bind(address.lookup_key())
+                    .bind(kind.key())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                }
+                sqlx::query("DELETE FROM person_phones WHERE person_id = $1 AND position = 0")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if let Some(number) = &edit.phone {
+                    sqlx::query("INSERT INTO person_phones (person_id, position, number) VALUES ($1, 0, $2)")
+                        .bind(id)
+                        .bind(number.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                }
+                // The search document follows the edit, in the same
+                // transaction.
+                let emails: Vec<String> = sqlx::query_scalar("SELECT address FROM person_emails WHERE person_id = $1 ORDER BY position")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                let phones: Vec<String> = sqlx::query_scalar("SELECT number FROM person_phones WHERE person_id = $1 ORDER BY position")
+                    .bind(id)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                let company_name: Option<String> = match edit.company_id {
+                    Some(company_id) => sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
+                        .bind(company_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(storage_error)?,
+                    None => None,
+                };
+                let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+                let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+                let document = app::domain::search::person_document(
+                    &[&edit.first_name, &edit.last_name, company_name.as_deref().unwrap_or("")],
+                    &emails,
+                    &phones,
+                );
+                if let Some(unindex) = $search.unindex {
+                    sqlx::query(unindex).bind(id).execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                sqlx::query($search.index)
+                    .bind(id)
+                    .bind(document)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
             }
 
             #[tracing::instrument(skip_all, err)]

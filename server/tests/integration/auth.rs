@@ -703,6 +703,11 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Dpo),
         ),
         ("/api/people/form-choices", "", Some(Role::Readonly)),
+        (
+            "/api/people/update",
+            "id=1&version=1&last_name=Hijacked&kind=b2b&status=lead",
+            Some(Role::Dpo),
+        ),
         ("/api/companies/list", "", None),
         ("/api/companies/search", "q=x", None),
         ("/api/companies/get", "id=1", None),
@@ -718,6 +723,19 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Dpo),
         ),
         ("/api/timeline/done", "id=1", Some(Role::Readonly)),
+        ("/api/leads/list", "", None),
+        ("/api/leads/get", "id=1", None),
+        (
+            "/api/leads/create",
+            "last_name=Intruder",
+            Some(Role::Readonly),
+        ),
+        (
+            "/api/leads/update",
+            "id=1&version=1&status=qualified",
+            Some(Role::Dpo),
+        ),
+        ("/api/leads/convert", "id=1&version=1", Some(Role::Readonly)),
         ("/api/teams/list", "", Some(Role::Manager)),
         ("/api/teams/create", "name=Intruders", Some(Role::Sales)),
         (

@@ -15,6 +15,7 @@ on_both_backends!(
     duplicates_are_shown_before_a_second_record_is_made,
     logging_to_a_timeline_follows_the_rules,
     timelines_page_newest_first_without_gaps_or_repeats,
+    concurrent_edits_are_never_silently_overwritten,
 );
 
 async fn user_id(storage: &Storage, role: Role) -> i64 {
@@ -484,4 +485,98 @@ fn url_encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+async fn concurrent_edits_are_never_silently_overwritten(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let admin = signed_in(s, Role::Admin).await;
+    let manager = signed_in(s, Role::Manager).await;
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/create",
+            "first_name=Claire&last_name=Morel&kind=b2b&status=prospect&email=claire%40morel.fr&company=Morel+SA",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let id = s.people.list(Visibility::All, None, 1).await.unwrap()[0].id;
+    let opened = s.people.get(id).await.unwrap().unwrap().version;
+
+    // Both open version `opened`; the administrator saves first.
+    let edit = |who: &String, version: i64, job: &str, email: &str| {
+        let app = app.clone();
+        let who = who.clone();
+        let form = format!(
+            "id={id}&version={version}&first_name=Claire&last_name=Morel&kind=b2b&status=customer&job_title={job}&email={email}&company=Morel+SA"
+        );
+        async move { call(&app, json_post("/api/people/update", &form, Some(&who))).await }
+    };
+    let (code, _, body) = edit(&admin, opened, "CFO", "claire.morel%40morel.fr").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let (code, _, body) = edit(&sales, opened, "CEO", "claire%40morel.fr").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("changed_meanwhile"), "{body}");
+    let stored = s.people.get(id).await.unwrap().unwrap();
+    assert_eq!(stored.fields.job_title, "CFO", "the first save stands");
+    assert_eq!(stored.fields.emails[0].0.as_str(), "claire.morel@morel.fr");
+    assert_eq!(stored.fields.status, PersonStatus::Customer);
+    assert_eq!(stored.version, opened + 1);
+    // The search follows the saved edit.
+    let words = app::domain::search::query_tokens("claire.morel");
+    assert_eq!(
+        s.people
+            .search(Visibility::All, &words, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Without JavaScript, the loser sees both versions: theirs on the
+    // page, theirs typed in the form, and saves knowingly.
+    let (code, headers, _) = call(
+        &app,
+        form_post(
+            "/api/people/update",
+            &format!("id={id}&version={opened}&first_name=Claire&last_name=Morel&kind=b2b&status=customer&job_title=CEO"),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (status, html) = body_of(&app, &format!("/contacts/{id}/edit?{query}"), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("The version saved meanwhile"), "{html}");
+    assert!(
+        html.contains("CFO") && html.contains("value=\"CEO\""),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("name=\"version\" value=\"{}\"", opened + 1)),
+        "{html}"
+    );
+    let (code, _, body) = edit(&sales, opened + 1, "CEO", "claire%40morel.fr").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert_eq!(
+        s.people.get(id).await.unwrap().unwrap().fields.job_title,
+        "CEO"
+    );
+
+    // Someone of another team may not edit it; bad input changes nothing.
+    let (code, _, _) = edit(&manager, opened + 2, "Intruder", "").await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, _, body) = edit(&sales, opened + 2, "CEO", "not-an-address").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("invalid_email"), "{body}");
+    assert_eq!(s.people.get(id).await.unwrap().unwrap().version, opened + 2);
 }

@@ -12,6 +12,7 @@ mod auth;
 mod companies_timeline;
 mod field_catalogue;
 mod http;
+mod leads;
 mod people;
 mod render_stress;
 mod second_factor;
