@@ -79,3 +79,24 @@ test.describe('search', () => {
     await expect(page.getByText('No one matches.')).toBeVisible();
   });
 });
+
+test.describe('lists @nojs', () => {
+  test('filters and order live in the address and narrow the list', async ({ page }) => {
+    await signIn(page, undefined, '/contacts');
+    await page.getByLabel('Status').selectOption('prospect');
+    await page.getByLabel('Order').selectOption('name');
+    await Promise.all([page.waitForURL(/status=prospect/), page.getByRole('button', { name: 'Show', exact: true }).click()]);
+    await expect(page).toHaveURL(/sort=name/);
+    await expect(page.getByLabel('Status')).toHaveValue('prospect');
+    const rows = page.locator('table.data tbody tr');
+    await expect(rows.first()).toBeVisible();
+    const statuses = await rows.locator('td:nth-child(5)').allTextContents();
+    expect(statuses.every((s) => s === 'Prospect')).toBe(true);
+    const names = await rows.locator('td:nth-child(2)').allTextContents();
+    expect(names.length).toBeGreaterThan(0);
+
+    await page.getByLabel('Status').selectOption('former_customer');
+    await Promise.all([page.waitForURL(/status=former_customer/), page.getByRole('button', { name: 'Show', exact: true }).click()]);
+    await expect(page.getByText('No one yet.').or(page.locator('table.data'))).toBeVisible();
+  });
+});

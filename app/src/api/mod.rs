@@ -9,6 +9,7 @@ pub mod leads;
 pub mod organisation;
 pub mod people;
 pub mod person_edit;
+pub mod reassign;
 pub mod security;
 pub mod teams;
 pub mod users;
@@ -37,6 +38,7 @@ pub use people::{
     get_person, get_person_form_choices, list_people, search_people,
 };
 pub use person_edit::{UpdatePerson, update_person};
+pub use reassign::{ListOwnerChoices, ReassignPeople, list_owner_choices, reassign_people};
 pub use security::{
     BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,
     SetSecondFactorRule, begin_second_factor, confirm_second_factor, disable_second_factor,

@@ -2,7 +2,7 @@
 //! policy's decision (`people_visibility`, `may_open_record`); every list
 //! and every opening is written to the access log, refusals included.
 
-use crate::domain::{PersonDetail, PersonFormChoices, PersonSummary};
+use crate::domain::{PeopleListQuery, PersonDetail, PersonFormChoices, PersonSummary};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -10,20 +10,91 @@ pub const CREATE_PERSON_FORM: &str = "create_person";
 /// People per page of the list.
 pub const PAGE_SIZE: u32 = 50;
 
-/// The people the caller may see, newest first, `PAGE_SIZE` at a time
-/// (keyset: pass the last id shown as `before`).
+/// A page of the people the caller may see, filtered and sorted as the
+/// address bar asks (`PAGE_SIZE` at a time, keyset on the last person
+/// shown, whatever the order).
 #[server(endpoint = "people/list")]
-pub async fn list_people(before: Option<i64>) -> Result<Vec<PersonSummary>, AppError> {
+pub async fn list_people(
+    #[server(flatten)] query: PeopleListQuery,
+) -> Result<Vec<PersonSummary>, AppError> {
+    use crate::domain::*;
+    use crate::server::storage::{PeopleFilter, PeopleQuery};
     use crate::server::{access_log, context, policy};
-    let user = access_log::guard(policy::Action::ViewPeople, "list", "person", "").await?;
-    let ctx = context::server_context()?;
-    let rows = ctx
-        .storage
-        .people
-        .list(policy::people_visibility(&user), before, PAGE_SIZE)
-        .await
-        .map_err(|e| context::internal("people.list", e))?;
-    Ok(rows)
+    use chrono::{NaiveDate, TimeZone, Utc};
+    let result = async {
+        let user = access_log::guard(policy::Action::ViewPeople, "list", "person", "").await?;
+        let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
+        let given = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let day = |field: &'static str,
+                   raw: Option<String>|
+         -> Result<Option<chrono::DateTime<Utc>>, AppError> {
+            raw.map(|raw| {
+                NaiveDate::parse_from_str(&raw, "%Y-%m-%d")
+                    .map(|d| Utc.from_utc_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default()))
+                    .map_err(|_| AppError::validation(field, Problem::InvalidDate))
+            })
+            .transpose()
+        };
+        let id = |field: &'static str, raw: Option<String>| -> Result<Option<i64>, AppError> {
+            raw.map(|raw| {
+                raw.parse::<i64>()
+                    .map_err(|_| AppError::validation(field, Problem::UnknownChoice))
+            })
+            .transpose()
+        };
+        let filter = PeopleFilter {
+            status: given(&query.status)
+                .map(|s| PersonStatus::parse(&s))
+                .transpose()
+                .map_err(v("status"))?,
+            kind: given(&query.kind)
+                .map(|s| PersonKind::parse(&s))
+                .transpose()
+                .map_err(v("kind"))?,
+            source: given(&query.source)
+                .map(|s| Source::parse(&s))
+                .transpose()
+                .map_err(v("source"))?,
+            owner_id: match given(&query.owner).as_deref() {
+                Some("me") => Some(user.user_id),
+                other => id("owner", other.map(str::to_owned))?,
+            },
+            team_id: id("team", given(&query.team))?,
+            created_from: day("created_from", given(&query.created_from))?,
+            // The "to" day is included: up to the start of the next day.
+            created_to: day("created_to", given(&query.created_to))?
+                .map(|d| d + chrono::Duration::days(1)),
+        };
+        let sort = given(&query.sort)
+            .map(|s| PeopleSort::parse(&s))
+            .transpose()
+            .map_err(v("sort"))?
+            .unwrap_or(PeopleSort::Newest);
+        let ctx = context::server_context()?;
+        ctx.storage
+            .people
+            .query(
+                policy::people_visibility(&user),
+                &PeopleQuery {
+                    filter,
+                    sort,
+                    after: id("after", given(&query.after))?,
+                },
+                PAGE_SIZE,
+            )
+            .await
+            .map_err(|e| context::internal("people.list", e))
+    }
+    .await;
+    if let Err(error) = &result {
+        crate::server::respond::set_error_status(error);
+    }
+    result
 }
 
 /// How many results a search shows.

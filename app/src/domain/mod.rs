@@ -61,9 +61,9 @@ pub use lead::{
 pub use organisation::{Organisation, OrganisationName};
 pub use password::PasswordPolicy;
 pub use person::{
-    EmailKind, LegalBasis, PersonDetail, PersonFormChoices, PersonKind, PersonName, PersonStatus,
-    PersonSummary, PhoneNumber, Purpose, Source, TeamSummary, default_prospecting_basis,
-    optional_line,
+    EmailKind, LegalBasis, PeopleListQuery, PeopleSort, PersonDetail, PersonFormChoices,
+    PersonKind, PersonName, PersonStatus, PersonSummary, PhoneNumber, Purpose, Source, TeamSummary,
+    default_prospecting_basis, optional_line,
 };
 pub use problem::Problem;
 pub use role::Role;

@@ -221,6 +221,54 @@ pub fn default_prospecting_basis(kind: PersonKind) -> Option<LegalBasis> {
     }
 }
 
+choice!(
+    /// How a list of people is ordered.
+    PeopleSort { Newest => "newest", Name => "name", LastContact => "last_contact" }
+);
+
+/// A list of people as asked for in the address bar: filters, order and
+/// where the page starts (every part as typed; the server validates).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PeopleListQuery {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub source: Option<String>,
+    pub owner: Option<String>,
+    pub team: Option<String>,
+    pub created_from: Option<String>,
+    pub created_to: Option<String>,
+    pub sort: Option<String>,
+    /// The id of the last person of the previous page.
+    pub after: Option<String>,
+}
+
+impl PeopleListQuery {
+    /// The query string for this list (empty parts left out), starting
+    /// after `after` when given.
+    pub fn to_query(&self, after: Option<i64>) -> String {
+        let after = after.map(|a| a.to_string());
+        let parts = [
+            ("status", self.status.as_deref()),
+            ("kind", self.kind.as_deref()),
+            ("source", self.source.as_deref()),
+            ("owner", self.owner.as_deref()),
+            ("team", self.team.as_deref()),
+            ("created_from", self.created_from.as_deref()),
+            ("created_to", self.created_to.as_deref()),
+            ("sort", self.sort.as_deref()),
+            ("after", after.as_deref()),
+        ];
+        parts
+            .iter()
+            .filter_map(|(k, v)| {
+                v.filter(|v| !v.is_empty())
+                    .map(|v| format!("{k}={}", crate::url::encode_component(v)))
+            })
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
 /// A person in a list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonSummary {

@@ -273,6 +273,22 @@ pub struct Catalogue {
     pub person_their_version: &'static str,
     pub person_your_version_help: &'static str,
 
+    // People lists
+    pub people_filters: &'static str,
+    pub people_owner_me: &'static str,
+    pub people_created_from: &'static str,
+    pub people_created_to: &'static str,
+    pub people_sort: &'static str,
+    pub people_sort_name: fn(crate::domain::PeopleSort) -> &'static str,
+    pub people_apply: &'static str,
+
+    // Reassigning
+    pub people_select: &'static str,
+    pub people_select_one: fn(&str) -> String,
+    pub people_reassign: &'static str,
+    pub people_reassign_to: &'static str,
+    pub people_reassigned: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -318,6 +318,24 @@ pub const CATALOGUE: Catalogue = Catalogue {
     person_their_version: "The version saved meanwhile",
     person_your_version_help: "The form below still holds what you typed. Saving it now replaces the version above.",
 
+    people_filters: "Filter and sort people",
+    people_owner_me: "Mine",
+    people_created_from: "Created from",
+    people_created_to: "Created until",
+    people_sort: "Order",
+    people_sort_name: |s| match s {
+        crate::domain::PeopleSort::Newest => "Newest first",
+        crate::domain::PeopleSort::Name => "By name",
+        crate::domain::PeopleSort::LastContact => "Last contact from them",
+    },
+    people_apply: "Show",
+
+    people_select: "Select",
+    people_select_one: |name| format!("Select {name}"),
+    people_reassign: "Reassign the selected people",
+    people_reassign_to: "New owner",
+    people_reassigned: "Reassigned.",
+
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -321,6 +321,24 @@ pub const CATALOGUE: Catalogue = Catalogue {
     person_their_version: "La version enregistrée entre-temps",
     person_your_version_help: "Le formulaire ci-dessous contient toujours votre saisie. L’enregistrer maintenant remplace la version ci-dessus.",
 
+    people_filters: "Filtrer et trier les personnes",
+    people_owner_me: "Les miennes",
+    people_created_from: "Créées à partir du",
+    people_created_to: "Créées jusqu’au",
+    people_sort: "Ordre",
+    people_sort_name: |s| match s {
+        crate::domain::PeopleSort::Newest => "Plus récentes d’abord",
+        crate::domain::PeopleSort::Name => "Par nom",
+        crate::domain::PeopleSort::LastContact => "Dernier contact de leur part",
+    },
+    people_apply: "Afficher",
+
+    people_select: "Sélectionner",
+    people_select_one: |name| format!("Sélectionner {name}"),
+    people_reassign: "Réattribuer les personnes sélectionnées",
+    people_reassign_to: "Nouveau responsable",
+    people_reassigned: "Réattribuées.",
+
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

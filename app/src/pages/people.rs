@@ -1,10 +1,13 @@
 use crate::api::people::{CREATE_PERSON_FORM, NewPersonForm, PAGE_SIZE};
+use crate::api::reassign::REASSIGN_FORM;
 use crate::api::{
     CreatePerson, get_person_form_choices, list_people, search_companies, search_people,
 };
+use crate::api::{ReassignPeople, list_owner_choices};
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
 use crate::domain::{CompanySummary, LegalBasis, PersonKind, PersonStatus, PersonSummary, Source};
+use crate::domain::{PeopleListQuery, PeopleSort};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::companies::CompaniesTable;
@@ -19,17 +22,45 @@ pub(crate) fn day(at: &chrono::DateTime<chrono::Utc>) -> String {
     crate::time_format::minutes(at)[..10].to_string()
 }
 
-/// The people the user may see, newest first, fifty at a time (a plain
-/// link to the next page, so it works without JavaScript).
+/// The people the user may see, filtered and sorted by a plain GET form
+/// (the list's state is its address: it can be bookmarked and works
+/// without JavaScript), fifty at a time.
 #[component]
 pub fn PeoplePage() -> impl IntoView {
     let t = use_t();
     let query = use_query_map();
-    let before = move || {
-        query
-            .with(|q| q.get("before"))
-            .and_then(|b| b.parse::<i64>().ok())
+    let list_query = move || {
+        query.with(|q| PeopleListQuery {
+            status: q.get("status"),
+            kind: q.get("kind"),
+            source: q.get("source"),
+            owner: q.get("owner"),
+            team: q.get("team"),
+            created_from: q.get("created_from"),
+            created_to: q.get("created_to"),
+            sort: q.get("sort"),
+            after: q.get("after"),
+        })
     };
+    let choices = Resource::new(|| (), |_| get_person_form_choices());
+    // Only administrators and managers reassign; others never ask.
+    let may_reassign = move || {
+        use_context::<MeResource>()
+            .and_then(|me| me.0.get().and_then(|r| r.ok()).flatten())
+            .map(|me| {
+                matches!(
+                    me.role,
+                    crate::domain::Role::Admin | crate::domain::Role::Manager
+                )
+            })
+    };
+    let owners = Resource::new(may_reassign, |may| async move {
+        match may {
+            Some(true) => list_owner_choices().await.ok(),
+            _ => None,
+        }
+    });
+    let reassigned = form_outcome(REASSIGN_FORM);
     let search = move || query.with(|q| q.get("q")).filter(|q| !q.trim().is_empty());
     let companies = Resource::new(search, |q| async move {
         match q {
@@ -38,11 +69,11 @@ pub fn PeoplePage() -> impl IntoView {
         }
     });
     let people = Resource::new(
-        move || (search(), before()),
-        |(q, before)| async move {
+        move || (search(), list_query()),
+        |(q, list)| async move {
             match q {
                 Some(q) => search_people(q).await,
-                None => list_people(before).await,
+                None => list_people(list).await,
             }
         },
     );
@@ -65,6 +96,9 @@ pub fn PeoplePage() -> impl IntoView {
                 <p><a class="button primary" href="/contacts/new">{t.people_new}</a></p>
             })}
         </Transition>
+        {reassigned.saved.then(|| view! { <p class="notice" role="status">{t.people_reassigned}</p> })}
+        {reassigned.error.clone().map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
+        {move || search().is_none().then(|| view! { <PeopleFilters current=list_query() choices/> })}
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let searched = search();
@@ -82,7 +116,18 @@ pub fn PeoplePage() -> impl IntoView {
                         })}
                         {companies}
                     }),
-                    Ok(list) => EitherOf3::B(view! { {heading} <PeopleTable people=list/> {companies} }),
+                    Ok(list) => {
+                        let owners = owners.await;
+                        let next = (searched.is_none() && list.len() as u32 == PAGE_SIZE)
+                            .then(|| list.last().map(|p| list_query().to_query(Some(p.id))))
+                            .flatten();
+                        EitherOf3::B(view! {
+                            {heading}
+                            <PeopleTable people=list owners/>
+                            {next.map(|q| view! { <p><a href=format!("/contacts?{q}")>{t.people_more}</a></p> })}
+                            {companies}
+                        })
+                    }
                     Err(e) => EitherOf3::C(view! { <p class="form-error" role="alert">{e.message(t)}</p> }),
                 }
             })}
@@ -90,16 +135,18 @@ pub fn PeoplePage() -> impl IntoView {
     }
 }
 
+/// The table of people; with `owners` (administrators and managers), each
+/// row has a checkbox and the table is a form that gives the selected
+/// people to another owner.
 #[component]
-fn PeopleTable(people: Vec<PersonSummary>) -> impl IntoView {
+fn PeopleTable(people: Vec<PersonSummary>, owners: Option<Vec<(i64, String)>>) -> impl IntoView {
     let t = use_t();
-    let next = (people.len() as u32 == PAGE_SIZE)
-        .then(|| people.last().map(|p| p.id))
-        .flatten();
-    view! {
+    let selectable = owners.is_some();
+    let table = view! {
         <table class="data">
             <thead>
                 <tr>
+                    {selectable.then(|| view! { <th scope="col"><span class="visually-hidden">{t.people_select}</span></th> })}
                     <th scope="col">{t.person_name}</th>
                     <th scope="col">{t.email_label}</th>
                     <th scope="col">{t.company_of_person}</th>
@@ -112,8 +159,16 @@ fn PeopleTable(people: Vec<PersonSummary>) -> impl IntoView {
             <tbody>
                 {people
                     .into_iter()
-                    .map(|p| view! {
+                    .enumerate()
+                    .map(|(row, p)| view! {
                         <tr>
+                            {selectable.then(|| {
+                                let name = format!("{} {}", p.first_name, p.last_name).trim().to_string();
+                                view! {
+                                    <td><input type="checkbox" name=format!("ids[{row}]") value=p.id.to_string()
+                                        aria-label=(t.people_select_one)(&name)/></td>
+                                }
+                            })}
                             <td><a href=format!("/contacts/{}", p.id)>{format!("{} {}", p.first_name, p.last_name).trim().to_string()}</a></td>
                             <td>{p.email.unwrap_or_default()}</td>
                             <td>{p.company_name.unwrap_or_default()}</td>
@@ -126,7 +181,24 @@ fn PeopleTable(people: Vec<PersonSummary>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        {next.map(|id| view! { <p><a href=format!("/contacts?before={id}")>{t.people_more}</a></p> })}
+    };
+    match owners {
+        None => table.into_any(),
+        Some(owners) => view! {
+            <form method="post" action=ReassignPeople::PATH aria-label=t.people_reassign>
+                {table}
+                <div class="filters">
+                    <div class="field">
+                        <label for="reassign-owner">{t.people_reassign_to}</label>
+                        <select id="reassign-owner" name="owner_id">
+                            {owners.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                        </select>
+                    </div>
+                    <div class="actions"><button type="submit">{t.people_reassign}</button></div>
+                </div>
+            </form>
+        }
+        .into_any(),
     }
 }
 
@@ -263,6 +335,84 @@ pub fn NewPersonPage() -> impl IntoView {
             <div class="actions">
                 <button type="submit" class="primary">{t.person_save}</button>
             </div>
+        </form>
+    }
+}
+
+/// The filters and order of the list: a GET form, so the choice lives in
+/// the address (bookmarkable, shareable, works without JavaScript).
+#[component]
+fn PeopleFilters(
+    current: PeopleListQuery,
+    choices: Resource<Result<crate::domain::PersonFormChoices, AppError>>,
+) -> impl IntoView {
+    let t = use_t();
+    let is = |v: &Option<String>, key: &str| v.as_deref() == Some(key);
+    let c = current.clone();
+    view! {
+        <form class="filters" method="get" action="/contacts" role="search" aria-label=t.people_filters>
+            <div class="field">
+                <label for="filter-status">{t.person_status}</label>
+                <select id="filter-status" name="status">
+                    <option value="">{t.leads_all}</option>
+                    {PersonStatus::ALL.iter().map(|s| view! { <option value=s.key() selected=is(&c.status, s.key())>{(t.person_status_name)(*s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-kind">{t.person_kind}</label>
+                <select id="filter-kind" name="kind">
+                    <option value="">{t.leads_all}</option>
+                    {PersonKind::ALL.iter().map(|k| view! { <option value=k.key() selected=is(&c.kind, k.key())>{(t.person_kind_name)(*k)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-source">{t.person_source}</label>
+                <select id="filter-source" name="source">
+                    <option value="">{t.leads_all}</option>
+                    {Source::ALL.iter().map(|s| view! { <option value=s.key() selected=is(&c.source, s.key())>{(t.person_source_name)(*s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-owner">{t.person_owner}</label>
+                <select id="filter-owner" name="owner">
+                    <option value="">{t.leads_all}</option>
+                    <option value="me" selected=is(&c.owner, "me")>{t.people_owner_me}</option>
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-team">{t.person_team}</label>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let team = current.team.clone();
+                        Suspend::new(async move {
+                            let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                            view! {
+                                <select id="filter-team" name="team">
+                                    <option value="">{t.leads_all}</option>
+                                    {teams.into_iter().map(|(id, name)| view! {
+                                        <option value=id.to_string() selected=team.as_deref() == Some(id.to_string().as_str())>{name}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })
+                    }}
+                </Transition>
+            </div>
+            <div class="field">
+                <label for="filter-from">{t.people_created_from}</label>
+                <input id="filter-from" name="created_from" type="date" value=c.created_from.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="filter-to">{t.people_created_to}</label>
+                <input id="filter-to" name="created_to" type="date" value=c.created_to.clone().unwrap_or_default()/>
+            </div>
+            <div class="field">
+                <label for="filter-sort">{t.people_sort}</label>
+                <select id="filter-sort" name="sort">
+                    {PeopleSort::ALL.iter().map(|s| view! { <option value=s.key() selected=is(&c.sort, s.key())>{(t.people_sort_name)(*s)}</option> }).collect_view()}
+                </select>
+            </div>
+            <div class="actions"><button type="submit">{t.people_apply}</button></div>
         </form>
     }
 }

@@ -52,6 +52,8 @@ pub enum Action {
     ViewLeads,
     /// Enter, qualify and convert leads.
     ManageLeads,
+    /// Give people to another owner, several at once.
+    ReassignPeople,
 }
 
 /// The rule table.
@@ -71,6 +73,7 @@ pub fn allows(role: Role, action: Action) -> bool {
             matches!(role, Admin | Manager | Sales | Marketing)
         }
         ViewLeads => true,
+        ReassignPeople => matches!(role, Admin | Manager),
     }
 }
 

@@ -5,7 +5,8 @@
 use crate::domain::{
     CallOutcome, CompanySize, CompanySummary, Direction, EmailAddress, EmailKind, InteractionKind,
     InteractionView, LeadStatus, LeadSummary, LegalBasis, Organisation, OrganisationName,
-    PersonKind, PersonStatus, PersonSummary, PhoneNumber, Purpose, Role, Source, TimelineCursor,
+    PeopleSort, PersonKind, PersonStatus, PersonSummary, PhoneNumber, Purpose, Role, Source,
+    TimelineCursor,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -294,6 +295,39 @@ pub enum Visibility {
     },
 }
 
+/// What a list of people is narrowed to; every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleFilter {
+    pub status: Option<PersonStatus>,
+    pub kind: Option<PersonKind>,
+    pub source: Option<Source>,
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    /// Created at or after.
+    pub created_from: Option<DateTime<Utc>>,
+    /// Created before.
+    pub created_to: Option<DateTime<Utc>>,
+}
+
+/// A page of a list of people: filter, order, and the last person of the
+/// previous page (keyset pagination whatever the order).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeopleQuery {
+    pub filter: PeopleFilter,
+    pub sort: PeopleSort,
+    pub after: Option<i64>,
+}
+
+impl Default for PeopleQuery {
+    fn default() -> Self {
+        Self {
+            filter: PeopleFilter::default(),
+            sort: PeopleSort::Newest,
+            after: None,
+        }
+    }
+}
+
 /// People (contacts).
 #[async_trait]
 pub trait PeopleStore: Send + Sync {
@@ -312,13 +346,35 @@ pub trait PeopleStore: Send + Sync {
         words: &[String],
         limit: u32,
     ) -> Result<Vec<PersonSummary>, StorageError>;
+    /// A page of the visible people matching the filter, in the order
+    /// asked, after the person `query.after`.
+    async fn query(
+        &self,
+        visibility: Visibility,
+        query: &PeopleQuery,
+        limit: u32,
+    ) -> Result<Vec<PersonSummary>, StorageError>;
     /// Newest first; keyset pagination on the id (`before_id`).
     async fn list(
         &self,
         visibility: Visibility,
         before_id: Option<i64>,
         limit: u32,
-    ) -> Result<Vec<PersonSummary>, StorageError>;
+    ) -> Result<Vec<PersonSummary>, StorageError> {
+        let query = PeopleQuery {
+            after: before_id,
+            ..PeopleQuery::default()
+        };
+        self.query(visibility, &query, limit).await
+    }
+    /// Gives the people to another owner (and team, if given); returns
+    /// how many changed. Each bumps its version.
+    async fn reassign(
+        &self,
+        ids: &[i64],
+        owner_id: i64,
+        team_id: Option<i64>,
+    ) -> Result<u64, StorageError>;
     /// Saves an edit if the person is still at `version` (and bumps it);
     /// false if someone saved in between, and then nothing changes.
     async fn update(&self, id: i64, version: i64, edit: &PersonEdit) -> Result<bool, StorageError>;

@@ -1,7 +1,7 @@
 //! Timelines: calls, meetings, e-mails, notes and tasks, one SQL text for
 //! both backends (see `users.rs`).
 
-use crate::storage::people::choice;
+use crate::storage::people::{ROWS_PER_STATEMENT, choice, placeholders};
 use crate::storage::storage_error;
 use app::domain::{CallOutcome, Direction, InteractionKind, InteractionView, TimelineCursor};
 use app::server::storage::{InteractionStore, NewInteraction, StorageError, TimelineOf};
@@ -79,8 +79,28 @@ where
     })
 }
 
+/// Moves forward the last inbound contact of `n` people at once:
+/// `(person id, instant)` pairs.
+fn sqlite_last_inbound_many(n: usize) -> String {
+    format!(
+        "WITH v (id, at) AS (VALUES {}) \
+         UPDATE people SET last_inbound_at = (SELECT v.at FROM v WHERE v.id = people.id) \
+         WHERE id IN (SELECT id FROM v) \
+         AND (last_inbound_at IS NULL OR last_inbound_at < (SELECT v.at FROM v WHERE v.id = people.id))",
+        placeholders(n, 2, 1)
+    )
+}
+
+fn postgres_last_inbound_many(n: usize) -> String {
+    format!(
+        "UPDATE people SET last_inbound_at = v.at FROM (VALUES {}) AS v (id, at) \
+         WHERE people.id = v.id AND (people.last_inbound_at IS NULL OR people.last_inbound_at < v.at)",
+        placeholders(n, 2, 1)
+    )
+}
+
 macro_rules! sql_interactions {
-    ($db:ty) => {
+    ($db:ty, $last_inbound_many:expr) => {
         impl SqlInteractions<$db> {
             async fn insert(
                 tx: &mut sqlx::Transaction<'_, $db>,
@@ -156,12 +176,67 @@ macro_rules! sql_interactions {
                 Ok(id)
             }
 
+            /// Multi-row statements: a person's company is looked up in
+            /// the statement itself when not given, and the last inbound
+            /// contact of everyone concerned is moved in one statement per
+            /// chunk.
             #[tracing::instrument(skip_all, fields(count = interactions.len()), err)]
             async fn add_many(&self, interactions: &[NewInteraction]) -> Result<(), StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
-                for interaction in interactions {
-                    Self::insert(&mut tx, interaction, now).await?;
+                for chunk in interactions.chunks(ROWS_PER_STATEMENT) {
+                    let rows: Vec<String> = (0..chunk.len())
+                        .map(|r| {
+                            let b = r * 12;
+                            format!(
+                                "(${p}, COALESCE(${c}, (SELECT company_id FROM people WHERE id = ${p})), ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
+                                b + 3, b + 4, b + 5, b + 6, b + 7, b + 8, b + 9, b + 10, b + 11, b + 12,
+                                p = b + 1,
+                                c = b + 2,
+                            )
+                        })
+                        .collect();
+                    let sql = format!(
+                        "INSERT INTO interactions (person_id, company_id, kind, direction, outcome, \
+                         duration_minutes, body, occurred_at, author_id, due_at, assignee_id, created_at) VALUES {}",
+                        rows.join(", ")
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for i in chunk {
+                        query = query
+                            .bind(i.person_id)
+                            .bind(i.company_id)
+                            .bind(i.kind.key())
+                            .bind(i.direction.map(|d| d.key()))
+                            .bind(i.outcome.map(|o| o.key()))
+                            .bind(i.duration_minutes.map(|d| d as i32))
+                            .bind(&i.body)
+                            .bind(i.occurred_at.trunc_subsecs(3))
+                            .bind(i.author_id)
+                            .bind(i.due_at)
+                            .bind(i.assignee_id)
+                            .bind(now);
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    // The latest inbound instant per person in this chunk.
+                    let mut latest: std::collections::BTreeMap<i64, DateTime<Utc>> = std::collections::BTreeMap::new();
+                    for i in chunk {
+                        if let (Some(p), Some(Direction::Inbound)) = (i.person_id, i.direction) {
+                            let at = i.occurred_at.trunc_subsecs(3);
+                            let e = latest.entry(p).or_insert(at);
+                            if *e < at {
+                                *e = at;
+                            }
+                        }
+                    }
+                    if !latest.is_empty() {
+                        let sql = ($last_inbound_many)(latest.len());
+                        let mut query = sqlx::query(&sql);
+                        for (person, at) in &latest {
+                            query = query.bind(*person).bind(*at);
+                        }
+                        query.execute(&mut *tx).await.map_err(storage_error)?;
+                    }
                 }
                 tx.commit().await.map_err(storage_error)
             }
@@ -228,5 +303,5 @@ macro_rules! sql_interactions {
     };
 }
 
-sql_interactions!(sqlx::Sqlite);
-sql_interactions!(sqlx::Postgres);
+sql_interactions!(sqlx::Sqlite, sqlite_last_inbound_many);
+sql_interactions!(sqlx::Postgres, postgres_last_inbound_many);

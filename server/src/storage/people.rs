@@ -2,13 +2,14 @@
 
 use crate::storage::rows::is_unique_violation;
 use crate::storage::storage_error;
+use app::domain::PeopleSort;
 use app::domain::{
     EmailAddress, EmailKind, LegalBasis, PersonKind, PersonStatus, PersonSummary, PhoneNumber,
     Purpose, Source,
 };
 use app::server::storage::{
-    NewPersonRecord, PeopleStore, PersonEdit, PersonRecord, StorageError, TeamRecord, TeamStore,
-    Visibility,
+    NewPersonRecord, PeopleQuery, PeopleStore, PersonEdit, PersonRecord, StorageError, TeamRecord,
+    TeamStore, Visibility,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -58,10 +59,100 @@ pub(crate) fn visibility_args(visibility: Visibility) -> (i64, i64) {
     }
 }
 
+/// `($start, $start+1, …), (…)`: placeholders for `rows` rows of `columns`
+/// values, for multi-row statements (bulk paths: imports, `accord seed`).
+pub(crate) fn placeholders(rows: usize, columns: usize, start: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (0..columns)
+                .map(|c| format!("${}", start + r * columns + c))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per multi-row statement: well under both backends' limits on
+/// bound parameters (SQLite 32,766, PostgreSQL 65,535).
+pub(crate) const ROWS_PER_STATEMENT: usize = 200;
+
 /// The columns of a list row (people `p`, owner `o`, team `t`).
 const LIST_COLUMNS: &str = "p.id, p.first_name, p.last_name, p.kind, p.status, p.created_at, \
      o.display_name AS owner_name, t.name AS team_name, co.name AS company_name, \
      (SELECT e.address FROM person_emails e WHERE e.person_id = p.id ORDER BY e.position LIMIT 1) AS email";
+
+/// A bound value of a dynamically built statement.
+enum Arg {
+    Int(i64),
+    Text(String),
+    Time(chrono::DateTime<Utc>),
+}
+
+/// The list statement for `query`: `$1`/`$2` visibility, `$3` the limit,
+/// then the filters' values in order. `last_contact` is the backend's
+/// expression of the last inbound contact with NULL sorted last
+/// (`{}` is the table alias).
+fn list_sql(query: &PeopleQuery, last_contact: &str) -> (String, Vec<Arg>) {
+    let mut conditions = vec![VISIBLE.to_string()];
+    let mut args = Vec::new();
+    let mut push = |condition: &str, arg: Arg| {
+        conditions.push(condition.replace('#', &format!("${}", args.len() + 4)));
+        args.push(arg);
+    };
+    let f = &query.filter;
+    if let Some(v) = f.status {
+        push("p.status = #", Arg::Text(v.key().into()));
+    }
+    if let Some(v) = f.kind {
+        push("p.kind = #", Arg::Text(v.key().into()));
+    }
+    if let Some(v) = f.source {
+        push("p.source = #", Arg::Text(v.key().into()));
+    }
+    if let Some(v) = f.owner_id {
+        push("p.owner_id = #", Arg::Int(v));
+    }
+    if let Some(v) = f.team_id {
+        push("p.team_id = #", Arg::Int(v));
+    }
+    if let Some(v) = f.created_from {
+        push("p.created_at >= #", Arg::Time(v));
+    }
+    if let Some(v) = f.created_to {
+        push("p.created_at < #", Arg::Time(v));
+    }
+    let contact = |alias: &str| last_contact.replace("{}", alias);
+    // Keyset: rows after the previous page's last person, compared on
+    // the whole sort key (read from that person's row).
+    let (order, after) = match query.sort {
+        PeopleSort::Newest => ("p.id DESC".to_string(), "p.id < #".to_string()),
+        PeopleSort::Name => (
+            "p.last_name, p.first_name, p.id".to_string(),
+            "(p.last_name, p.first_name, p.id) > \
+             (SELECT k.last_name, k.first_name, k.id FROM people k WHERE k.id = #)"
+                .to_string(),
+        ),
+        PeopleSort::LastContact => (
+            format!("{} DESC, p.id DESC", contact("p")),
+            format!(
+                "({}, p.id) < (SELECT {}, k.id FROM people k WHERE k.id = #)",
+                contact("p"),
+                contact("k")
+            ),
+        ),
+    };
+    if let Some(after_id) = query.after {
+        push(&after, Arg::Int(after_id));
+    }
+    let sql = format!(
+        "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
+         LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id \
+         WHERE {} ORDER BY {order} LIMIT $3",
+        conditions.join(" AND ")
+    );
+    (sql, args)
+}
 
 /// Search, per backend: how the document is written, and the query.
 struct SearchSql {
@@ -69,21 +160,52 @@ struct SearchSql {
     index: &'static str,
     /// Removes the person's document before it is written again (`$1`).
     unindex: Option<&'static str>,
+    /// Writes `n` documents in one statement: `(id, document)` pairs.
+    index_many: fn(usize) -> String,
     /// `$1`/`$2` visibility, `$3` the match expression, `$4` the limit.
     query: fn() -> String,
     /// The backend's match expression for the folded words.
     expression: fn(&[String]) -> String,
 }
 
+/// How many of the newest matches a search ranks. A one- or two-letter
+/// prefix (`hel`, `06`) can match a tenth of a million people; ranking
+/// them all is what made such searches slow. Among the newest 2,000 the
+/// best are as good a first screen, and typing one more letter narrows
+/// the match below the cap, where ranking is exact.
+const CANDIDATES: u32 = 2_000;
+
+/// The people `$1`/`$2` may see among the candidates `s` (id, rank,
+/// document), optionally narrowed by an initial (`$5`, a LIKE pattern on
+/// the document, or empty), best first, `$4` of them.
+fn ranked(candidates: &str, order: &str) -> String {
+    format!(
+        "SELECT {LIST_COLUMNS} FROM ({candidates}) s JOIN people p ON p.id = s.id \
+         JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+         LEFT JOIN companies co ON co.id = p.company_id \
+         WHERE {VISIBLE} AND ($5 = '' OR (' ' || s.document) LIKE $5) \
+         ORDER BY {order}, p.id DESC LIMIT $4"
+    )
+}
+
 const SQLITE_SEARCH: SearchSql = SearchSql {
     index: "INSERT INTO people_search (rowid, document) VALUES ($1, $2)",
     unindex: Some("DELETE FROM people_search WHERE rowid = $1"),
-    query: || {
+    index_many: |n| {
         format!(
-            "SELECT {LIST_COLUMNS} FROM people_search s JOIN people p ON p.id = s.rowid \
-             JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
-             LEFT JOIN companies co ON co.id = p.company_id \
-             WHERE people_search MATCH $3 AND {VISIBLE} ORDER BY s.rank, p.id DESC LIMIT $4"
+            "INSERT INTO people_search (rowid, document) VALUES {}",
+            placeholders(n, 2, 1)
+        )
+    },
+    // FTS5 walks the match newest first and stops at the cap; `rank`
+    // (bm25) is computed for those rows only.
+    query: || {
+        ranked(
+            &format!(
+                "SELECT rowid AS id, rank, document FROM people_search \
+                 WHERE people_search MATCH $3 ORDER BY rowid DESC LIMIT {CANDIDATES}"
+            ),
+            "s.rank",
         )
     },
     // FTS5: every word a quoted prefix (`"hel"* "dup"*`); the words are
@@ -100,13 +222,20 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
 const POSTGRES_SEARCH: SearchSql = SearchSql {
     index: "UPDATE people SET search_document = $2 WHERE id = $1",
     unindex: None,
-    query: || {
+    index_many: |n| {
         format!(
-            "SELECT {LIST_COLUMNS} FROM people p \
-             JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
-             LEFT JOIN companies co ON co.id = p.company_id \
-             WHERE p.search @@ to_tsquery('simple', $3) AND {VISIBLE} \
-             ORDER BY ts_rank(p.search, to_tsquery('simple', $3)) DESC, p.id DESC LIMIT $4"
+            "UPDATE people SET search_document = v.document FROM (VALUES {}) AS v (id, document) \
+             WHERE people.id = v.id",
+            placeholders(n, 2, 1)
+        )
+    },
+    query: || {
+        ranked(
+            &format!(
+                "SELECT id, ts_rank(search, to_tsquery('simple', $3)) AS rank, search_document AS document \
+                 FROM people WHERE search @@ to_tsquery('simple', $3) ORDER BY id DESC LIMIT {CANDIDATES}"
+            ),
+            "s.rank DESC",
         )
     },
     // tsquery: `hel:* & dup:*`.
@@ -118,6 +247,16 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
             .join(" & ")
     },
 };
+
+/// Splits the query words into those matched as prefixes by the index and
+/// a single-letter initial (`martin c`), which would match too much to
+/// look up and is checked on the candidates instead.
+pub(crate) fn matched_and_initial(words: &[String]) -> (Vec<String>, String) {
+    let (long, short): (Vec<&String>, Vec<&String>) =
+        words.iter().partition(|w| w.chars().count() >= 2);
+    let initial = short.last().map(|w| format!("% {w}%")).unwrap_or_default();
+    (long.into_iter().cloned().collect(), initial)
+}
 
 fn list_row<R>(row: &R) -> Result<PersonSummary, StorageError>
 where
@@ -145,7 +284,7 @@ where
 }
 
 macro_rules! sql_people {
-    ($db:ty, $search:expr) => {
+    ($db:ty, $search:expr, $last_contact:literal) => {
         #[async_trait]
         impl TeamStore for SqlTeams<$db> {
             #[tracing::instrument(skip(self), err)]
@@ -341,13 +480,120 @@ macro_rules! sql_people {
                 Ok(id)
             }
 
+            /// One statement per person for the row (its id is needed),
+            /// multi-row statements for what belongs to them: a
+            /// thousand people cost about a thousand statements, not six
+            /// thousand.
             #[tracing::instrument(skip_all, fields(count = people.len()), err)]
             async fn create_many(&self, people: &[NewPersonRecord]) -> Result<Vec<i64>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let mut ids = Vec::with_capacity(people.len());
                 for person in people {
-                    ids.push(Self::insert(&mut tx, person, now).await?);
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO people (first_name, last_name, kind, job_title, status, owner_id, team_id, \
+                         source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at, company_id) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
+                    )
+                    .bind(&person.first_name)
+                    .bind(&person.last_name)
+                    .bind(person.kind.key())
+                    .bind(&person.job_title)
+                    .bind(person.status.key())
+                    .bind(person.owner_id)
+                    .bind(person.team_id)
+                    .bind(person.source.key())
+                    .bind(person.collected_at)
+                    .bind(person.entered_by)
+                    .bind(&person.supplier)
+                    .bind(&person.contract_ref)
+                    .bind(now)
+                    .bind(person.company_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                    ids.push(id);
+                }
+                // Company names for the search documents, in one query.
+                let mut company_ids: Vec<i64> = people.iter().filter_map(|p| p.company_id).collect();
+                company_ids.sort_unstable();
+                company_ids.dedup();
+                let mut company_names = std::collections::HashMap::new();
+                for chunk in company_ids.chunks(ROWS_PER_STATEMENT) {
+                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                    let sql = format!("SELECT id, name FROM companies WHERE id IN ({})", marks.join(", "));
+                    let mut query = sqlx::query(&sql);
+                    for id in chunk {
+                        query = query.bind(id);
+                    }
+                    for row in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
+                        let id: i64 = row.try_get("id").map_err(storage_error)?;
+                        let name: String = row.try_get("name").map_err(storage_error)?;
+                        company_names.insert(id, name);
+                    }
+                }
+                let pairs: Vec<(i64, &NewPersonRecord)> = ids.iter().copied().zip(people.iter()).collect();
+                let emails: Vec<(i64, usize, &EmailAddress, EmailKind)> = pairs
+                    .iter()
+                    .flat_map(|(id, p)| p.emails.iter().enumerate().map(move |(i, (a, k))| (*id, i, a, *k)))
+                    .collect();
+                for chunk in emails.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO person_emails (person_id, position, address, address_key, kind) VALUES {}",
+                        placeholders(chunk.len(), 5, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (id, position, address, kind) in chunk {
+                        query = query.bind(*id).bind(*position as i64).bind(address.as_str()).bind(address.lookup_key()).bind(kind.key());
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                let phones: Vec<(i64, usize, &PhoneNumber)> = pairs
+                    .iter()
+                    .flat_map(|(id, p)| p.phones.iter().enumerate().map(move |(i, n)| (*id, i, n)))
+                    .collect();
+                for chunk in phones.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO person_phones (person_id, position, number) VALUES {}",
+                        placeholders(chunk.len(), 3, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (id, position, number) in chunk {
+                        query = query.bind(*id).bind(*position as i64).bind(number.as_str());
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                let bases: Vec<(i64, Purpose, LegalBasis)> = pairs
+                    .iter()
+                    .flat_map(|(id, p)| p.legal_bases.iter().map(move |(purpose, basis)| (*id, *purpose, *basis)))
+                    .collect();
+                for chunk in bases.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO person_legal_bases (person_id, purpose, basis) VALUES {}",
+                        placeholders(chunk.len(), 3, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (id, purpose, basis) in chunk {
+                        query = query.bind(*id).bind(purpose.key()).bind(basis.key());
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                let documents: Vec<(i64, String)> = pairs
+                    .iter()
+                    .map(|(id, p)| {
+                        let emails: Vec<&str> = p.emails.iter().map(|(a, _)| a.as_str()).collect();
+                        let phones: Vec<&str> = p.phones.iter().map(|n| n.as_str()).collect();
+                        let company = p.company_id.and_then(|c| company_names.get(&c)).map_or("", String::as_str);
+                        (*id, app::domain::search::person_document(&[&p.first_name, &p.last_name, company], &emails, &phones))
+                    })
+                    .collect();
+                for chunk in documents.chunks(ROWS_PER_STATEMENT) {
+                    let sql = ($search.index_many)(chunk.len());
+                    let mut query = sqlx::query(&sql);
+                    for (id, document) in chunk {
+                        query = query.bind(*id).bind(document);
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
                 }
                 tx.commit().await.map_err(storage_error)?;
                 Ok(ids)
@@ -442,26 +688,45 @@ macro_rules! sql_people {
             }
 
             #[tracing::instrument(skip(self), err)]
-            async fn list(
+            async fn query(
                 &self,
                 visibility: Visibility,
-                before_id: Option<i64>,
+                query: &PeopleQuery,
                 limit: u32,
             ) -> Result<Vec<PersonSummary>, StorageError> {
                 let (all, user_id) = visibility_args(visibility);
-                let rows = sqlx::query(&format!(
-                    "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
-                     LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id \
-                     WHERE {VISIBLE} AND p.id < $3 ORDER BY p.id DESC LIMIT $4"
-                ))
-                .bind(all)
-                .bind(user_id)
-                .bind(before_id.unwrap_or(i64::MAX))
-                .bind(i64::from(limit))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(storage_error)?;
+                let (sql, args) = list_sql(query, $last_contact);
+                let mut q = sqlx::query(&sql).bind(all).bind(user_id).bind(i64::from(limit));
+                for arg in args {
+                    q = match arg {
+                        Arg::Int(n) => q.bind(n),
+                        Arg::Text(t) => q.bind(t),
+                        Arg::Time(t) => q.bind(t),
+                    };
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(storage_error)?;
                 rows.iter().map(list_row).collect()
+            }
+
+            #[tracing::instrument(skip(self, ids), fields(count = ids.len()), err)]
+            async fn reassign(&self, ids: &[i64], owner_id: i64, team_id: Option<i64>) -> Result<u64, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let mut changed = 0;
+                for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                    let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 4)).collect();
+                    let sql = format!(
+                        "UPDATE people SET owner_id = $1, team_id = COALESCE($2, team_id), updated_at = $3, \
+                         version = version + 1 WHERE id IN ({})",
+                        marks.join(", ")
+                    );
+                    let mut q = sqlx::query(&sql).bind(owner_id).bind(team_id).bind(Utc::now());
+                    for id in chunk {
+                        q = q.bind(*id);
+                    }
+                    changed += q.execute(&mut *tx).await.map_err(storage_error)?.rows_affected();
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(changed)
             }
 
             #[tracing::instrument(skip(self, edit), err)]
@@ -604,15 +869,17 @@ macro_rules! sql_people {
                 words: &[String],
                 limit: u32,
             ) -> Result<Vec<PersonSummary>, StorageError> {
-                if words.is_empty() {
+                let (matched, initial) = matched_and_initial(words);
+                if matched.is_empty() {
                     return Ok(vec![]);
                 }
                 let (all, user_id) = visibility_args(visibility);
                 let rows = sqlx::query(&($search.query)())
                     .bind(all)
                     .bind(user_id)
-                    .bind(($search.expression)(words))
+                    .bind(($search.expression)(&matched))
                     .bind(i64::from(limit))
+                    .bind(initial)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?;
@@ -622,5 +889,13 @@ macro_rules! sql_people {
     };
 }
 
-sql_people!(sqlx::Sqlite, SQLITE_SEARCH);
-sql_people!(sqlx::Postgres, POSTGRES_SEARCH);
+sql_people!(
+    sqlx::Sqlite,
+    SQLITE_SEARCH,
+    "COALESCE({}.last_inbound_at, '')"
+);
+sql_people!(
+    sqlx::Postgres,
+    POSTGRES_SEARCH,
+    "COALESCE({}.last_inbound_at, '-infinity'::timestamptz)"
+);

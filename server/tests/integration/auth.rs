@@ -703,6 +703,12 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Dpo),
         ),
         ("/api/people/form-choices", "", Some(Role::Readonly)),
+        ("/api/people/owners", "", Some(Role::Sales)),
+        (
+            "/api/people/reassign",
+            "ids[0]=1&owner_id=1",
+            Some(Role::Marketing),
+        ),
         (
             "/api/people/update",
             "id=1&version=1&last_name=Hijacked&kind=b2b&status=lead",

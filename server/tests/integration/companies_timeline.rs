@@ -450,6 +450,26 @@ async fn timelines_page_newest_first_without_gaps_or_repeats(backend: &str) {
         })
         .collect();
     s.interactions.add_many(&entries).await.unwrap();
+    // The bulk path moves the last inbound contact like the single one:
+    // to the latest inbound entry, never back.
+    let inbound = |minutes: i64| NewInteraction {
+        kind: InteractionKind::Call,
+        direction: Some(Direction::Inbound),
+        occurred_at: base + chrono::Duration::minutes(minutes),
+        ..entries[0].clone()
+    };
+    s.interactions
+        .add_many(&[inbound(5), inbound(9), inbound(7)])
+        .await
+        .unwrap();
+    let last = s.people.get(person).await.unwrap().unwrap().last_inbound_at;
+    assert_eq!(
+        last.map(|t| t.timestamp_millis()),
+        Some(inbound(9).occurred_at.timestamp_millis())
+    );
+    s.interactions.add_many(&[inbound(1)]).await.unwrap();
+    let after = s.people.get(person).await.unwrap().unwrap().last_inbound_at;
+    assert_eq!(after, last, "never moved back");
     let mut seen = Vec::new();
     let mut cursor = None;
     loop {
@@ -468,12 +488,70 @@ async fn timelines_page_newest_first_without_gaps_or_repeats(backend: &str) {
         });
         seen.extend(page.into_iter().map(|e| (e.occurred_at, e.id)));
     }
-    assert_eq!(seen.len(), 130);
+    assert_eq!(seen.len(), 134);
     let mut sorted = seen.clone();
     sorted.sort_by(|a, b| b.cmp(a));
     assert_eq!(seen, sorted, "newest first, ties by id");
     sorted.dedup();
-    assert_eq!(sorted.len(), 130, "no repeats");
+    assert_eq!(sorted.len(), 134, "no repeats");
+
+    // People stored in bulk are found by name, e-mail, phone and their
+    // company's name, like those entered one by one.
+    let company = s
+        .companies
+        .create(&app::server::storage::NewCompanyRecord {
+            name: "Société Générale des Eaux".into(),
+            legal_id: String::new(),
+            domain: String::new(),
+            sector: String::new(),
+            size: None,
+            address: String::new(),
+            owner_id: author,
+            team_id: None,
+        })
+        .await
+        .unwrap();
+    let mut bulk = crate::people::person("Bulkowski", author, None);
+    bulk.company_id = Some(company);
+    let ids = s
+        .people
+        .create_many(&[bulk.clone(), crate::people::person("Other", author, None)])
+        .await
+        .unwrap();
+    assert_eq!(ids.len(), 2);
+    for q in [
+        "bulkowski",
+        "eaux generale",
+        "bulkowski@acme.fr",
+        "0612345678",
+    ] {
+        let found = s
+            .people
+            .search(Visibility::All, &app::domain::search::query_tokens(q), 20)
+            .await
+            .unwrap();
+        assert!(found.iter().any(|p| p.id == ids[0]), "{q}");
+    }
+    // A one-letter word narrows by initial; alone it is too broad to run.
+    let search = |q: &'static str| {
+        let s = s.clone();
+        async move {
+            s.people
+                .search(Visibility::All, &app::domain::search::query_tokens(q), 20)
+                .await
+                .unwrap()
+        }
+    };
+    assert!(search("bulkowski h").await.iter().any(|p| p.id == ids[0]));
+    assert!(search("bulkowski x").await.is_empty());
+    assert!(search("h").await.is_empty());
+    let stored = s.people.get(ids[0]).await.unwrap().unwrap();
+    assert_eq!(stored.fields.emails, bulk.emails);
+    assert_eq!(stored.fields.legal_bases, bulk.legal_bases);
+    assert_eq!(
+        stored.company_name.as_deref(),
+        Some("Société Générale des Eaux")
+    );
 }
 
 fn url_encode(text: &str) -> String {

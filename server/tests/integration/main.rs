@@ -14,6 +14,7 @@ mod field_catalogue;
 mod http;
 mod leads;
 mod people;
+mod people_lists;
 mod render_stress;
 mod second_factor;
 mod startup;
