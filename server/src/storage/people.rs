@@ -389,105 +389,19 @@ macro_rules! sql_people {
                 person: &NewPersonRecord,
                 now: chrono::DateTime<Utc>,
             ) -> Result<i64, StorageError> {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO people (first_name, last_name, kind, job_title, status, owner_id, team_id, \
-                     source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at, company_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
-                )
-                .bind(&person.first_name)
-                .bind(&person.last_name)
-                .bind(person.kind.key())
-                .bind(&person.job_title)
-                .bind(person.status.key())
-                .bind(person.owner_id)
-                .bind(person.team_id)
-                .bind(person.source.key())
-                .bind(person.collected_at)
-                .bind(person.entered_by)
-                .bind(&person.supplier)
-                .bind(&person.contract_ref)
-                .bind(now)
-                .bind(person.company_id)
-                .fetch_one(&mut **tx)
-                .await
-                .map_err(storage_error)?;
-                for (position, (address, kind)) in person.emails.iter().enumerate() {
-                    sqlx::query(
-                        "INSERT INTO person_emails (person_id, position, address, address_key, kind) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(id)
-                    .bind(position as i64)
-                    .bind(address.as_str())
-                    .bind(address.lookup_key())
-                    .bind(kind.key())
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                }
-                for (position, number) in person.phones.iter().enumerate() {
-                    sqlx::query("INSERT INTO person_phones (person_id, position, number) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(position as i64)
-                        .bind(number.as_str())
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(storage_error)?;
-                }
-                for (purpose, basis) in &person.legal_bases {
-                    sqlx::query("INSERT INTO person_legal_bases (person_id, purpose, basis) VALUES ($1, $2, $3)")
-                        .bind(id)
-                        .bind(purpose.key())
-                        .bind(basis.key())
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(storage_error)?;
-                }
-                let emails: Vec<&str> = person.emails.iter().map(|(a, _)| a.as_str()).collect();
-                let phones: Vec<&str> = person.phones.iter().map(|p| p.as_str()).collect();
-                // The company's name is searched too: typing it finds the
-                // people who work there.
-                let company_name: Option<String> = match person.company_id {
-                    Some(company_id) => sqlx::query_scalar("SELECT name FROM companies WHERE id = $1")
-                        .bind(company_id)
-                        .fetch_optional(&mut **tx)
-                        .await
-                        .map_err(storage_error)?,
-                    None => None,
-                };
-                let document = app::domain::search::person_document(
-                    &[&person.first_name, &person.last_name, company_name.as_deref().unwrap_or("")],
-                    &emails,
-                    &phones,
-                );
-                sqlx::query($search.index)
-                    .bind(id)
-                    .bind(document)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                Ok(id)
-            }
-        }
-
-        #[async_trait]
-        impl PeopleStore for SqlPeople<$db> {
-            #[tracing::instrument(skip_all, fields(owner_id = person.owner_id), err)]
-            async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError> {
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
-                let id = Self::insert(&mut tx, person, Utc::now()).await?;
-                tx.commit().await.map_err(storage_error)?;
-                Ok(id)
+                let ids = Self::insert_many(tx, std::slice::from_ref(person), now).await?;
+                ids.first().copied().ok_or_else(|| StorageError::Missing("people.id".into()))
             }
 
             /// One statement per person for the row (its id is needed),
             /// multi-row statements for what belongs to them: a
             /// thousand people cost about a thousand statements, not six
             /// thousand.
-            #[tracing::instrument(skip_all, fields(count = people.len()), err)]
-            async fn create_many(&self, people: &[NewPersonRecord]) -> Result<Vec<i64>, StorageError> {
-                let now = Utc::now();
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+            pub(crate) async fn insert_many(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                people: &[NewPersonRecord],
+                now: chrono::DateTime<Utc>,
+            ) -> Result<Vec<i64>, StorageError> {
                 let mut ids = Vec::with_capacity(people.len());
                 for person in people {
                     let id: i64 = sqlx::query_scalar(
@@ -509,7 +423,7 @@ macro_rules! sql_people {
                     .bind(&person.contract_ref)
                     .bind(now)
                     .bind(person.company_id)
-                    .fetch_one(&mut *tx)
+                    .fetch_one(&mut **tx)
                     .await
                     .map_err(storage_error)?;
                     ids.push(id);
@@ -526,7 +440,7 @@ macro_rules! sql_people {
                     for id in chunk {
                         query = query.bind(id);
                     }
-                    for row in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
+                    for row in query.fetch_all(&mut **tx).await.map_err(storage_error)? {
                         let id: i64 = row.try_get("id").map_err(storage_error)?;
                         let name: String = row.try_get("name").map_err(storage_error)?;
                         company_names.insert(id, name);
@@ -546,7 +460,7 @@ macro_rules! sql_people {
                     for (id, position, address, kind) in chunk {
                         query = query.bind(*id).bind(*position as i64).bind(address.as_str()).bind(address.lookup_key()).bind(kind.key());
                     }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
                 }
                 let phones: Vec<(i64, usize, &PhoneNumber)> = pairs
                     .iter()
@@ -561,7 +475,7 @@ macro_rules! sql_people {
                     for (id, position, number) in chunk {
                         query = query.bind(*id).bind(*position as i64).bind(number.as_str());
                     }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
                 }
                 let bases: Vec<(i64, Purpose, LegalBasis)> = pairs
                     .iter()
@@ -576,7 +490,7 @@ macro_rules! sql_people {
                     for (id, purpose, basis) in chunk {
                         query = query.bind(*id).bind(purpose.key()).bind(basis.key());
                     }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
                 }
                 let documents: Vec<(i64, String)> = pairs
                     .iter()
@@ -593,8 +507,26 @@ macro_rules! sql_people {
                     for (id, document) in chunk {
                         query = query.bind(*id).bind(document);
                     }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
                 }
+                Ok(ids)
+            }
+        }
+
+        #[async_trait]
+        impl PeopleStore for SqlPeople<$db> {
+            #[tracing::instrument(skip_all, fields(owner_id = person.owner_id), err)]
+            async fn create(&self, person: &NewPersonRecord) -> Result<i64, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let id = Self::insert(&mut tx, person, Utc::now()).await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(skip_all, fields(count = people.len()), err)]
+            async fn create_many(&self, people: &[NewPersonRecord]) -> Result<Vec<i64>, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let ids = Self::insert_many(&mut tx, people, Utc::now()).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(ids)
             }
