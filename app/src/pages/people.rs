@@ -10,7 +10,7 @@ use crate::domain::{CompanySummary, LegalBasis, PersonKind, PersonStatus, Person
 use crate::domain::{PeopleListQuery, PeopleSort};
 use crate::error::AppError;
 use crate::i18n::use_t;
-use crate::pages::companies::CompaniesTable;
+use crate::pages::companies::{CompaniesTable, may_create};
 use crate::pages::form_outcome::form_outcome;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -77,16 +77,6 @@ pub fn PeoplePage() -> impl IntoView {
             }
         },
     );
-    let may_create = move || {
-        use_context::<MeResource>().and_then(|me| {
-            me.0.get().and_then(|r| r.ok()).flatten().map(|me| {
-                !matches!(
-                    me.role,
-                    crate::domain::Role::Dpo | crate::domain::Role::Readonly
-                )
-            })
-        })
-    };
     view! {
         <Title text=t.nav_contacts/>
         <h1>{t.nav_contacts}</h1>

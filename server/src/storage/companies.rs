@@ -1,6 +1,6 @@
 //! Companies, one SQL text for both backends (see `users.rs`).
 
-use crate::storage::people::{choice, visibility_args};
+use crate::storage::people::{choice, fts5_prefixes, tsquery_prefixes, visibility_args};
 use crate::storage::storage_error;
 use app::domain::{CompanySize, CompanySummary};
 use app::server::storage::{
@@ -47,13 +47,7 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
              WHERE companies_search MATCH $3 AND {VISIBLE} ORDER BY s.rank, c.id DESC LIMIT $4"
         )
     },
-    expression: |words| {
-        words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    },
+    expression: fts5_prefixes,
 };
 
 const POSTGRES_SEARCH: SearchSql = SearchSql {
@@ -65,13 +59,7 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
              ORDER BY ts_rank(c.search, to_tsquery('simple', $3)) DESC, c.id DESC LIMIT $4"
         )
     },
-    expression: |words| {
-        words
-            .iter()
-            .map(|w| format!("{w}:*"))
-            .collect::<Vec<_>>()
-            .join(" & ")
-    },
+    expression: tsquery_prefixes,
 };
 
 /// What is searched for a company: its name, domain and legal id.

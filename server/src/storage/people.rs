@@ -208,15 +208,7 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
             "s.rank",
         )
     },
-    // FTS5: every word a quoted prefix (`"hel"* "dup"*`); the words are
-    // folded to letters and digits, so quoting cannot be escaped.
-    expression: |words| {
-        words
-            .iter()
-            .map(|w| format!("\"{w}\"*"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    },
+    expression: fts5_prefixes,
 };
 
 const POSTGRES_SEARCH: SearchSql = SearchSql {
@@ -238,15 +230,27 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
             "s.rank DESC",
         )
     },
-    // tsquery: `hel:* & dup:*`.
-    expression: |words| {
-        words
-            .iter()
-            .map(|w| format!("{w}:*"))
-            .collect::<Vec<_>>()
-            .join(" & ")
-    },
+    expression: tsquery_prefixes,
 };
+
+/// FTS5: every word a quoted prefix (`"hel"* "dup"*`); the words are
+/// folded to letters and digits, so quoting cannot be escaped.
+pub(crate) fn fts5_prefixes(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("\"{w}\"*"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// tsquery: `hel:* & dup:*`.
+pub(crate) fn tsquery_prefixes(words: &[String]) -> String {
+    words
+        .iter()
+        .map(|w| format!("{w}:*"))
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
 
 /// Splits the query words into those matched as prefixes by the index and
 /// a single-letter initial (`martin c`), which would match too much to
