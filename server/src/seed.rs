@@ -304,6 +304,14 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
     let mut rng = Rng(seed);
     let all_started = Instant::now();
     let now = chrono::Utc::now();
+    // The list orders' indexes are built once at the end rather than row
+    // by row (see `BulkLoadStore`); if this stops half-way, the next start
+    // builds them.
+    storage
+        .bulk_load
+        .suspend_read_indexes()
+        .await
+        .map_err(|e| e.to_string())?;
 
     // Companies.
     let started = Instant::now();
@@ -506,6 +514,16 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
     if plan_interactions > 0 {
         eprintln!();
     }
+    let started = Instant::now();
+    storage
+        .bulk_load
+        .restore_read_indexes()
+        .await
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "list indexes built in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     crate::startup::announce(&format!(
         "Seeded {} companies, {} people and {plan_interactions} interactions in {:.1} s (seed {seed}).",
         plan.companies,

@@ -62,6 +62,19 @@ pub trait HealthStore: Send + Sync {
     async fn ping(&self) -> Result<(), StorageError>;
 }
 
+/// Bulk loads (`accord seed`, imports): the indexes that only serve reads
+/// (list orders) are dropped for the load and built once after it, which
+/// is several times faster than maintaining them row by row. Their
+/// definitions are kept in the database meanwhile, so an interrupted load
+/// gets them back at the next start (`restore_read_indexes` runs on open).
+#[async_trait]
+pub trait BulkLoadStore: Send + Sync {
+    /// Drops the read-only indexes, remembering their definitions.
+    async fn suspend_read_indexes(&self) -> Result<(), StorageError>;
+    /// Builds again every suspended index; returns how many.
+    async fn restore_read_indexes(&self) -> Result<usize, StorageError>;
+}
+
 /// A user as stored. Holds the password hash: deliberately not
 /// `Serialize`, so it cannot be sent to a browser by mistake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -672,6 +685,7 @@ pub struct Storage {
     pub leads: Arc<dyn LeadStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
+    pub bulk_load: Arc<dyn BulkLoadStore>,
 }
 
 impl std::fmt::Debug for Storage {

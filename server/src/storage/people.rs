@@ -122,34 +122,80 @@ fn list_sql(query: &PeopleQuery, last_contact: &str) -> (String, Vec<Arg>) {
     if let Some(v) = f.created_to {
         push("p.created_at < #", Arg::Time(v));
     }
-    let contact = |alias: &str| last_contact.replace("{}", alias);
-    // Keyset: rows after the previous page's last person, compared on
-    // the whole sort key (read from that person's row).
-    let (order, after) = match query.sort {
-        PeopleSort::Newest => ("p.id DESC".to_string(), "p.id < #".to_string()),
-        PeopleSort::Name => (
-            "p.last_name, p.first_name, p.id".to_string(),
-            "(p.last_name, p.first_name, p.id) > \
-             (SELECT k.last_name, k.first_name, k.id FROM people k WHERE k.id = #)"
-                .to_string(),
-        ),
-        PeopleSort::LastContact => (
-            format!("{} DESC, p.id DESC", contact("p")),
-            format!(
-                "({}, p.id) < (SELECT {}, k.id FROM people k WHERE k.id = #)",
-                contact("p"),
-                contact("k")
-            ),
-        ),
+    let base = conditions.join(" AND ");
+    let contact = last_contact.to_string();
+    // The sort key, most significant first, always ending with the id so
+    // that it is unique: (expression over the alias `{}`, descending).
+    let key: Vec<(String, bool)> = match query.sort {
+        PeopleSort::Newest => vec![("{}.id".into(), true)],
+        PeopleSort::Name => vec![
+            ("{}.last_name".into(), false),
+            ("{}.first_name".into(), false),
+            ("{}.id".into(), false),
+        ],
+        PeopleSort::LastContact => vec![(contact, true), ("{}.id".into(), true)],
     };
-    if let Some(after_id) = query.after {
-        push(&after, Arg::Int(after_id));
-    }
+    let order = |alias: &str| {
+        key.iter()
+            .map(|(e, desc)| {
+                format!(
+                    "{}{}",
+                    e.replace("{}", alias),
+                    if *desc { " DESC" } else { "" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let from = "FROM people p JOIN users o ON o.id = p.owner_id \
+         LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id";
+    let Some(after_id) = query.after else {
+        let sql = format!(
+            "SELECT {LIST_COLUMNS} {from} WHERE {base} ORDER BY {} LIMIT $3",
+            order("p")
+        );
+        return (sql, args);
+    };
+    // Keyset: the rows after the previous page's last person. A row-value
+    // comparison `(a, b) < (x, y)` lets SQLite seek on `a` only, and then
+    // walk every row sharing it: with most people never contacted, that is
+    // most of the table. So the page is the union of one range per key
+    // column — equal on the columns before it, strictly after on it —
+    // each an exact index seek, most specific first.
+    let mark = format!("${}", args.len() + 4);
+    args.push(Arg::Int(after_id));
+    let value = |expr: &str| {
+        if expr == "{}.id" {
+            mark.clone()
+        } else {
+            format!(
+                "(SELECT {} FROM people k WHERE k.id = {mark})",
+                expr.replace("{}", "k")
+            )
+        }
+    };
+    let branches: Vec<String> = (0..key.len())
+        .rev()
+        .map(|i| {
+            let mut terms: Vec<String> = key[..i]
+                .iter()
+                .map(|(e, _)| format!("{} = {}", e.replace("{}", "p"), value(e)))
+                .collect();
+            let (e, desc) = &key[i];
+            terms.push(format!("{} {} {}", e.replace("{}", "p"), if *desc { "<" } else { ">" }, value(e)));
+            format!(
+                "SELECT * FROM (SELECT p.id FROM people p WHERE {base} AND {} ORDER BY {} LIMIT $3) b{i}",
+                terms.join(" AND "),
+                order("p")
+            )
+        })
+        .collect();
     let sql = format!(
-        "SELECT {LIST_COLUMNS} FROM people p JOIN users o ON o.id = p.owner_id \
-         LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id \
-         WHERE {} ORDER BY {order} LIMIT $3",
-        conditions.join(" AND ")
+        "SELECT {LIST_COLUMNS} FROM ({}) s JOIN people p ON p.id = s.id \
+         JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
+         LEFT JOIN companies co ON co.id = p.company_id ORDER BY {} LIMIT $3",
+        branches.join(" UNION ALL "),
+        order("p")
     );
     (sql, args)
 }

@@ -9,6 +9,7 @@ mod support;
 
 mod access_log;
 mod auth;
+mod bulk_load;
 mod companies_timeline;
 mod field_catalogue;
 mod http;

@@ -21,7 +21,20 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 pub async fn open(url: &str, settings: &PoolSettings) -> Result<Storage, OpenError> {
     let pool = connect(url, settings).await?;
     migrate(&pool).await?;
-    Ok(storage(pool))
+    let storage = storage(pool);
+    // A bulk load interrupted before its end left its indexes dropped.
+    let restored = storage
+        .bulk_load
+        .restore_read_indexes()
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))?;
+    if restored > 0 {
+        tracing::warn!(
+            restored,
+            "rebuilt indexes left suspended by an interrupted bulk load"
+        );
+    }
+    Ok(storage)
 }
 
 /// Applies this backend's pending migrations.
@@ -70,6 +83,7 @@ pub fn storage(pool: PgPool) -> Storage {
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),
+        bulk_load: Arc::new(super::bulk_load::SqlBulkLoad::new(pool.clone())),
         health: Arc::new(PgHealth { pool }),
     }
 }
