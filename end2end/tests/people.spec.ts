@@ -81,6 +81,59 @@ test.describe('search', () => {
 });
 
 test.describe('lists @nojs', () => {
+  test('people are tagged in bulk, found by their tag, and untagged from their page', async ({ page }, testInfo) => {
+    const tag = `Salon ${testInfo.project.name}`;
+    const names = [`Tagged-A-${testInfo.project.name}`, `Tagged-B-${testInfo.project.name}`];
+    for (const lastName of names) {
+      await signIn(page, undefined, '/contacts/new');
+      await page.getByLabel('Last name').fill(lastName);
+      await page.getByLabel('Kind').selectOption('b2b');
+      await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+    }
+    await page.goto('/contacts');
+    for (const lastName of names) {
+      await page.getByRole('checkbox', { name: `Select ${lastName}` }).check();
+    }
+    await page.locator('#bulk-tag').fill(tag);
+    await Promise.all([page.waitForURL(/saved=tag_people/), page.getByRole('button', { name: 'Add the tag' }).click()]);
+    await expect(page.getByRole('status')).toHaveText('Tags updated.');
+
+    // The list filtered by the tag shows exactly those two.
+    await page.locator('#filter-tag').selectOption({ label: tag });
+    await Promise.all([page.waitForURL(/tag=\d+/), page.getByRole('button', { name: 'Show', exact: true }).click()]);
+    const rows = page.locator('table.data tbody tr');
+    await expect(rows).toHaveCount(2);
+    await expect(rows.filter({ hasText: tag })).toHaveCount(2);
+
+    // On a person's page, the tag comes off with its own button.
+    await rows.getByRole('link', { name: names[0] }).click();
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(names[0]);
+    await Promise.all([
+      page.waitForURL(/saved=tag_people/),
+      page.getByRole('button', { name: `Remove the tag ${tag}` }).click(),
+    ]);
+    await expect(page.getByText('No tags')).toBeVisible();
+  });
+
+  test('the columns chosen are kept for the user', async ({ page }) => {
+    await signIn(page, undefined, '/contacts');
+    await expect(page.getByRole('columnheader', { name: 'E-mail address' })).toBeVisible();
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'E-mail address' }).uncheck();
+    await page.getByRole('checkbox', { name: 'Last contact from them' }).check();
+    await Promise.all([page.waitForURL(/saved=people_columns/), page.getByRole('button', { name: 'Keep these columns' }).click()]);
+    await page.goto('/contacts');
+    await expect(page.getByRole('columnheader', { name: 'Last contact from them' })).toBeVisible();
+    await expect(page.getByRole('columnheader', { name: 'E-mail address' })).toHaveCount(0);
+
+    // Back to what the other tests expect.
+    await page.getByText('Columns', { exact: true }).click();
+    await page.getByRole('checkbox', { name: 'E-mail address' }).check();
+    await page.getByRole('checkbox', { name: 'Last contact from them' }).uncheck();
+    await Promise.all([page.waitForURL(/saved=people_columns/), page.getByRole('button', { name: 'Keep these columns' }).click()]);
+    await expect(page.getByRole('columnheader', { name: 'E-mail address' })).toBeVisible();
+  });
+
   test('filters and order live in the address and narrow the list', async ({ page }) => {
     await signIn(page, undefined, '/contacts');
     await page.getByLabel('Status').selectOption('prospect');

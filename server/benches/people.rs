@@ -76,7 +76,7 @@ const SQLITE_RAW: Raw = Raw {
     // The same ranking as Accord's (bm25 among the newest 2,000 matches),
     // ids only: no join, no visibility, no row decoding.
     search: "SELECT id FROM (SELECT rowid AS id, rank FROM people_search WHERE people_search MATCH $1 \
-             ORDER BY rowid DESC LIMIT 2000) ORDER BY rank LIMIT 20",
+             ORDER BY rowid DESC LIMIT 1000) ORDER BY rank LIMIT 20",
     search_expression: |words| {
         words
             .iter()
@@ -91,7 +91,7 @@ const SQLITE_RAW: Raw = Raw {
 
 const POSTGRES_RAW: Raw = Raw {
     search: "SELECT id FROM (SELECT id, ts_rank(search, to_tsquery('simple', $1)) AS rank FROM people \
-             WHERE search @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT 2000) c ORDER BY rank DESC LIMIT 20",
+             WHERE search @@ to_tsquery('simple', $1) ORDER BY id DESC LIMIT 1000) c ORDER BY rank DESC LIMIT 20",
     search_expression: |words| {
         words
             .iter()

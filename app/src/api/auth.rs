@@ -296,6 +296,8 @@ pub async fn who_am_i() -> Result<Option<Me>, AppError> {
             edit_organisation: allows(u.role, Action::EditOrganisation),
             manage_users: allows(u.role, Action::ManageUsers),
             view_access_log: allows(u.role, Action::ViewAccessLog),
+            tag_people: allows(u.role, Action::TagPeople),
+            reassign_people: allows(u.role, Action::ReassignPeople),
         },
         display_name: u.display_name,
         email: u.email,

@@ -9,8 +9,10 @@ pub mod leads;
 pub mod organisation;
 pub mod people;
 pub mod person_edit;
+pub mod preferences;
 pub mod reassign;
 pub mod security;
+pub mod tags;
 pub mod teams;
 pub mod users;
 
@@ -38,12 +40,14 @@ pub use people::{
     get_person, get_person_form_choices, list_people, search_people,
 };
 pub use person_edit::{UpdatePerson, update_person};
+pub use preferences::{GetPeopleColumns, SetPeopleColumns, get_people_columns, set_people_columns};
 pub use reassign::{ListOwnerChoices, ReassignPeople, list_owner_choices, reassign_people};
 pub use security::{
     BeginSecondFactor, ConfirmSecondFactor, DisableSecondFactor, GetSecurityStatus,
     SetSecondFactorRule, begin_second_factor, confirm_second_factor, disable_second_factor,
     get_security_status, set_second_factor_rule,
 };
+pub use tags::{ListTags, TagPeople, list_tags, tag_people};
 pub use teams::{CreateTeam, ListTeams, SetTeamMember, create_team, list_teams, set_team_member};
 pub use users::{
     CreateUser, EndMySession, ListMySessions, ListUsers, ResetSecondFactor, SetUserActive,

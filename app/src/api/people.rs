@@ -18,7 +18,7 @@ pub async fn list_people(
     #[server(flatten)] query: PeopleListQuery,
 ) -> Result<Vec<PersonSummary>, AppError> {
     use crate::domain::*;
-    use crate::server::storage::{PeopleFilter, PeopleQuery};
+    use crate::server::storage::{ContactCondition, PeopleFilter, PeopleQuery};
     use crate::server::{access_log, context, policy};
     use chrono::{NaiveDate, TimeZone, Utc};
     let result = async {
@@ -69,6 +69,20 @@ pub async fn list_people(
             // The "to" day is included: up to the start of the next day.
             created_to: day("created_to", given(&query.created_to))?
                 .map(|d| d + chrono::Duration::days(1)),
+            tag_id: id("tag", given(&query.tag))?,
+            last_contact: given(&query.contact)
+                .map(|s| LastContactFilter::parse(&s))
+                .transpose()
+                .map_err(v("contact"))?
+                .map(|f| {
+                    let ago = |days| Utc::now() - chrono::Duration::days(days);
+                    match f {
+                        LastContactFilter::Within30Days => ContactCondition::Since(ago(30)),
+                        LastContactFilter::WithinYear => ContactCondition::Since(ago(365)),
+                        LastContactFilter::OverYear => ContactCondition::NotSince(ago(365)),
+                        LastContactFilter::Never => ContactCondition::Never,
+                    }
+                }),
         };
         let sort = given(&query.sort)
             .map(|s| PeopleSort::parse(&s))
@@ -147,8 +161,18 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             person.fields.team_id,
         )
         .await?;
+        let tags = ctx
+            .storage
+            .tags
+            .of_people(&[id])
+            .await
+            .map_err(|e| context::internal("tags.of_people", e))?
+            .into_iter()
+            .map(|(_, name)| name)
+            .collect();
         let f = person.fields;
         Ok(PersonDetail {
+            tags,
             id: person.id,
             first_name: f.first_name,
             last_name: f.last_name,
@@ -237,6 +261,9 @@ pub struct NewPersonForm {
     pub company: Option<String>,
     /// Set when the user saw the possible duplicate and creates anyway.
     pub allow_duplicate: Option<String>,
+    /// The existing record's id, when the user saw the possible duplicate
+    /// and adds what they typed to it instead of creating a person.
+    pub merge_into: Option<String>,
 }
 
 /// Enters a person by hand. Provenance and the legal basis for
@@ -267,6 +294,7 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
         prospecting_basis,
         company,
         allow_duplicate,
+        merge_into,
     } = form;
     let result = async {
         let user = policy::authorize(policy::Action::CreatePerson)?;
@@ -316,6 +344,19 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             raw => LegalBasis::parse(raw).map_err(v("prospecting_basis"))?,
         };
         let ctx = context::server_context()?;
+        if let Some(raw) = merge_into.filter(|m| !m.trim().is_empty()) {
+            let id: i64 = raw
+                .trim()
+                .parse()
+                .map_err(|_| AppError::validation("merge_into", Problem::UnknownChoice))?;
+            let typed = Merged {
+                job_title,
+                email: emails.into_iter().next(),
+                phone: phones.into_iter().next(),
+                company: text(company),
+            };
+            return merge_into_existing(&user, id, typed).await;
+        }
         let team_id = crate::server::records::team_for_new_record(&user, team_id).await?;
         let company_id = match text(company).trim() {
             "" => None,
@@ -378,6 +419,81 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
         }
         Err(error) => respond::finish_form(CREATE_PERSON_FORM, &typed, Err(error)),
     }
+}
+
+/// What was typed for a person found to exist already, to add to them.
+#[cfg(feature = "ssr")]
+struct Merged {
+    job_title: String,
+    email: Option<(crate::domain::EmailAddress, crate::domain::EmailKind)>,
+    phone: Option<crate::domain::PhoneNumber>,
+    company: String,
+}
+
+/// Adds to an existing person what was typed for a duplicate of them: the
+/// e-mail address and phone number if new to them, the job title and the
+/// company if they had none. Nothing of theirs is replaced, and their
+/// provenance stays theirs. Refused like an edit if the caller may not
+/// open them; a save meanwhile refuses it as `ChangedMeanwhile`.
+#[cfg(feature = "ssr")]
+async fn merge_into_existing(
+    user: &crate::server::auth::SessionUser,
+    id: i64,
+    typed: Merged,
+) -> Result<i64, AppError> {
+    use crate::domain::Problem;
+    use crate::server::storage::PersonEdit;
+    use crate::server::{context, records};
+    let ctx = context::server_context()?;
+    let person = ctx
+        .storage
+        .people
+        .get(id)
+        .await
+        .map_err(|e| context::internal("people.get", e))?
+        .ok_or(AppError::NotFound)?;
+    let f = &person.fields;
+    records::open(user, "merge", "person", id, f.owner_id, f.team_id).await?;
+    let company_id = match (f.company_id, typed.company.trim()) {
+        (Some(existing), _) => Some(existing),
+        (None, "") => None,
+        (None, raw) => Some(company_for_person(user, raw, f.team_id).await?),
+    };
+    let edit = PersonEdit {
+        first_name: f.first_name.clone(),
+        last_name: f.last_name.clone(),
+        kind: f.kind,
+        job_title: if f.job_title.is_empty() {
+            typed.job_title
+        } else {
+            f.job_title.clone()
+        },
+        status: f.status,
+        team_id: f.team_id,
+        company_id,
+        email: f.emails.first().cloned(),
+        phone: f.phones.first().cloned(),
+        extra_email: typed.email,
+        extra_phone: typed.phone,
+    };
+    let saved = ctx
+        .storage
+        .people
+        .update(id, person.version, &edit)
+        .await
+        .map_err(|e| context::internal("people.update", e))?;
+    if !saved {
+        return Err(AppError::validation(
+            "merge_into",
+            Problem::ChangedMeanwhile,
+        ));
+    }
+    tracing::info!(
+        user_id = user.user_id,
+        person_id = id,
+        "typed details merged into a person"
+    );
+    Ok(id)
 }
 
 /// A person's identity and contact fields, validated (the part of the

@@ -117,6 +117,8 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
                     company_id,
                     email: emails.into_iter().next(),
                     phone: phones.into_iter().next(),
+                    extra_email: None,
+                    extra_phone: None,
                 },
             )
             .await

@@ -46,6 +46,7 @@ mod person;
 mod problem;
 mod role;
 pub mod search;
+mod tag;
 
 pub use company::{CompanyDetail, CompanySize, CompanySummary, Domain, LegalId, company_name};
 pub use display_name::DisplayName;
@@ -61,12 +62,13 @@ pub use lead::{
 pub use organisation::{Organisation, OrganisationName};
 pub use password::PasswordPolicy;
 pub use person::{
-    EmailKind, LegalBasis, PeopleListQuery, PeopleSort, PersonDetail, PersonFormChoices,
-    PersonKind, PersonName, PersonStatus, PersonSummary, PhoneNumber, Purpose, Source, TeamSummary,
-    default_prospecting_basis, optional_line,
+    EmailKind, LegalBasis, PeopleColumn, PeopleListQuery, PeopleSort, PersonDetail,
+    PersonFormChoices, PersonKind, PersonName, PersonStatus, PersonSummary, PhoneNumber, Purpose,
+    Source, TeamSummary, default_prospecting_basis, optional_line,
 };
 pub use problem::Problem;
 pub use role::Role;
+pub use tag::{LastContactFilter, TAG_MAX, tag_name};
 
 /// The signed-in user as the browser sees them (no secrets).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -88,6 +90,10 @@ pub struct Permissions {
     pub edit_organisation: bool,
     pub manage_users: bool,
     pub view_access_log: bool,
+    /// Tag people (those the user may open).
+    pub tag_people: bool,
+    /// Give people to another owner.
+    pub reassign_people: bool,
 }
 
 /// A user as administrators see them in Settings.

@@ -226,6 +226,50 @@ choice!(
     PeopleSort { Newest => "newest", Name => "name", LastContact => "last_contact" }
 );
 
+choice!(
+    /// A column the list of people can show (the name always shows).
+    PeopleColumn {
+        Email => "email",
+        Company => "company",
+        Status => "status",
+        Owner => "owner",
+        Team => "team",
+        Created => "created",
+        LastContact => "last_contact",
+        Tags => "tags"
+    }
+);
+
+impl PeopleColumn {
+    /// What a new user sees.
+    pub const DEFAULT: &'static [PeopleColumn] = &[
+        PeopleColumn::Email,
+        PeopleColumn::Company,
+        PeopleColumn::Status,
+        PeopleColumn::Owner,
+        PeopleColumn::Team,
+        PeopleColumn::Tags,
+    ];
+
+    /// The columns named in `raw` (keys separated by commas; unknown keys
+    /// ignored, so a column dropped from Accord does not break a choice).
+    pub fn parse_list(raw: &str) -> Vec<PeopleColumn> {
+        PeopleColumn::ALL
+            .iter()
+            .copied()
+            .filter(|c| raw.split(',').any(|k| k.trim() == c.key()))
+            .collect()
+    }
+
+    pub fn list_key(columns: &[PeopleColumn]) -> String {
+        columns
+            .iter()
+            .map(|c| c.key())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
 /// A list of people as asked for in the address bar: filters, order and
 /// where the page starts (every part as typed; the server validates).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -237,6 +281,10 @@ pub struct PeopleListQuery {
     pub team: Option<String>,
     pub created_from: Option<String>,
     pub created_to: Option<String>,
+    /// A tag's id.
+    pub tag: Option<String>,
+    /// A `LastContactFilter` key.
+    pub contact: Option<String>,
     pub sort: Option<String>,
     /// The id of the last person of the previous page.
     pub after: Option<String>,
@@ -255,6 +303,8 @@ impl PeopleListQuery {
             ("team", self.team.as_deref()),
             ("created_from", self.created_from.as_deref()),
             ("created_to", self.created_to.as_deref()),
+            ("tag", self.tag.as_deref()),
+            ("contact", self.contact.as_deref()),
             ("sort", self.sort.as_deref()),
             ("after", after.as_deref()),
         ];
@@ -283,6 +333,10 @@ pub struct PersonSummary {
     pub team_name: Option<String>,
     #[serde(with = "chrono::serde::ts_milliseconds")]
     pub created_at: chrono::DateTime<chrono::Utc>,
+    #[serde(with = "chrono::serde::ts_milliseconds_option")]
+    pub last_inbound_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Tag names, alphabetical.
+    pub tags: Vec<String>,
 }
 
 /// A person's page.
@@ -316,6 +370,8 @@ pub struct PersonDetail {
     /// Whether the reader may edit the person and log to the timeline
     /// (the page hides the forms otherwise; the server checks again).
     pub may_edit: bool,
+    /// Tag names, alphabetical.
+    pub tags: Vec<String>,
 }
 
 /// A team, with its members' names.

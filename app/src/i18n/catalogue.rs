@@ -289,6 +289,24 @@ pub struct Catalogue {
     pub people_reassign_to: &'static str,
     pub people_reassigned: &'static str,
 
+    // Tags and list columns
+    pub tags_title: &'static str,
+    pub tags_none: &'static str,
+    pub tag_name_label: &'static str,
+    pub tag_add: &'static str,
+    pub tag_remove: &'static str,
+    pub tag_remove_one: fn(&str) -> String,
+    pub tags_changed: &'static str,
+    pub people_selection: &'static str,
+    pub contact_filter_name: fn(crate::domain::LastContactFilter) -> &'static str,
+    pub people_columns: &'static str,
+    pub people_columns_save: &'static str,
+    pub people_columns_saved: &'static str,
+
+    // Merging a duplicate
+    pub duplicate_merge: &'static str,
+    pub duplicate_merge_help: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -336,6 +336,27 @@ pub const CATALOGUE: Catalogue = Catalogue {
     people_reassign_to: "New owner",
     people_reassigned: "Reassigned.",
 
+    tags_title: "Tags",
+    tags_none: "No tags",
+    tag_name_label: "Tag",
+    tag_add: "Add the tag",
+    tag_remove: "Remove the tag",
+    tag_remove_one: |name| format!("Remove the tag {name}"),
+    tags_changed: "Tags updated.",
+    people_selection: "With the selected people",
+    contact_filter_name: |f| match f {
+        crate::domain::LastContactFilter::Within30Days => "In the last 30 days",
+        crate::domain::LastContactFilter::WithinYear => "In the last year",
+        crate::domain::LastContactFilter::OverYear => "Over a year ago, or never",
+        crate::domain::LastContactFilter::Never => "Never",
+    },
+    people_columns: "Columns",
+    people_columns_save: "Keep these columns",
+    people_columns_saved: "Columns saved.",
+
+    duplicate_merge: "It is them: add what I typed to the existing record",
+    duplicate_merge_help: "A new e-mail address or phone number is added to theirs; the job title and company fill theirs only where empty. Nothing of theirs is replaced.",
+
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

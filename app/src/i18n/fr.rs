@@ -339,6 +339,27 @@ pub const CATALOGUE: Catalogue = Catalogue {
     people_reassign_to: "Nouveau responsable",
     people_reassigned: "Réattribuées.",
 
+    tags_title: "Étiquettes",
+    tags_none: "Aucune étiquette",
+    tag_name_label: "Étiquette",
+    tag_add: "Ajouter l’étiquette",
+    tag_remove: "Retirer l’étiquette",
+    tag_remove_one: |name| format!("Retirer l’étiquette {name}"),
+    tags_changed: "Étiquettes mises à jour.",
+    people_selection: "Avec les personnes choisies",
+    contact_filter_name: |f| match f {
+        crate::domain::LastContactFilter::Within30Days => "Ces 30 derniers jours",
+        crate::domain::LastContactFilter::WithinYear => "Cette dernière année",
+        crate::domain::LastContactFilter::OverYear => "Il y a plus d’un an, ou jamais",
+        crate::domain::LastContactFilter::Never => "Jamais",
+    },
+    people_columns: "Colonnes",
+    people_columns_save: "Garder ces colonnes",
+    people_columns_saved: "Colonnes enregistrées.",
+
+    duplicate_merge: "C’est bien elle : ajouter ce que j’ai saisi à la fiche existante",
+    duplicate_merge_help: "Une nouvelle adresse e-mail ou un nouveau numéro s’ajoute aux leurs ; la fonction et l’entreprise ne complètent que ce qui est vide. Rien de leur fiche n’est remplacé.",
+
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

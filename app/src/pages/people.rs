@@ -1,12 +1,16 @@
 use crate::api::people::{CREATE_PERSON_FORM, NewPersonForm, PAGE_SIZE};
+use crate::api::preferences::COLUMNS_FORM;
 use crate::api::reassign::REASSIGN_FORM;
+use crate::api::tags::TAG_FORM;
 use crate::api::{
     CreatePerson, get_person_form_choices, list_people, search_companies, search_people,
 };
 use crate::api::{ReassignPeople, list_owner_choices};
+use crate::api::{SetPeopleColumns, TagPeople, get_people_columns, list_tags};
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
 use crate::domain::{CompanySummary, LegalBasis, PersonKind, PersonStatus, PersonSummary, Source};
+use crate::domain::{LastContactFilter, PeopleColumn};
 use crate::domain::{PeopleListQuery, PeopleSort};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -38,29 +42,33 @@ pub fn PeoplePage() -> impl IntoView {
             team: q.get("team"),
             created_from: q.get("created_from"),
             created_to: q.get("created_to"),
+            tag: q.get("tag"),
+            contact: q.get("contact"),
             sort: q.get("sort"),
             after: q.get("after"),
         })
     };
     let choices = Resource::new(|| (), |_| get_person_form_choices());
-    // Only administrators and managers reassign; others never ask.
-    let may_reassign = move || {
+    let tags = Resource::new(|| (), |_| list_tags());
+    let columns = Resource::new(|| (), |_| get_people_columns());
+    let may = move || {
         use_context::<MeResource>()
             .and_then(|me| me.0.get().and_then(|r| r.ok()).flatten())
-            .map(|me| {
-                matches!(
-                    me.role,
-                    crate::domain::Role::Admin | crate::domain::Role::Manager
-                )
-            })
+            .map(|me| me.may)
     };
-    let owners = Resource::new(may_reassign, |may| async move {
-        match may {
-            Some(true) => list_owner_choices().await.ok(),
-            _ => None,
-        }
-    });
+    // Only administrators and managers reassign; others never ask.
+    let owners = Resource::new(
+        move || may().map(|m| m.reassign_people),
+        |may| async move {
+            match may {
+                Some(true) => list_owner_choices().await.ok(),
+                _ => None,
+            }
+        },
+    );
     let reassigned = form_outcome(REASSIGN_FORM);
+    let tagged = form_outcome(TAG_FORM);
+    let columns_saved = form_outcome(COLUMNS_FORM);
     let search = move || query.with(|q| q.get("q")).filter(|q| !q.trim().is_empty());
     let companies = Resource::new(search, |q| async move {
         match q {
@@ -88,7 +96,16 @@ pub fn PeoplePage() -> impl IntoView {
         </Transition>
         {reassigned.saved.then(|| view! { <p class="notice" role="status">{t.people_reassigned}</p> })}
         {reassigned.error.clone().map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
-        {move || search().is_none().then(|| view! { <PeopleFilters current=list_query() choices/> })}
+        {tagged.saved.then(|| view! { <p class="notice" role="status">{t.tags_changed}</p> })}
+        {tagged.error.clone().map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
+        {columns_saved.saved.then(|| view! { <p class="notice" role="status">{t.people_columns_saved}</p> })}
+        {move || search().is_none().then(|| view! { <PeopleFilters current=list_query() choices tags/> })}
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                let chosen = columns.await.unwrap_or_else(|_| PeopleColumn::DEFAULT.to_vec());
+                view! { <ColumnChoice chosen/> }
+            })}
+        </Transition>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 let searched = search();
@@ -108,12 +125,15 @@ pub fn PeoplePage() -> impl IntoView {
                     }),
                     Ok(list) => {
                         let owners = owners.await;
+                        let shown = columns.await.unwrap_or_else(|_| PeopleColumn::DEFAULT.to_vec());
+                        let may_tag = may().is_some_and(|m| m.tag_people);
+                        let known = tags.await.unwrap_or_default();
                         let next = (searched.is_none() && list.len() as u32 == PAGE_SIZE)
                             .then(|| list.last().map(|p| list_query().to_query(Some(p.id))))
                             .flatten();
                         EitherOf3::B(view! {
                             {heading}
-                            <PeopleTable people=list owners/>
+                            <PeopleTable people=list columns=shown owners may_tag tags=known/>
                             {next.map(|q| view! { <p><a href=format!("/contacts?{q}")>{t.people_more}</a></p> })}
                             {companies}
                         })
@@ -125,70 +145,151 @@ pub fn PeoplePage() -> impl IntoView {
     }
 }
 
-/// The table of people; with `owners` (administrators and managers), each
-/// row has a checkbox and the table is a form that gives the selected
-/// people to another owner.
+/// The table of people, with the columns the user chose. For those who
+/// may tag (and, with `owners`, reassign), each row has a checkbox and the
+/// table is a form acting on the selected people.
 #[component]
-fn PeopleTable(people: Vec<PersonSummary>, owners: Option<Vec<(i64, String)>>) -> impl IntoView {
+fn PeopleTable(
+    people: Vec<PersonSummary>,
+    columns: Vec<PeopleColumn>,
+    owners: Option<Vec<(i64, String)>>,
+    may_tag: bool,
+    tags: Vec<(i64, String)>,
+) -> impl IntoView {
     let t = use_t();
-    let selectable = owners.is_some();
+    let selectable = may_tag || owners.is_some();
+    let headers = columns
+        .iter()
+        .map(|c| view! { <th scope="col">{column_label(t, *c)}</th> })
+        .collect_view();
     let table = view! {
         <table class="data">
             <thead>
                 <tr>
                     {selectable.then(|| view! { <th scope="col"><span class="visually-hidden">{t.people_select}</span></th> })}
                     <th scope="col">{t.person_name}</th>
-                    <th scope="col">{t.email_label}</th>
-                    <th scope="col">{t.company_of_person}</th>
-                    <th scope="col">{t.person_status}</th>
-                    <th scope="col">{t.person_owner}</th>
-                    <th scope="col">{t.person_team}</th>
-                    <th scope="col">{t.person_created_at}</th>
+                    {headers}
                 </tr>
             </thead>
             <tbody>
                 {people
                     .into_iter()
                     .enumerate()
-                    .map(|(row, p)| view! {
-                        <tr>
-                            {selectable.then(|| {
-                                let name = format!("{} {}", p.first_name, p.last_name).trim().to_string();
-                                view! {
+                    .map(|(row, p)| {
+                        let name = format!("{} {}", p.first_name, p.last_name).trim().to_string();
+                        let cells = columns.iter().map(|c| view! { <td>{cell(t, *c, &p)}</td> }).collect_view();
+                        view! {
+                            <tr>
+                                {selectable.then(|| view! {
                                     <td><input type="checkbox" name=format!("ids[{row}]") value=p.id.to_string()
                                         aria-label=(t.people_select_one)(&name)/></td>
-                                }
-                            })}
-                            <td><a href=format!("/contacts/{}", p.id)>{format!("{} {}", p.first_name, p.last_name).trim().to_string()}</a></td>
-                            <td>{p.email.unwrap_or_default()}</td>
-                            <td>{p.company_name.unwrap_or_default()}</td>
-                            <td>{(t.person_status_name)(p.status)}</td>
-                            <td>{p.owner_name}</td>
-                            <td>{p.team_name.unwrap_or_else(|| "—".into())}</td>
-                            <td>{day(&p.created_at)}</td>
-                        </tr>
+                                })}
+                                <td><a href=format!("/contacts/{}", p.id)>{name.clone()}</a></td>
+                                {cells}
+                            </tr>
+                        }
                     })
                     .collect_view()}
             </tbody>
         </table>
     };
-    match owners {
-        None => table.into_any(),
-        Some(owners) => view! {
-            <form method="post" action=ReassignPeople::PATH aria-label=t.people_reassign>
-                {table}
-                <div class="filters">
+    if !selectable {
+        return table.into_any();
+    }
+    view! {
+        <form method="post" action=TagPeople::PATH aria-label=t.people_selection>
+            {table}
+            <fieldset class="filters">
+                <legend>{t.people_selection}</legend>
+                {may_tag.then(|| view! {
+                    <div class="field">
+                        <label for="bulk-tag">{t.tag_name_label}</label>
+                        <input id="bulk-tag" name="tag" type="text" list="known-tags" autocomplete="off"
+                            maxlength=crate::domain::TAG_MAX.to_string()/>
+                        <datalist id="known-tags">
+                            {tags.into_iter().map(|(_, name)| view! { <option value=name/> }).collect_view()}
+                        </datalist>
+                    </div>
+                    <div class="actions">
+                        <button type="submit">{t.tag_add}</button>
+                        <button type="submit" name="remove" value="1">{t.tag_remove}</button>
+                    </div>
+                })}
+                {owners.map(|owners| view! {
                     <div class="field">
                         <label for="reassign-owner">{t.people_reassign_to}</label>
                         <select id="reassign-owner" name="owner_id">
                             {owners.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
                         </select>
                     </div>
-                    <div class="actions"><button type="submit">{t.people_reassign}</button></div>
-                </div>
-            </form>
+                    <div class="actions">
+                        <button type="submit" formaction=ReassignPeople::PATH>{t.people_reassign}</button>
+                    </div>
+                })}
+            </fieldset>
+        </form>
+    }
+    .into_any()
+}
+
+fn column_label(t: &'static crate::i18n::Catalogue, column: PeopleColumn) -> &'static str {
+    match column {
+        PeopleColumn::Email => t.email_label,
+        PeopleColumn::Company => t.company_of_person,
+        PeopleColumn::Status => t.person_status,
+        PeopleColumn::Owner => t.person_owner,
+        PeopleColumn::Team => t.person_team,
+        PeopleColumn::Created => t.person_created_at,
+        PeopleColumn::LastContact => t.person_last_inbound,
+        PeopleColumn::Tags => t.tags_title,
+    }
+}
+
+fn cell(t: &'static crate::i18n::Catalogue, column: PeopleColumn, p: &PersonSummary) -> AnyView {
+    match column {
+        PeopleColumn::Email => p.email.clone().unwrap_or_default().into_any(),
+        PeopleColumn::Company => p.company_name.clone().unwrap_or_default().into_any(),
+        PeopleColumn::Status => (t.person_status_name)(p.status).into_any(),
+        PeopleColumn::Owner => p.owner_name.clone().into_any(),
+        PeopleColumn::Team => p.team_name.clone().unwrap_or_else(|| "—".into()).into_any(),
+        PeopleColumn::Created => day(&p.created_at).into_any(),
+        PeopleColumn::LastContact => p
+            .last_inbound_at
+            .map(|a| day(&a))
+            .unwrap_or_else(|| t.person_never.to_string())
+            .into_any(),
+        PeopleColumn::Tags => view! {
+            <ul class="tags">{p.tags.iter().map(|tag| view! { <li>{tag.clone()}</li> }).collect_view()}</ul>
         }
         .into_any(),
+    }
+}
+
+/// The columns shown, chosen once and remembered for the user (a plain
+/// form: it works without JavaScript).
+#[component]
+fn ColumnChoice(chosen: Vec<PeopleColumn>) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <details class="column-choice">
+            <summary>{t.people_columns}</summary>
+            <form method="post" action=SetPeopleColumns::PATH aria-label=t.people_columns>
+                <fieldset>
+                    <legend class="visually-hidden">{t.people_columns}</legend>
+                    {PeopleColumn::ALL.iter().enumerate().map(|(i, c)| {
+                        let id = format!("column-{}", c.key());
+                        view! {
+                            <div class="field checkbox">
+                                <input id=id.clone() type="checkbox" name=format!("columns[{i}]") value=c.key()
+                                    checked=chosen.contains(c)/>
+                                <label for=id>{column_label(t, *c)}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </fieldset>
+                <div class="actions"><button type="submit">{t.people_columns_save}</button></div>
+            </form>
+        </details>
     }
 }
 
@@ -322,9 +423,14 @@ pub fn NewPersonPage() -> impl IntoView {
                     <p id="basis-error" class="field-error">{basis_error}</p>
                 </div>
             </fieldset>
+            // After the save button, so that Enter in a field still saves.
             <div class="actions">
                 <button type="submit" class="primary">{t.person_save}</button>
+                {duplicate.map(|id| view! {
+                    <button type="submit" name="merge_into" value=id.to_string() aria-describedby="merge-help">{t.duplicate_merge}</button>
+                })}
             </div>
+            {duplicate.map(|_| view! { <p id="merge-help" class="help">{t.duplicate_merge_help}</p> })}
         </form>
     }
 }
@@ -335,10 +441,12 @@ pub fn NewPersonPage() -> impl IntoView {
 fn PeopleFilters(
     current: PeopleListQuery,
     choices: Resource<Result<crate::domain::PersonFormChoices, AppError>>,
+    tags: Resource<Result<Vec<(i64, String)>, AppError>>,
 ) -> impl IntoView {
     let t = use_t();
     let is = |v: &Option<String>, key: &str| v.as_deref() == Some(key);
     let c = current.clone();
+    let c_tag = current.tag.clone();
     view! {
         <form class="filters" method="get" action="/contacts" role="search" aria-label=t.people_filters>
             <div class="field">
@@ -387,6 +495,32 @@ fn PeopleFilters(
                         })
                     }}
                 </Transition>
+            </div>
+            <div class="field">
+                <label for="filter-tag">{t.tag_name_label}</label>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let tag = c_tag.clone();
+                        Suspend::new(async move {
+                            let tags = tags.await.unwrap_or_default();
+                            view! {
+                                <select id="filter-tag" name="tag">
+                                    <option value="">{t.leads_all}</option>
+                                    {tags.into_iter().map(|(id, name)| view! {
+                                        <option value=id.to_string() selected=tag.as_deref() == Some(id.to_string().as_str())>{name}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })
+                    }}
+                </Transition>
+            </div>
+            <div class="field">
+                <label for="filter-contact">{t.person_last_inbound}</label>
+                <select id="filter-contact" name="contact">
+                    <option value="">{t.leads_all}</option>
+                    {LastContactFilter::ALL.iter().map(|f| view! { <option value=f.key() selected=is(&c.contact, f.key())>{(t.contact_filter_name)(*f)}</option> }).collect_view()}
+                </select>
             </div>
             <div class="field">
                 <label for="filter-from">{t.people_created_from}</label>

@@ -112,6 +112,7 @@ fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) ->
                 <dd>{person.last_inbound_at.map(|a| day(&a)).unwrap_or_else(|| t.person_never.to_string())}</dd>
             </dl>
         </section>
+        <PersonTags person_id=person.id tags=person.tags may_tag=person.may_edit/>
         <section class="card wide" aria-labelledby="provenance-title">
             <h2 id="provenance-title">{t.person_provenance}</h2>
             <dl class="facts">
@@ -135,6 +136,58 @@ fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) ->
                 Ok(page) => view! { <Timeline page page_link=move |c| format!("?timeline_before={c}#timeline")/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
             }}
+        </section>
+    }
+}
+
+/// The person's tags; for those who may tag, a button per tag to take it
+/// off and a field to add one (plain forms, as on the list).
+#[component]
+fn PersonTags(person_id: i64, tags: Vec<String>, may_tag: bool) -> impl IntoView {
+    use crate::api::TagPeople;
+    use leptos::server_fn::ServerFn;
+    let t = use_t();
+    let outcome = crate::pages::form_outcome::form_outcome(crate::api::tags::TAG_FORM);
+    let error = outcome
+        .error
+        .as_ref()
+        .and_then(|e| e.problem_for("tag"))
+        .map(|p| p.message(t));
+    let empty = tags.is_empty();
+    view! {
+        <section class="card wide" aria-labelledby="tags-title">
+            <h2 id="tags-title">{t.tags_title}</h2>
+            {empty.then(|| view! { <p>{t.tags_none}</p> })}
+            <ul class="tags">
+                {tags.into_iter().map(|tag| {
+                    let label = (t.tag_remove_one)(&tag);
+                    view! {
+                        <li>
+                            {tag.clone()}
+                            {may_tag.then(|| view! {
+                                <form method="post" action=TagPeople::PATH class="inline">
+                                    <input type="hidden" name="ids[0]" value=person_id.to_string()/>
+                                    <input type="hidden" name="tag" value=tag.clone()/>
+                                    <button type="submit" name="remove" value="1" class="link" aria-label=label.clone() title=label>"×"</button>
+                                </form>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {may_tag.then(|| view! {
+                <form method="post" action=TagPeople::PATH class="filters" aria-label=t.tag_add>
+                    <input type="hidden" name="ids[0]" value=person_id.to_string()/>
+                    <div class="field">
+                        <label for="person-tag">{t.tag_name_label}</label>
+                        <input id="person-tag" name="tag" type="text" autocomplete="off"
+                            maxlength=crate::domain::TAG_MAX.to_string() aria-describedby="person-tag-error"
+                            value=outcome.value.clone().unwrap_or_default()/>
+                        <p id="person-tag-error" class="field-error">{error}</p>
+                    </div>
+                    <div class="actions"><button type="submit">{t.tag_add}</button></div>
+                </form>
+            })}
         </section>
     }
 }

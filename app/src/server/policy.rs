@@ -54,6 +54,8 @@ pub enum Action {
     ManageLeads,
     /// Give people to another owner, several at once.
     ReassignPeople,
+    /// Put tags on people and take them off (those the user may open).
+    TagPeople,
 }
 
 /// The rule table.
@@ -69,7 +71,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         CreatePerson => matches!(role, Admin | Manager | Sales | Marketing),
         ManageTeams => matches!(role, Admin),
         ViewCompanies => true,
-        CreateCompany | LogInteraction | ManageLeads => {
+        CreateCompany | LogInteraction | ManageLeads | TagPeople => {
             matches!(role, Admin | Manager | Sales | Marketing)
         }
         ViewLeads => true,

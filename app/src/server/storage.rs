@@ -281,6 +281,11 @@ pub struct PersonEdit {
     pub email: Option<(EmailAddress, EmailKind)>,
     /// The same for the first phone number.
     pub phone: Option<PhoneNumber>,
+    /// Added after the others unless the person has it already (merging
+    /// what was typed for a duplicate into the existing record).
+    pub extra_email: Option<(EmailAddress, EmailKind)>,
+    /// The same for a phone number.
+    pub extra_phone: Option<PhoneNumber>,
 }
 
 /// A stored person, with the names of the people and team it refers to.
@@ -320,6 +325,44 @@ pub struct PeopleFilter {
     pub created_from: Option<DateTime<Utc>>,
     /// Created before.
     pub created_to: Option<DateTime<Utc>>,
+    /// Carrying this tag.
+    pub tag_id: Option<i64>,
+    /// On the last contact the person initiated.
+    pub last_contact: Option<ContactCondition>,
+}
+
+/// A condition on a person's last inbound contact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContactCondition {
+    /// In touch at or after this instant.
+    Since(DateTime<Utc>),
+    /// Not in touch since this instant (before it, or never).
+    NotSince(DateTime<Utc>),
+    /// Never in touch.
+    Never,
+}
+
+/// Each user's remembered choices (the people list's columns…): short
+/// text values by name.
+#[async_trait]
+pub trait PreferenceStore: Send + Sync {
+    async fn get(&self, user_id: i64, name: &str) -> Result<Option<String>, StorageError>;
+    async fn set(&self, user_id: i64, name: &str, value: &str) -> Result<(), StorageError>;
+}
+
+/// Tags on people. A tag is found by its folded name (`name_key`), so
+/// "Salon" and "salon" are one tag; the first spelling is kept.
+#[async_trait]
+pub trait TagStore: Send + Sync {
+    /// Every tag, by name: `(id, name)`.
+    async fn list(&self) -> Result<Vec<(i64, String)>, StorageError>;
+    /// Puts the tag (created if new) on the people; those who already carry
+    /// it are left alone. One transaction; returns how many were tagged.
+    async fn tag(&self, person_ids: &[i64], name: &str, key: &str) -> Result<u64, StorageError>;
+    /// Takes the tag off the people; returns how many carried it.
+    async fn untag(&self, person_ids: &[i64], key: &str) -> Result<u64, StorageError>;
+    /// The tags of these people: `(person id, tag name)`, by name.
+    async fn of_people(&self, person_ids: &[i64]) -> Result<Vec<(i64, String)>, StorageError>;
 }
 
 /// A page of a list of people: filter, order, and the last person of the
@@ -680,6 +723,8 @@ pub struct Storage {
     pub second_factors: Arc<dyn SecondFactorStore>,
     pub teams: Arc<dyn TeamStore>,
     pub people: Arc<dyn PeopleStore>,
+    pub tags: Arc<dyn TagStore>,
+    pub preferences: Arc<dyn PreferenceStore>,
     pub companies: Arc<dyn CompanyStore>,
     pub interactions: Arc<dyn InteractionStore>,
     pub leads: Arc<dyn LeadStore>,

@@ -13,6 +13,7 @@ pub mod rows;
 pub mod second_factors;
 pub mod sign_in_failures;
 pub mod sqlite;
+pub mod tags;
 pub mod users;
 
 use crate::config::{Config, DatabaseUrl};

@@ -709,6 +709,18 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             "ids[0]=1&owner_id=1",
             Some(Role::Marketing),
         ),
+        ("/api/tags/list", "", None),
+        ("/api/preferences/people-columns", "", None),
+        (
+            "/api/preferences/set-people-columns",
+            "columns[0]=email",
+            None,
+        ),
+        (
+            "/api/people/tag",
+            "ids[0]=1&tag=Intruded",
+            Some(Role::Readonly),
+        ),
         (
             "/api/people/update",
             "id=1&version=1&last_name=Hijacked&kind=b2b&status=lead",
@@ -787,6 +799,7 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
     }
     assert_eq!(db.storage.organisation.get().await.unwrap(), org_before);
     assert!(db.storage.teams.list().await.unwrap().is_empty());
+    assert!(db.storage.tags.list().await.unwrap().is_empty());
     assert!(
         db.storage
             .companies

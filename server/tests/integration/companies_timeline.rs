@@ -5,7 +5,7 @@
 
 use crate::auth::{call, form_post, get, json_post, state};
 use crate::on_both_backends;
-use crate::support::{TestDb, signed_in};
+use crate::support::{TestDb, create_user, signed_in};
 use app::domain::*;
 use app::server::storage::{NewInteraction, Storage, TimelineOf, Visibility};
 use axum::http::StatusCode;
@@ -244,6 +244,73 @@ async fn duplicates_are_shown_before_a_second_record_is_made(backend: &str) {
     );
     assert!(html.contains("value=\"CFO\""), "{html}");
     assert!(html.contains("allow_duplicate"), "{html}");
+    assert!(
+        html.contains(&format!("name=\"merge_into\" value=\"{first}\"")),
+        "{html}"
+    );
+
+    // Merging instead: what was typed is added to the existing record,
+    // nothing of theirs replaced, no new person.
+    let before = s.people.get(first).await.unwrap().unwrap();
+    let form = format!(
+        "first_name=Jean&last_name=Dupont&kind=b2b&status=customer&email=jean%40dupont.example&phone=0611223344&job_title=CFO&company=Globex&merge_into={first}"
+    );
+    let (code, _, body) = call(&app, json_post("/api/people/create", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let after = s.people.get(first).await.unwrap().unwrap();
+    assert_eq!(
+        s.people.list(Visibility::All, None, 5).await.unwrap().len(),
+        3,
+        "no new person"
+    );
+    let emails: Vec<String> = after
+        .fields
+        .emails
+        .iter()
+        .map(|(a, _)| a.to_string())
+        .collect();
+    assert_eq!(emails, vec!["jean.dupont@acme.fr", "jean@dupont.example"]);
+    assert_eq!(after.fields.phones.len(), 1);
+    assert_eq!(after.fields.job_title, "CFO", "filled where empty");
+    assert_eq!(after.fields.status, before.fields.status, "theirs kept");
+    assert_eq!(
+        after.fields.company_id, before.fields.company_id,
+        "theirs kept"
+    );
+    assert_eq!(after.version, before.version + 1);
+    // The merged address finds them.
+    let found = s
+        .people
+        .search(
+            Visibility::All,
+            &["jean".into(), "dupont".into(), "example".into()],
+            5,
+        )
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|p| p.id).collect::<Vec<_>>(), vec![first]);
+    // The same again adds nothing twice.
+    let (code, _, _) = call(&app, json_post("/api/people/create", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    let again = s.people.get(first).await.unwrap().unwrap();
+    assert_eq!(again.fields.emails.len(), 2);
+    assert_eq!(again.fields.phones.len(), 1);
+    // Someone the caller may not open cannot be merged into.
+    let hidden = s
+        .people
+        .create_many(&[crate::people::person(
+            "Hidden",
+            create_user(s, Role::Admin).await.id,
+            None,
+        )])
+        .await
+        .unwrap()[0];
+    let untouched = s.people.get(hidden).await.unwrap().unwrap();
+    let form =
+        format!("last_name=Hidden&kind=b2b&status=lead&phone=0699887766&merge_into={hidden}");
+    let (code, _, _) = call(&app, json_post("/api/people/create", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert_eq!(s.people.get(hidden).await.unwrap().unwrap(), untouched);
 }
 
 async fn logging_to_a_timeline_follows_the_rules(backend: &str) {

@@ -5,12 +5,16 @@ use crate::auth::{call, json_post, state};
 use crate::on_both_backends;
 use crate::support::{TestDb, create_user, signed_in};
 use app::domain::*;
-use app::server::storage::{NewInteraction, PeopleFilter, PeopleQuery, Visibility};
+use app::server::storage::{
+    ContactCondition, NewInteraction, PeopleFilter, PeopleQuery, Visibility,
+};
 use axum::http::StatusCode;
 
 on_both_backends!(
     lists_filter_sort_and_page_without_gaps,
     people_are_reassigned_in_bulk_within_the_rules,
+    people_are_tagged_in_bulk_and_found_by_tag_and_last_contact,
+    each_user_keeps_their_own_list_columns,
 );
 
 async fn lists_filter_sort_and_page_without_gaps(backend: &str) {
@@ -293,4 +297,236 @@ async fn people_are_reassigned_in_bulk_within_the_rules(backend: &str) {
     )
     .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+async fn people_are_tagged_in_bulk_and_found_by_tag_and_last_contact(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let admin_id = create_user(s, Role::Admin).await.id;
+    let sales = signed_in(s, Role::Sales).await;
+    let sales_id = s
+        .users
+        .find_by_email(&EmailAddress::parse("sales@example.com").unwrap())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let north = s.teams.create("North").await.unwrap();
+    s.teams.add_member(north.id, sales_id).await.unwrap();
+    let mut batch = Vec::new();
+    for (name, team) in [
+        ("Nord-A", Some(north.id)),
+        ("Nord-B", Some(north.id)),
+        ("Nord-C", Some(north.id)),
+        ("Ailleurs", None),
+    ] {
+        let mut p = crate::people::person(name, admin_id, team);
+        p.emails.clear();
+        batch.push(p);
+    }
+    let ids = s.people.create_many(&batch).await.unwrap();
+    let by_tag = |tag_id: i64| {
+        let s = s.clone();
+        async move {
+            let mut ids: Vec<i64> = s
+                .people
+                .query(
+                    Visibility::All,
+                    &PeopleQuery {
+                        filter: PeopleFilter {
+                            tag_id: Some(tag_id),
+                            ..Default::default()
+                        },
+                        ..PeopleQuery::default()
+                    },
+                    50,
+                )
+                .await
+                .unwrap()
+                .iter()
+                .map(|p| p.id)
+                .collect();
+            ids.sort_unstable();
+            ids
+        }
+    };
+
+    // One person the sales user may not open refuses the whole change.
+    let form = format!("ids[0]={}&ids[1]={}&tag=Salon+2026", ids[0], ids[3]);
+    let (code, _, _) = call(&app, json_post("/api/people/tag", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert!(s.tags.list().await.unwrap().is_empty(), "nothing written");
+    // A name too long is explained, nothing written.
+    let form = format!("ids[0]={}&tag={}", ids[0], "x".repeat(TAG_MAX + 1));
+    let (code, _, body) = call(&app, json_post("/api/people/tag", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("too_long"), "{body}");
+    assert!(s.tags.list().await.unwrap().is_empty());
+
+    // Three in bulk; then the same tag typed otherwise is the same tag.
+    let form = format!(
+        "ids[0]={}&ids[1]={}&ids[2]={}&tag=Salon+2026",
+        ids[0], ids[1], ids[2]
+    );
+    let (code, _, body) = call(&app, json_post("/api/people/tag", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let form = format!("ids[0]={}&tag=SALON+2026", ids[0]);
+    let (code, _, _) = call(&app, json_post("/api/people/tag", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    let tags = s.tags.list().await.unwrap();
+    assert_eq!(tags.len(), 1);
+    assert_eq!(tags[0].1, "Salon 2026", "the first spelling is kept");
+    assert_eq!(by_tag(tags[0].0).await, ids[..3].to_vec());
+    let listed = s.people.list(Visibility::All, None, 10).await.unwrap();
+    for p in &listed {
+        let expected: Vec<String> = if ids[..3].contains(&p.id) {
+            vec!["Salon 2026".into()]
+        } else {
+            vec![]
+        };
+        assert_eq!(p.tags, expected, "{}", p.last_name);
+    }
+
+    // Off again for one: the others keep it.
+    let form = format!("ids[0]={}&tag=salon+2026&remove=1", ids[1]);
+    let (code, _, _) = call(&app, json_post("/api/people/tag", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(by_tag(tags[0].0).await, vec![ids[0], ids[2]]);
+    // And through the list's server function, as the address asks.
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/list",
+            &format!("tag={}", tags[0].0),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("Nord-A") && body.contains("Nord-C") && !body.contains("Nord-B"),
+        "{body}"
+    );
+
+    // Last contact from them: one inbound call long ago, one last week.
+    let call_at = |person_id: i64, days: i64| NewInteraction {
+        person_id: Some(person_id),
+        company_id: None,
+        kind: InteractionKind::Call,
+        direction: Some(Direction::Inbound),
+        outcome: None,
+        duration_minutes: None,
+        body: String::new(),
+        occurred_at: chrono::Utc::now() - chrono::Duration::days(days),
+        author_id: admin_id,
+        due_at: None,
+        assignee_id: None,
+    };
+    s.interactions
+        .add_many(&[call_at(ids[0], 400), call_at(ids[1], 7)])
+        .await
+        .unwrap();
+    let year_ago = chrono::Utc::now() - chrono::Duration::days(365);
+    for (condition, expected) in [
+        (ContactCondition::Since(year_ago), vec![ids[1]]),
+        (
+            ContactCondition::NotSince(year_ago),
+            vec![ids[0], ids[2], ids[3]],
+        ),
+        (ContactCondition::Never, vec![ids[2], ids[3]]),
+    ] {
+        let mut found: Vec<i64> = s
+            .people
+            .query(
+                Visibility::All,
+                &PeopleQuery {
+                    filter: PeopleFilter {
+                        last_contact: Some(condition),
+                        ..Default::default()
+                    },
+                    ..PeopleQuery::default()
+                },
+                50,
+            )
+            .await
+            .unwrap()
+            .iter()
+            .map(|p| p.id)
+            .collect();
+        found.sort_unstable();
+        assert_eq!(found, expected, "{condition:?}");
+    }
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/people/list", "contact=30d", Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("Nord-B") && !body.contains("Nord-A"),
+        "{body}"
+    );
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/people/list", "contact=lately", Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+}
+
+async fn each_user_keeps_their_own_list_columns(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let readonly = signed_in(s, Role::Readonly).await;
+    let columns = |cookie: String| {
+        let app = app.clone();
+        async move {
+            let (code, _, body) = call(
+                &app,
+                json_post("/api/preferences/people-columns", "", Some(&cookie)),
+            )
+            .await;
+            assert_eq!(code, StatusCode::OK, "{body}");
+            serde_json::from_str::<Vec<PeopleColumn>>(&body).unwrap()
+        }
+    };
+    assert_eq!(columns(sales.clone()).await, PeopleColumn::DEFAULT.to_vec());
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/preferences/set-people-columns",
+            "columns[0]=tags&columns[1]=last_contact",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    assert_eq!(
+        columns(sales.clone()).await,
+        vec![PeopleColumn::LastContact, PeopleColumn::Tags],
+        "kept, in the list's order"
+    );
+    assert_eq!(
+        columns(readonly.clone()).await,
+        PeopleColumn::DEFAULT.to_vec(),
+        "another user's choice is their own"
+    );
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/preferences/set-people-columns",
+            "columns[0]=shoe_size",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(
+        columns(sales).await,
+        vec![PeopleColumn::LastContact, PeopleColumn::Tags],
+        "a refused choice changes nothing"
+    );
 }

@@ -54,6 +54,8 @@ pub fn storage(pool: SqlitePool) -> Storage {
         second_factors: Arc::new(super::second_factors::SqlSecondFactors::new(pool.clone())),
         teams: Arc::new(super::people::SqlTeams::new(pool.clone())),
         people: Arc::new(super::people::SqlPeople::new(pool.clone())),
+        tags: Arc::new(super::tags::SqlTags::new(pool.clone())),
+        preferences: Arc::new(super::tags::SqlPreferences::new(pool.clone())),
         companies: Arc::new(super::companies::SqlCompanies::new(pool.clone())),
         interactions: Arc::new(super::interactions::SqlInteractions::new(pool.clone())),
         leads: Arc::new(super::leads::SqlLeads::new(pool.clone())),
