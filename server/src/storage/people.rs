@@ -180,8 +180,10 @@ fn list_sql(query: &PeopleQuery, last_contact: &str) -> (String, Vec<Arg>) {
         ],
         PeopleSort::LastContact => vec![(contact, true), ("{}.id".into(), true)],
     };
-    let order = |alias: &str| {
-        key.iter()
+    // The order on the key's columns from `from` on.
+    let order_from = |alias: &str, from: usize| {
+        key[from..]
+            .iter()
             .map(|(e, desc)| {
                 format!(
                     "{}{}",
@@ -192,6 +194,7 @@ fn list_sql(query: &PeopleQuery, last_contact: &str) -> (String, Vec<Arg>) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let order = |alias: &str| order_from(alias, 0);
     let from = "FROM people p JOIN users o ON o.id = p.owner_id \
          LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN companies co ON co.id = p.company_id";
     let Some(after_id) = query.after else {
@@ -228,10 +231,13 @@ fn list_sql(query: &PeopleQuery, last_contact: &str) -> (String, Vec<Arg>) {
                 .collect();
             let (e, desc) = &key[i];
             terms.push(format!("{} {} {}", e.replace("{}", "p"), if *desc { "<" } else { ">" }, value(e)));
+            // Ordered on the columns left free only: with the others
+            // fixed by `=`, that is the index's order, where the whole key
+            // would make SQLite sort every row of the range.
             format!(
                 "SELECT * FROM (SELECT p.id FROM people p WHERE {base} AND {} ORDER BY {} LIMIT $3) b{i}",
                 terms.join(" AND "),
-                order("p")
+                order_from("p", i)
             )
         })
         .collect();
@@ -274,12 +280,18 @@ pub(crate) const CANDIDATES: u32 = 1_000;
 /// document), optionally narrowed by an initial (`$5`, a LIKE pattern on
 /// the document, or empty), best first, `$4` of them.
 fn ranked(candidates: &str, order: &str) -> String {
+    // The best `$4` are chosen first on the candidates alone; only they
+    // are then joined for the list's columns (owner, team, company, first
+    // e-mail), rather than the thousand candidates.
     format!(
-        "SELECT {LIST_COLUMNS} FROM ({candidates}) s JOIN people p ON p.id = s.id \
+        "SELECT {LIST_COLUMNS} FROM (\
+             SELECT s.id, s.rank FROM ({candidates}) s JOIN people p ON p.id = s.id \
+             WHERE {VISIBLE} AND ($5 = '' OR (' ' || s.document) LIKE $5) \
+             ORDER BY {order}, s.id DESC LIMIT $4\
+         ) s JOIN people p ON p.id = s.id \
          JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
          LEFT JOIN companies co ON co.id = p.company_id \
-         WHERE {VISIBLE} AND ($5 = '' OR (' ' || s.document) LIKE $5) \
-         ORDER BY {order}, p.id DESC LIMIT $4"
+         ORDER BY {order}, p.id DESC"
     )
 }
 
