@@ -27,11 +27,18 @@ test.describe('companies and timelines @nojs', () => {
     await page.getByRole('button', { name: 'Save the person' }).click();
     await expect(page.locator('#duplicate')).toContainText('seems to be in Accord already');
     await expect(page.getByLabel('Job title (optional)')).toHaveValue('Brewer');
+    await expect(page.getByRole('link', { name: 'Open the existing record' })).toHaveAttribute(
+      'href',
+      new URL(personUrl).pathname,
+    );
+    // It is them: what was typed goes to the existing record, which
+    // keeps its name.
     await Promise.all([
       page.waitForURL(personUrl),
-      page.getByRole('link', { name: 'Open the existing record' }).click(),
+      page.getByRole('button', { name: 'It is them: add what I typed to the existing record' }).click(),
     ]);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('Anaïs Roux');
+    await expect(page.locator('.lede')).toContainText('Brewer');
   });
 
   test('a note is stored and shown literally, and the timeline keeps it', async ({ page }, testInfo) => {

@@ -5,6 +5,4 @@ pub mod language_switch;
 pub mod layout;
 pub mod nav;
 pub mod organisation_state;
-pub mod record_error;
-pub mod team_select;
 pub mod timeline;

@@ -7,15 +7,13 @@ use crate::api::{
 };
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
-use crate::components::record_error::{RecordError, RecordWords};
-use crate::components::team_select::TeamSelect;
 use crate::components::timeline::Timeline;
 use crate::domain::{CompanyDetail, CompanySize, CompanySummary, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::form_outcome::form_outcome;
 use crate::pages::people::day;
-use leptos::either::{Either, EitherOf3};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -130,13 +128,27 @@ pub fn CompanyPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match company.await {
-                    Ok((record, timeline)) => Either::Left(view! { <CompanyView company=record timeline/> }),
-                    Err(error) => Either::Right(view! { <RecordError error words=RecordWords {
-                        list_title: t.companies_title,
-                        list_href: "/companies",
-                        forbidden: t.company_forbidden_body,
-                        not_found: t.company_not_found,
-                    }/> }),
+                    Ok((record, timeline)) => EitherOf3::A(view! { <CompanyView company=record timeline/> }),
+                    Err(AppError::Forbidden) => {
+                        #[cfg(feature = "ssr")]
+                        crate::pages::person::set_page_status(403);
+                        EitherOf3::B(view! {
+                            <Title text=t.person_forbidden_title/>
+                            <h1>{t.person_forbidden_title}</h1>
+                            <p role="alert">{t.company_forbidden_body}</p>
+                            <p><a href="/companies">{t.companies_title}</a></p>
+                        })
+                    }
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::pages::person::set_page_status(e.status());
+                        let message = if e == AppError::NotFound { t.company_not_found.to_string() } else { e.message(t) };
+                        EitherOf3::C(view! {
+                            <Title text=t.companies_title/>
+                            <h1>{t.companies_title}</h1>
+                            <p role="alert">{message}</p>
+                        })
+                    }
                 }
             })}
         </Transition>
@@ -223,7 +235,21 @@ pub fn NewCompanyPage() -> impl IntoView {
         <form method="post" action=CreateCompany::PATH class="stack card wide" aria-label=t.companies_new>
             <Field id="company-name" name="name" label=t.company_name kind="text" autocomplete="off"
                 error=field_error("name") value=outcome.value.clone().unwrap_or_default()/>
-            <TeamSelect choices error=team_error/>
+            <div class="field">
+                <label for="team">{t.person_team}</label>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                        view! {
+                            <select id="team" name="team_id" aria-describedby="team-error">
+                                <option value="">{t.person_no_team}</option>
+                                {teams.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
+                <p id="team-error" class="field-error">{team_error}</p>
+            </div>
             <details open=more_open>
                 <summary>{t.more_fields}</summary>
                 <Field id="legal-id" name="legal_id" label=t.company_legal_id kind="text" autocomplete="off"

@@ -8,15 +8,13 @@ use crate::api::{
     ConvertLead, CreateLead, UpdateLead, get_lead, get_person_form_choices, list_leads,
 };
 use crate::components::field::Field;
-use crate::components::record_error::{RecordError, RecordWords};
-use crate::components::team_select::TeamSelect;
 use crate::domain::{LeadDetail, LeadStatus, LeadSummary, LegalBasis, PersonKind, Problem, Source};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::companies::may_create;
 use crate::pages::form_outcome::{FormOutcome, form_outcome};
 use crate::pages::people::day;
-use leptos::either::{Either, EitherOf3};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -170,7 +168,21 @@ pub fn NewLeadPage() -> impl IntoView {
             </div>
             <Field id="lead-score" name="score" label=t.lead_score kind="number" autocomplete="off"
                 error=err("score") value=v(&typed.score) optional=true/>
-            <TeamSelect choices error=team_error/>
+            <div class="field">
+                <label for="team">{t.person_team}</label>
+                <Transition fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                        view! {
+                            <select id="team" name="team_id" aria-describedby="team-error">
+                                <option value="">{t.person_no_team}</option>
+                                {teams.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+                            </select>
+                        }
+                    })}
+                </Transition>
+                <p id="team-error" class="field-error">{team_error}</p>
+            </div>
             <fieldset>
                 <legend>{t.person_provenance}</legend>
                 <div class="field">
@@ -221,13 +233,26 @@ pub fn LeadPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match lead.await {
-                    Ok(lead) => Either::Left(view! { <LeadView lead/> }),
-                    Err(error) => Either::Right(view! { <RecordError error words=RecordWords {
-                        list_title: t.leads_title,
-                        list_href: "/leads",
-                        forbidden: t.person_forbidden_body,
-                        not_found: t.lead_not_found,
-                    }/> }),
+                    Ok(lead) => EitherOf3::A(view! { <LeadView lead/> }),
+                    Err(AppError::Forbidden) => {
+                        #[cfg(feature = "ssr")]
+                        crate::pages::person::set_page_status(403);
+                        EitherOf3::B(view! {
+                            <Title text=t.person_forbidden_title/>
+                            <h1>{t.person_forbidden_title}</h1>
+                            <p role="alert">{t.person_forbidden_body}</p>
+                        })
+                    }
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::pages::person::set_page_status(e.status());
+                        let message = if e == AppError::NotFound { t.lead_not_found.to_string() } else { e.message(t) };
+                        EitherOf3::C(view! {
+                            <Title text=t.leads_title/>
+                            <h1>{t.leads_title}</h1>
+                            <p role="alert">{message}</p>
+                        })
+                    }
                 }
             })}
         </Transition>

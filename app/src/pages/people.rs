@@ -9,7 +9,6 @@ use crate::api::{ReassignPeople, list_owner_choices};
 use crate::api::{SetPeopleColumns, TagPeople, get_people_columns, list_tags};
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
-use crate::components::team_select::TeamSelect;
 use crate::domain::{CompanySummary, LegalBasis, PersonKind, PersonStatus, PersonSummary, Source};
 use crate::domain::{LastContactFilter, PeopleColumn};
 use crate::domain::{PeopleListQuery, PeopleSort};
@@ -378,7 +377,23 @@ pub fn NewPersonPage() -> impl IntoView {
                 error=field_error("email") value=v(&typed.email) optional=true/>
             <Field id="person-phone" name="phone" label=t.person_phone kind="tel" autocomplete="off"
                 error=field_error("phone") value=v(&typed.phone) optional=true/>
-            <TeamSelect choices selected=team_typed error=team_error/>
+            <div class="field">
+                <label for="team">{t.person_team}</label>
+                <Transition fallback=|| ()>
+                    {move || {
+                        let team_typed = team_typed.clone();
+                        Suspend::new(async move {
+                        let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                        view! {
+                            <select id="team" name="team_id" aria-describedby="team-error">
+                                <option value="">{t.person_no_team}</option>
+                                {teams.into_iter().map(|(id, name)| view! { <option value=id.to_string() selected=team_typed == id.to_string()>{name}</option> }).collect_view()}
+                            </select>
+                        }
+                    })}}
+                </Transition>
+                <p id="team-error" class="field-error">{team_error}</p>
+            </div>
             <fieldset>
                 <legend>{t.person_provenance}</legend>
                 <div class="field">

@@ -2,13 +2,12 @@
 //! legal bases, and their timeline with the form that logs to it.
 
 use crate::api::{get_person, get_timeline};
-use crate::components::record_error::{RecordError, RecordWords};
 use crate::components::timeline::{LogInteractionForm, Timeline};
 use crate::domain::{PersonDetail, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::people::day;
-use leptos::either::Either;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -42,16 +41,40 @@ pub fn PersonPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match person.await {
-                    Ok((record, timeline)) => Either::Left(view! { <PersonView person=record timeline/> }),
-                    Err(error) => Either::Right(view! { <RecordError error words=RecordWords {
-                        list_title: t.people_title,
-                        list_href: "/contacts",
-                        forbidden: t.person_forbidden_body,
-                        not_found: t.person_not_found,
-                    }/> }),
+                    Ok((record, timeline)) => EitherOf3::A(view! { <PersonView person=record timeline/> }),
+                    Err(AppError::Forbidden) => {
+                        #[cfg(feature = "ssr")]
+                        set_page_status(403);
+                        EitherOf3::B(view! {
+                            <Title text=t.person_forbidden_title/>
+                            <h1>{t.person_forbidden_title}</h1>
+                            <p role="alert">{t.person_forbidden_body}</p>
+                            <p><a href="/contacts">{t.people_title}</a></p>
+                        })
+                    }
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        set_page_status(e.status());
+                        let message = if e == AppError::NotFound { t.person_not_found.to_string() } else { e.message(t) };
+                        EitherOf3::C(view! {
+                            <Title text=t.people_title/>
+                            <h1>{t.people_title}</h1>
+                            <p role="alert">{message}</p>
+                        })
+                    }
                 }
             })}
         </Transition>
+    }
+}
+
+/// Gives the page being rendered this HTTP status.
+#[cfg(feature = "ssr")]
+pub(crate) fn set_page_status(status: u16) {
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(
+            http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR),
+        );
     }
 }
 

@@ -5,7 +5,6 @@
 use crate::api::person_edit::{EDIT_PERSON_FORM, EditPersonForm};
 use crate::api::{UpdatePerson, get_person, get_person_form_choices};
 use crate::components::field::Field;
-use crate::components::record_error::{RecordError, RecordWords};
 use crate::domain::{PersonDetail, PersonKind, PersonStatus, Problem};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -38,12 +37,15 @@ pub fn EditPersonPage() -> impl IntoView {
                 let teams = choices.await.map(|c| c.teams).unwrap_or_default();
                 match person.await {
                     Ok(p) => Either::Left(view! { <EditForm person=p teams/> }),
-                    Err(error) => Either::Right(view! { <RecordError error words=RecordWords {
-                        list_title: t.people_title,
-                        list_href: "/contacts",
-                        forbidden: t.person_forbidden_body,
-                        not_found: t.person_not_found,
-                    }/> }),
+                    Err(e) => {
+                        #[cfg(feature = "ssr")]
+                        crate::pages::person::set_page_status(e.status());
+                        Either::Right(view! {
+                            <Title text=t.people_title/>
+                            <h1>{t.people_title}</h1>
+                            <p role="alert">{e.message(t)}</p>
+                        })
+                    }
                 }
             })}
         </Transition>

@@ -246,7 +246,11 @@ macro_rules! sql_companies {
                     return Ok(vec![]);
                 }
                 let (all, user_id) = visibility_args(visibility);
+                // Planned with the words it is given, every time: a cached
+                // generic plan cannot know how common the prefix is, and on
+                // PostgreSQL it chose a plan that took seconds at a million.
                 let rows = sqlx::query(&($search.query)())
+                    .persistent(false)
                     .bind(all)
                     .bind(user_id)
                     .bind(($search.expression)(words))
