@@ -73,12 +73,7 @@ pub async fn reassign_people(
     use crate::server::{context, policy, records, respond};
     let result = async {
         let user = policy::authorize(policy::Action::ReassignPeople)?;
-        if ids.is_empty() {
-            return Err(AppError::validation("ids", Problem::Required));
-        }
-        if ids.len() > 500 {
-            return Err(AppError::validation("ids", Problem::TooLong { max: 500 }));
-        }
+        records::check_selection(&ids)?;
         let owner: i64 = owner_id
             .as_deref()
             .unwrap_or("")
@@ -92,25 +87,8 @@ pub async fn reassign_people(
         {
             return Err(AppError::validation("owner_id", Problem::UnknownChoice));
         }
+        records::open_people(&user, "reassign", &ids).await?;
         let ctx = context::server_context()?;
-        for id in &ids {
-            let person = ctx
-                .storage
-                .people
-                .get(*id)
-                .await
-                .map_err(|e| context::internal("people.get", e))?
-                .ok_or(AppError::NotFound)?;
-            records::open(
-                &user,
-                "reassign",
-                "person",
-                *id,
-                person.fields.owner_id,
-                person.fields.team_id,
-            )
-            .await?;
-        }
         let changed = ctx
             .storage
             .people

@@ -32,40 +32,18 @@ pub async fn tag_people(
     tag: Option<String>,
     remove: Option<String>,
 ) -> Result<(), AppError> {
-    use crate::domain::{Problem, search, tag_name};
+    use crate::domain::{search, tag_name};
     use crate::server::{context, policy, records, respond};
     let typed = tag.clone().unwrap_or_default();
     let result = async {
         let user = policy::authorize(policy::Action::TagPeople)?;
-        if ids.is_empty() {
-            return Err(AppError::validation("ids", Problem::Required));
-        }
-        if ids.len() > 500 {
-            return Err(AppError::validation("ids", Problem::TooLong { max: 500 }));
-        }
+        records::check_selection(&ids)?;
         let name =
             tag_name(tag.as_deref().unwrap_or("")).map_err(|p| AppError::validation("tag", p))?;
         let key = search::fold(&name);
         let ctx = context::server_context()?;
         let verb = if remove.is_some() { "untag" } else { "tag" };
-        for id in &ids {
-            let person = ctx
-                .storage
-                .people
-                .get(*id)
-                .await
-                .map_err(|e| context::internal("people.get", e))?
-                .ok_or(AppError::NotFound)?;
-            records::open(
-                &user,
-                verb,
-                "person",
-                *id,
-                person.fields.owner_id,
-                person.fields.team_id,
-            )
-            .await?;
-        }
+        records::open_people(&user, verb, &ids).await?;
         let changed = if remove.is_some() {
             ctx.storage.tags.untag(&ids, &key).await
         } else {

@@ -18,8 +18,23 @@ pub async fn open(
     owner_id: i64,
     team_id: Option<i64>,
 ) -> Result<(), AppError> {
-    // Only a team-scoped role needs its teams to decide.
-    let teams = match policy::people_visibility(user) {
+    let teams = deciding_teams(user).await?;
+    decide(
+        user,
+        &teams,
+        verb,
+        record_type,
+        record_id,
+        owner_id,
+        team_id,
+    )
+    .await
+}
+
+/// The teams that decide what `user` may open: only a team-scoped role
+/// needs them.
+async fn deciding_teams(user: &SessionUser) -> Result<Vec<i64>, AppError> {
+    Ok(match policy::people_visibility(user) {
         Visibility::All => vec![],
         Visibility::OwnOrTeams { user_id } => context::server_context()?
             .storage
@@ -27,8 +42,19 @@ pub async fn open(
             .teams_of(user_id)
             .await
             .map_err(|e| context::internal("teams.teams_of", e))?,
-    };
-    let allowed = policy::may_open_record(user, &teams, owner_id, team_id);
+    })
+}
+
+async fn decide(
+    user: &SessionUser,
+    teams: &[i64],
+    verb: &str,
+    record_type: &str,
+    record_id: i64,
+    owner_id: i64,
+    team_id: Option<i64>,
+) -> Result<(), AppError> {
+    let allowed = policy::may_open_record(user, teams, owner_id, team_id);
     access_log::write(user, verb, record_type, &record_id.to_string(), allowed).await?;
     if allowed {
         Ok(())
@@ -41,6 +67,45 @@ pub async fn open(
         );
         Err(AppError::Forbidden)
     }
+}
+
+/// The most people one bulk change (reassign, tag) takes.
+pub const SELECTION_MAX: usize = 500;
+
+/// A list's selection as posted: at least one person, at most
+/// `SELECTION_MAX`.
+pub fn check_selection(ids: &[i64]) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    if ids.is_empty() {
+        return Err(AppError::validation("ids", Problem::Required));
+    }
+    if ids.len() > SELECTION_MAX {
+        return Err(AppError::validation(
+            "ids",
+            Problem::TooLong { max: SELECTION_MAX },
+        ));
+    }
+    Ok(())
+}
+
+/// Opens every selected person for a bulk change (`verb`): each is logged,
+/// and one the user may not open refuses the whole change. The user's
+/// teams are read once for the selection.
+pub async fn open_people(user: &SessionUser, verb: &str, ids: &[i64]) -> Result<(), AppError> {
+    let ctx = context::server_context()?;
+    let teams = deciding_teams(user).await?;
+    for id in ids {
+        let person = ctx
+            .storage
+            .people
+            .get(*id)
+            .await
+            .map_err(|e| context::internal("people.get", e))?
+            .ok_or(AppError::NotFound)?;
+        let f = &person.fields;
+        decide(user, &teams, verb, "person", *id, f.owner_id, f.team_id).await?;
+    }
+    Ok(())
 }
 
 /// The teams a new record may be given by `user`: any for an

@@ -56,6 +56,23 @@ pub async fn open(url: &DatabaseUrl, settings: &PoolSettings) -> Result<Storage,
     }
 }
 
+/// Builds again the indexes an interrupted bulk load left dropped (see
+/// `BulkLoadStore`); both backends' `open` end here.
+pub(crate) async fn restore_after_interrupted_load(storage: Storage) -> Result<Storage, OpenError> {
+    let restored = storage
+        .bulk_load
+        .restore_read_indexes()
+        .await
+        .map_err(|e| OpenError::Migration(e.to_string()))?;
+    if restored > 0 {
+        tracing::warn!(
+            restored,
+            "rebuilt indexes left suspended by an interrupted bulk load"
+        );
+    }
+    Ok(storage)
+}
+
 /// Maps a sqlx error to the storage contract's error. The text is for logs.
 pub(crate) fn storage_error(error: sqlx::Error) -> StorageError {
     match error {

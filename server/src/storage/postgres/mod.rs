@@ -21,20 +21,7 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres
 pub async fn open(url: &str, settings: &PoolSettings) -> Result<Storage, OpenError> {
     let pool = connect(url, settings).await?;
     migrate(&pool).await?;
-    let storage = storage(pool);
-    // A bulk load interrupted before its end left its indexes dropped.
-    let restored = storage
-        .bulk_load
-        .restore_read_indexes()
-        .await
-        .map_err(|e| OpenError::Migration(e.to_string()))?;
-    if restored > 0 {
-        tracing::warn!(
-            restored,
-            "rebuilt indexes left suspended by an interrupted bulk load"
-        );
-    }
-    Ok(storage)
+    super::restore_after_interrupted_load(storage(pool)).await
 }
 
 /// Applies this backend's pending migrations.
