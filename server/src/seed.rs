@@ -371,7 +371,7 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
     while done < plan.contacts {
         let size = BATCH.min(plan.contacts - done);
         let batch: Vec<NewPersonRecord> = (0..size)
-            .map(|i| {
+            .map(|_| {
                 let first = rng.pick(FIRST_NAMES);
                 let last = rng.pick(LAST_NAMES);
                 let company = (!companies.is_empty() && rng.below(5) != 0)
@@ -381,8 +381,21 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
                 } else {
                     PersonKind::B2c
                 };
-                let domain = company.map_or("gmail.com", |c| c.1.as_str());
-                let address = format!("{}.{}{}@{domain}", ascii(first), ascii(last), done + i);
+                // As people's addresses are: first.last at the company's
+                // own domain; consumers at a webmail, with a number. Two
+                // namesakes at one company share an address, which no
+                // table forbids; unique local parts (`dupont48213`) would
+                // give search a million distinct words real data does not
+                // have.
+                let address = match company {
+                    Some(c) => format!("{}.{}@{}", ascii(first), ascii(last), c.1),
+                    None => format!(
+                        "{}.{}{}@gmail.com",
+                        ascii(first),
+                        ascii(last),
+                        rng.below(100)
+                    ),
+                };
                 let email = EmailAddress::parse(&address).expect("generated addresses are valid");
                 let phone = PhoneNumber::parse(&format!("+336{:08}", rng.below(100_000_000)))
                     .expect("generated numbers are valid");
