@@ -5,6 +5,11 @@
 # delete the folder, whatever the command's outcome.
 #
 #   scripts/with-postgres.sh cargo test -p server --test integration postgres
+#
+# SCRATCH_PG_SETTINGS adds server settings, as a deployment would tune them:
+# the benchmarks at a million people run with
+#   SCRATCH_PG_SETTINGS="-c shared_buffers=2GB"
+# (the default 128 MB holds a tenth of the people table).
 set -euo pipefail
 
 find_pg_bin() {
@@ -40,7 +45,7 @@ trap cleanup EXIT INT TERM
 
 as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=300" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_DIR -c fsync=off -c max_connections=300 ${SCRATCH_PG_SETTINGS:-}" start >/dev/null
 
 export TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 echo "PostgreSQL scratch server on 127.0.0.1:$PG_PORT" >&2

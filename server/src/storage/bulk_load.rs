@@ -22,7 +22,7 @@ impl<DB: Database> SqlBulkLoad<DB> {
 }
 
 macro_rules! sql_bulk_load {
-    ($db:ty, $definition:expr) => {
+    ($db:ty, $definition:expr, $after_load:expr) => {
         #[async_trait]
         impl BulkLoadStore for SqlBulkLoad<$db> {
             #[tracing::instrument(skip(self), err)]
@@ -72,6 +72,12 @@ macro_rules! sql_bulk_load {
                         .map_err(storage_error)?;
                 }
                 tx.commit().await.map_err(storage_error)?;
+                if let (Some(statement), false) = ($after_load, suspended.is_empty()) {
+                    sqlx::query(statement)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(storage_error)?;
+                }
                 Ok(suspended.len())
             }
         }
@@ -80,9 +86,17 @@ macro_rules! sql_bulk_load {
 
 sql_bulk_load!(
     sqlx::Sqlite,
-    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1"
+    "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = $1",
+    // SQLite's plans are written for its tables without statistics; an
+    // ANALYZE would let it second-guess them.
+    None::<&str>
 );
 sql_bulk_load!(
     sqlx::Postgres,
-    "SELECT indexdef FROM pg_indexes WHERE indexname = $1"
+    "SELECT indexdef FROM pg_indexes WHERE indexname = $1",
+    // The planner's estimates (how common a word is, how many people a
+    // team holds) come from statistics that a load of a million rows makes
+    // stale until autovacuum gets to them; a search planned meanwhile can
+    // pick the wrong index.
+    Some("ANALYZE")
 );

@@ -267,31 +267,44 @@ struct SearchSql {
 
 /// How many of the newest matches a search ranks. A one- or two-letter
 /// prefix (`hel`, `06`) can match a tenth of a million people; ranking
-/// them all is what made such searches slow. Among the newest 1,000 the
+/// them all is what made such searches slow. Among the newest matches the
 /// best are as good a first screen, and typing one more letter narrows
-/// the match below the cap, where ranking is exact. The cap is also what
-/// a common prefix costs: PostgreSQL finds these candidates by walking
-/// people newest first (a GIN index cannot give its matches in order), so
-/// at a 2 % match rate 1,000 candidates is 50,000 rows walked (about
-/// 25 ms at a million people; 2,000 was twice that).
+/// the match below the cap, where ranking is exact. FTS5 reads its matches
+/// newest first and stops at the cap, so SQLite affords 1,000.
 pub(crate) const CANDIDATES: u32 = 1_000;
 
-/// The people `$1`/`$2` may see among the candidates `s` (id, rank,
-/// document), optionally narrowed by an initial (`$5`, a LIKE pattern on
-/// the document, or empty), best first, `$4` of them.
+/// PostgreSQL's cap (see POSTGRES_SEARCH). Its full-text index cannot give
+/// matches newest first, so a word shared by 2 % of a million people
+/// costs either a walk of the newest people until enough match or a fetch
+/// of all 20,000 matches; at 300 candidates the walk of `POSTGRES_WALK`
+/// people answers every word with a match rate of 1 % or more.
+pub(crate) const POSTGRES_CANDIDATES: u32 = 300;
+
+/// How many of the newest people PostgreSQL tests one by one (about 0.3 µs
+/// each, in memory) before it turns to its full-text index for older
+/// matches. Measured at a million people (BENCHMARKS.md): 20,000 left a
+/// band of words too common for the index and too rare for the walk;
+/// 30,000 with 300 candidates put the benchmark's p95 at a third of 1,000.
+pub(crate) const POSTGRES_WALK: u32 = 30_000;
+
+/// The people `$1`/`$2` may see among the candidates `p` (id, rank,
+/// document, owner_id, team_id), optionally narrowed by an initial (`$5`, a
+/// LIKE pattern on the document, or empty), best first, `$4` of them.
 fn ranked(candidates: &str, order: &str) -> String {
-    // The best `$4` are chosen first on the candidates alone; only they
-    // are then joined for the list's columns (owner, team, company, first
-    // e-mail), rather than the thousand candidates.
+    // The candidates carry their owner and team, so visibility is checked
+    // on them without joining people again (on PostgreSQL that join made
+    // the planner hash a sales user's whole share of people); the best
+    // `$4` are chosen on the candidates alone and only they are joined for
+    // the list's columns (owner, team, company, first e-mail).
     format!(
         "SELECT {LIST_COLUMNS} FROM (\
-             SELECT s.id, s.rank FROM ({candidates}) s JOIN people p ON p.id = s.id \
-             WHERE {VISIBLE} AND ($5 = '' OR (' ' || s.document) LIKE $5) \
-             ORDER BY {order}, s.id DESC LIMIT $4\
+             SELECT p.id, p.rank FROM ({candidates}) p \
+             WHERE {VISIBLE} AND ($5 = '' OR (' ' || p.document) LIKE $5) \
+             ORDER BY p.{order}, p.id DESC LIMIT $4\
          ) s JOIN people p ON p.id = s.id \
          JOIN users o ON o.id = p.owner_id LEFT JOIN teams t ON t.id = p.team_id \
          LEFT JOIN companies co ON co.id = p.company_id \
-         ORDER BY {order}, p.id DESC"
+         ORDER BY s.{order}, p.id DESC"
     )
 }
 
@@ -309,10 +322,12 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
     query: || {
         ranked(
             &format!(
-                "SELECT rowid AS id, rank, document FROM people_search \
-                 WHERE people_search MATCH $3 ORDER BY rowid DESC LIMIT {CANDIDATES}"
+                "SELECT f.id, f.rank, f.document, c.owner_id, c.team_id FROM (\
+                     SELECT rowid AS id, rank, document FROM people_search \
+                     WHERE people_search MATCH $3 ORDER BY rowid DESC LIMIT {CANDIDATES}\
+                 ) f JOIN people c ON c.id = f.id"
             ),
-            "s.rank",
+            "rank",
         )
     },
     expression: fts5_prefixes,
@@ -328,13 +343,34 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
             placeholders(n, 2, 1)
         )
     },
+    // The newest matches, found the cheap way for each kind of word: the
+    // first branch walks the newest `POSTGRES_WALK` people testing each one, which
+    // is what a common prefix (`06`, `mar`) needs; only if that gives fewer
+    // than the candidates sought does the second branch run (UNION ALL
+    // under a LIMIT stops at the limit), and it fetches the remaining
+    // matches through the GIN index, which is what a rare word needs. The
+    // planner cannot be left to choose: its estimate for a prefix of
+    // unique words (phone numbers) is a handful, and a GIN scan of `06:*`
+    // at a million people reads every row. `id + 0` keeps the pkey out of
+    // the second branch (a bitmap of half the table to AND with).
     query: || {
         ranked(
             &format!(
-                "SELECT id, ts_rank(search, to_tsquery('simple', $3)) AS rank, search_document AS document \
-                 FROM people WHERE search @@ to_tsquery('simple', $3) ORDER BY id DESC LIMIT {CANDIDATES}"
+                "SELECT id, ts_rank(search, to_tsquery('simple', $3)) AS rank, search_document AS document, \
+                 owner_id, team_id FROM (\
+                     (SELECT * FROM (\
+                         SELECT id, search, search_document, owner_id, team_id FROM people \
+                         ORDER BY id DESC LIMIT {POSTGRES_WALK}\
+                      ) w WHERE w.id > (SELECT max(id) FROM people) - {POSTGRES_WALK} \
+                      AND w.search @@ to_tsquery('simple', $3)) \
+                     UNION ALL \
+                     (SELECT id, search, search_document, owner_id, team_id FROM people \
+                      WHERE search @@ to_tsquery('simple', $3) \
+                      AND id + 0 <= (SELECT max(id) FROM people) - {POSTGRES_WALK} \
+                      ORDER BY id + 0 DESC)\
+                 ) c LIMIT {POSTGRES_CANDIDATES}"
             ),
-            "s.rank DESC",
+            "rank DESC",
         )
     },
     expression: tsquery_prefixes,

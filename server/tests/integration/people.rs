@@ -48,6 +48,7 @@ on_both_backends!(
     sales_open_their_teams_people_and_are_refused_the_others,
     entering_a_person_requires_provenance_and_a_basis,
     search_finds_names_without_accents_emails_and_phones_within_visibility,
+    search_reaches_matches_older_than_the_newest_people,
 );
 
 async fn search_finds_names_without_accents_emails_and_phones_within_visibility(backend: &str) {
@@ -455,4 +456,57 @@ async fn entering_a_person_requires_provenance_and_a_basis(backend: &str) {
         .await
         .unwrap();
     assert!(created.iter().any(|e| e.action == "create" && e.allowed));
+}
+
+/// Both halves of a search on PostgreSQL: a word every person shares is
+/// answered from the newest people (walked one by one), and a rare word
+/// whose other match is older than that walk is still found, through the
+/// full-text index. SQLite reads its index newest first and must agree.
+async fn search_reaches_matches_older_than_the_newest_people(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let admin_id = create_user(s, Role::Admin).await.id;
+    let oldest = s
+        .people
+        .create(&person("Quartzheim", admin_id, None))
+        .await
+        .unwrap();
+    // More than the 30,000 newest people PostgreSQL walks.
+    let filler: Vec<_> = (0..31_000)
+        .map(|i| person(&format!("Filler{i}"), admin_id, None))
+        .collect();
+    for chunk in filler.chunks(1_000) {
+        s.people.create_many(chunk).await.unwrap();
+    }
+    let newest = s
+        .people
+        .create(&person("Quartzheim", admin_id, None))
+        .await
+        .unwrap();
+    let find = |q: &str| {
+        let q = app::domain::search::query_tokens(q);
+        async move {
+            s.people
+                .search(Visibility::All, &q, 20)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+        }
+    };
+
+    let mut rare = find("quartz").await;
+    rare.sort_unstable();
+    assert_eq!(rare, vec![oldest, newest]);
+    assert_eq!(find("helene quartzheim").await.len(), 2);
+
+    // Everyone is a Hélène: twenty of the newest come back, not any
+    // twenty of thirty thousand.
+    let common = find("hel").await;
+    assert_eq!(common.len(), 20);
+    assert!(
+        common.iter().all(|id| *id > newest - 1_000),
+        "{common:?} are not among the newest"
+    );
 }
