@@ -5,9 +5,9 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    CompaniesRoute, CompanyRoute, EditPersonRoute, LeadRoute, LeadsRoute, NewCompanyRoute,
-    NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute, SecondFactorRoute,
-    SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
+    BoardRoute, CompaniesRoute, CompanyRoute, EditPersonRoute, LeadRoute, LeadsRoute,
+    NewCompanyRoute, NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute,
+    SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -83,7 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("companies") view={Lazy::<CompaniesRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/companies/new") view={Lazy::<NewCompanyRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/companies/:id") view={Lazy::<CompanyRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("pipeline") view=|| view! { <AreaPage area=Area::Pipeline/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("pipeline") view={Lazy::<BoardRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>

@@ -263,6 +263,7 @@ fn main() {
                     contacts: count,
                     companies: count / 10,
                     interactions: count * 5,
+                    deals: 0,
                 },
                 42,
             )

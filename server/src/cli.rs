@@ -40,8 +40,12 @@ pub enum Command {
         /// tasks), spread over the people.
         #[arg(long, default_value_t = 1_500)]
         interactions: usize,
+        /// How many open deals, over the stages of the first pipeline
+        /// (the default pipeline is created if there is none).
+        #[arg(long, default_value_t = 80)]
+        deals: usize,
         /// A small, lively data set for a first look (the defaults above):
-        /// overrides the three counts.
+        /// overrides the four counts.
         #[arg(long)]
         demo: bool,
         /// The generator's seed: the same seed gives the same data.

@@ -6,7 +6,9 @@ use app::domain::{
     CallOutcome, CompanySize, Direction, EmailAddress, EmailKind, InteractionKind, LegalBasis,
     PersonKind, PersonStatus, PhoneNumber, Purpose, Source,
 };
-use app::server::storage::{NewCompanyRecord, NewInteraction, NewPersonRecord, Storage};
+use app::server::storage::{
+    NewCompanyRecord, NewInteraction, NewPersonRecord, NewPipelineDeal, Storage,
+};
 use std::io::Write;
 use std::time::Instant;
 
@@ -251,6 +253,9 @@ pub struct Plan {
     pub contacts: usize,
     pub companies: usize,
     pub interactions: usize,
+    /// Open deals, spread over the open stages of the first pipeline
+    /// (the default one is created if there is none).
+    pub deals: usize,
 }
 
 impl Plan {
@@ -260,6 +265,7 @@ impl Plan {
         contacts: 300,
         companies: 60,
         interactions: 1_500,
+        deals: 80,
     };
 }
 
@@ -527,6 +533,10 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
     if plan_interactions > 0 {
         eprintln!();
     }
+    deals(
+        storage, &plan, &people, &companies, &users, &teams, &mut rng,
+    )
+    .await?;
     let started = Instant::now();
     storage
         .bulk_load
@@ -538,10 +548,113 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
         started.elapsed().as_secs_f64()
     );
     crate::startup::announce(&format!(
-        "Seeded {} companies, {} people and {plan_interactions} interactions in {:.1} s (seed {seed}).",
+        "Seeded {} companies, {} people, {plan_interactions} interactions and {} deals in {:.1} s (seed {seed}).",
         plan.companies,
         plan.contacts,
+        plan.deals,
         all_started.elapsed().as_secs_f64()
     ));
+    Ok(())
+}
+
+/// What deals are about.
+const DEAL_SUBJECTS: &[&str] = &[
+    "Licences annuelles",
+    "Renouvellement",
+    "Extension de contrat",
+    "Formation des équipes",
+    "Audit",
+    "Maintenance",
+    "Équipement",
+    "Accompagnement",
+    "Pilote",
+    "Déploiement",
+];
+
+/// Open deals over the open stages of the first pipeline, more of them in
+/// the early stages (as a real funnel), on the seeded people and companies.
+async fn deals(
+    storage: &Storage,
+    plan: &Plan,
+    people: &[(i64, Option<i64>)],
+    companies: &[(i64, String, i64, Option<i64>)],
+    users: &[app::server::storage::UserRecord],
+    teams: &[i64],
+    rng: &mut Rng,
+) -> Result<(), String> {
+    if plan.deals == 0 {
+        return Ok(());
+    }
+    let pipelines = app::server::pipelines::ensure_default(storage, app::i18n::Locale::Fr)
+        .await
+        .map_err(|e| e.to_string())?;
+    let open: Vec<i64> = pipelines[0]
+        .stages
+        .iter()
+        .filter(|s| s.kind == app::domain::StageKind::Open && !s.archived)
+        .map(|s| s.id)
+        .collect();
+    if open.is_empty() {
+        return Err("the first pipeline has no open stage".into());
+    }
+    let names: std::collections::HashMap<i64, &str> = companies
+        .iter()
+        .map(|(id, name, ..)| (*id, name.as_str()))
+        .collect();
+    let started = Instant::now();
+    let today = chrono::Utc::now().date_naive();
+    let mut done = 0;
+    while done < plan.deals {
+        let size = (BATCH * 2).min(plan.deals - done);
+        let batch: Vec<NewPipelineDeal> = (0..size)
+            .map(|_| {
+                // Stage i has weight (n - i): the funnel narrows.
+                let n = open.len();
+                let mut pick = rng.below(n * (n + 1) / 2);
+                let mut stage = 0;
+                while pick >= n - stage {
+                    pick -= n - stage;
+                    stage += 1;
+                }
+                let (person_id, company_id) = if people.is_empty() {
+                    (None, None)
+                } else {
+                    let (p, c) = people[rng.below(people.len())];
+                    (Some(p), c)
+                };
+                let company_name = company_id.and_then(|c| names.get(&c).copied());
+                let subject = rng.pick(DEAL_SUBJECTS);
+                let owner = &users[rng.below(users.len())];
+                // 500 € to 200,000 €, most of them small.
+                let amount = 500 + rng.below(20) * rng.below(10_000);
+                NewPipelineDeal {
+                    title: match company_name {
+                        Some(name) => format!("{subject} — {name}"),
+                        None => subject.to_string(),
+                    },
+                    amount_cents: amount as i64 * 100,
+                    currency: if rng.below(20) == 0 { "CHF" } else { "EUR" }.into(),
+                    stage_id: open[stage],
+                    probability: None,
+                    person_id,
+                    company_id,
+                    owner_id: owner.id,
+                    team_id: (!teams.is_empty()).then(|| teams[rng.below(teams.len())]),
+                    source: "seed".into(),
+                    expected_close: Some(
+                        today + chrono::Duration::days(rng.below(180) as i64 - 30),
+                    ),
+                }
+            })
+            .collect();
+        storage
+            .pipelines
+            .create_deals(&batch)
+            .await
+            .map_err(|e| e.to_string())?;
+        done += size;
+        progress("deals", done, plan.deals, started);
+    }
+    eprintln!();
     Ok(())
 }

@@ -44,6 +44,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
             contacts,
             companies,
             interactions,
+            deals,
             demo,
             seed,
         } => {
@@ -54,6 +55,7 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
                     contacts,
                     companies,
                     interactions,
+                    deals,
                 }
             };
             crate::seed::run(&storage, plan, seed)

@@ -9,6 +9,7 @@ pub mod leads;
 pub mod organisation;
 pub mod people;
 pub mod person_edit;
+pub mod pipeline;
 pub mod preferences;
 pub mod reassign;
 pub mod security;
@@ -40,6 +41,9 @@ pub use people::{
     get_person, get_person_form_choices, list_people, search_people,
 };
 pub use person_edit::{UpdatePerson, update_person};
+pub use pipeline::{
+    CreateDeal, LoadBoard, MoreCards, MoveDeal, create_deal, load_board, more_cards, move_deal,
+};
 pub use preferences::{GetPeopleColumns, SetPeopleColumns, get_people_columns, set_people_columns};
 pub use reassign::{ListOwnerChoices, ReassignPeople, list_owner_choices, reassign_people};
 pub use security::{

@@ -43,6 +43,7 @@ mod lead;
 mod organisation;
 mod password;
 mod person;
+mod pipeline;
 mod problem;
 mod role;
 pub mod search;
@@ -65,6 +66,11 @@ pub use person::{
     EmailKind, LegalBasis, PeopleColumn, PeopleListQuery, PeopleSort, PersonDetail,
     PersonFormChoices, PersonKind, PersonName, PersonStatus, PersonSummary, PhoneNumber, Purpose,
     Source, TeamSummary, default_prospecting_basis, optional_line,
+};
+pub use pipeline::{
+    BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, ColumnTotal, DEAL_AMOUNT_MAX_CENTS,
+    DEFAULT_STAGES, DealCard, DealMove, DealMoved, Pipeline, STAGE_NAME_MAX, Stage, StageKind,
+    place_card, probability, rank, stage_name, weighted_cents,
 };
 pub use problem::Problem;
 pub use role::Role;

@@ -12,6 +12,7 @@
 //! page's chunk too.
 
 use super::{
+    board::BoardPage,
     companies::{CompaniesPage, CompanyPage, NewCompanyPage},
     leads::{LeadPage, LeadsPage, NewLeadPage},
     people::{NewPersonPage, PeoplePage},
@@ -56,6 +57,7 @@ lazy_page!(EditPersonRoute, EditPersonPage);
 lazy_page!(CompaniesRoute, CompaniesPage);
 lazy_page!(NewCompanyRoute, NewCompanyPage);
 lazy_page!(CompanyRoute, CompanyPage);
+lazy_page!(BoardRoute, BoardPage);
 lazy_page!(LeadsRoute, LeadsPage);
 lazy_page!(NewLeadRoute, NewLeadPage);
 lazy_page!(LeadRoute, LeadPage);

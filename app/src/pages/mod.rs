@@ -1,6 +1,7 @@
 //! One module per page.
 
 pub mod area;
+pub mod board;
 pub mod companies;
 pub mod form_outcome;
 pub mod home;

@@ -56,6 +56,13 @@ pub enum Action {
     ReassignPeople,
     /// Put tags on people and take them off (those the user may open).
     TagPeople,
+    /// See the pipeline board and open deals (which ones: the same rule as
+    /// people).
+    ViewDeals,
+    /// Move deals on the board and edit them (those the user may open).
+    MoveDeals,
+    /// Create, rename, reorder and archive pipelines and stages.
+    ManagePipelines,
 }
 
 /// The rule table.
@@ -76,6 +83,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         }
         ViewLeads => true,
         ReassignPeople => matches!(role, Admin | Manager),
+        ViewDeals => true,
+        MoveDeals => matches!(role, Admin | Manager | Sales),
+        ManagePipelines => matches!(role, Admin | Manager),
     }
 }
 

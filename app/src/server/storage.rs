@@ -3,13 +3,13 @@
 //! in the `server` crate and both run the same contract tests.
 
 use crate::domain::{
-    CallOutcome, CompanySize, CompanySummary, Direction, EmailAddress, EmailKind, InteractionKind,
-    InteractionView, LeadStatus, LeadSummary, LegalBasis, Organisation, OrganisationName,
-    PeopleSort, PersonKind, PersonStatus, PersonSummary, PhoneNumber, Purpose, Role, Source,
-    TimelineCursor,
+    BoardColumn, CallOutcome, CompanySize, CompanySummary, DealCard, DealMove, DealMoved,
+    Direction, EmailAddress, EmailKind, InteractionKind, InteractionView, LeadStatus, LeadSummary,
+    LegalBasis, Organisation, OrganisationName, PeopleSort, PersonKind, PersonStatus,
+    PersonSummary, PhoneNumber, Pipeline, Purpose, Role, Source, StageKind, TimelineCursor,
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 /// A storage failure. The text is for logs only: server functions turn any
@@ -638,6 +638,118 @@ pub trait LeadStore: Send + Sync {
     ) -> Result<Converted, StorageError>;
 }
 
+/// A stage of a pipeline being created or added to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewStage {
+    pub name: String,
+    pub probability: u8,
+    pub kind: StageKind,
+}
+
+/// A deal put on a board, at the end of its stage's column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPipelineDeal {
+    pub title: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub stage_id: i64,
+    /// The stage's default when absent.
+    pub probability: Option<u8>,
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
+    pub source: String,
+    pub expected_close: Option<NaiveDate>,
+}
+
+/// What the board is narrowed to; every part optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoardFilter {
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    pub close_from: Option<NaiveDate>,
+    pub close_to: Option<NaiveDate>,
+    /// Words of the title, case-insensitive.
+    pub search: Option<String>,
+}
+
+/// Why a move was not made. Nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MoveRefusal {
+    /// No such deal, or not one the mover may change.
+    NotFound,
+    /// Someone changed the deal since the mover saw it: here it is now.
+    Changed(Box<DealCard>),
+    /// The stage is missing, archived, or of another pipeline.
+    StageUnavailable,
+    /// A lost stage needs a reason.
+    ReasonRequired,
+}
+
+/// One change of stage in a deal's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageChange {
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub by: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// Pipelines, stages and the deals on the board.
+#[async_trait]
+pub trait PipelineStore: Send + Sync {
+    /// Every pipeline with its stages, in order (archived ones flagged).
+    async fn pipelines(&self) -> Result<Vec<Pipeline>, StorageError>;
+    /// Creates a pipeline with its stages, in order; the first pipeline
+    /// created also takes in the deals that are on no board yet (into its
+    /// first stage).
+    async fn create_pipeline(&self, name: &str, stages: &[NewStage]) -> Result<i64, StorageError>;
+    /// The columns of a pipeline's board as `visibility` sees them under
+    /// `filter`: per stage (not archived), its count and totals over every
+    /// matching deal and its first `per_column` cards.
+    async fn board(
+        &self,
+        pipeline_id: i64,
+        visibility: Visibility,
+        filter: &BoardFilter,
+        per_column: u32,
+    ) -> Result<Vec<BoardColumn>, StorageError>;
+    /// The next cards of a column after the card `(rank, id)`.
+    async fn column(
+        &self,
+        stage_id: i64,
+        visibility: Visibility,
+        filter: &BoardFilter,
+        after: Option<(String, i64)>,
+        limit: u32,
+    ) -> Result<Vec<DealCard>, StorageError>;
+    /// Puts a deal at the end of its stage's column; records its first
+    /// stage in the history.
+    async fn create_deal(&self, deal: &NewPipelineDeal, by: i64) -> Result<i64, StorageError>;
+    /// Many deals at once (`accord seed`), each column's in the given order.
+    async fn create_deals(&self, deals: &[NewPipelineDeal]) -> Result<(), StorageError>;
+    /// Moves a deal where the mover dropped it, if the mover may change it
+    /// and it is still at the version they saw: at most three statements
+    /// (read the deal, its neighbours and the stage; update the deal;
+    /// record the change of stage) in one transaction.
+    async fn move_deal(
+        &self,
+        mv: &DealMove,
+        visibility: Visibility,
+        by: i64,
+        today: NaiveDate,
+    ) -> Result<Result<DealMoved, MoveRefusal>, StorageError>;
+    /// The deal as a card, if `visibility` may see it.
+    async fn card(
+        &self,
+        deal_id: i64,
+        visibility: Visibility,
+    ) -> Result<Option<DealCard>, StorageError>;
+    /// A deal's changes of stage, oldest first.
+    async fn stage_history(&self, deal_id: i64) -> Result<Vec<StageChange>, StorageError>;
+}
+
 /// Recent failed sign-ins, counted for the brute-force limits.
 #[async_trait]
 pub trait SignInFailureStore: Send + Sync {
@@ -728,6 +840,7 @@ pub struct Storage {
     pub companies: Arc<dyn CompanyStore>,
     pub interactions: Arc<dyn InteractionStore>,
     pub leads: Arc<dyn LeadStore>,
+    pub pipelines: Arc<dyn PipelineStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,

@@ -317,6 +317,53 @@ macro_rules! sql_leads {
                     ),
                     None => None,
                 };
+                if let Some(deal_id) = deal_id {
+                    // Onto the first open board, at the end of its first
+                    // column, when there is one (otherwise the first pipeline
+                    // created takes it in).
+                    let first = sqlx::query(
+                        "SELECT s.id, s.pipeline_id, s.probability FROM stages s \
+                         JOIN pipelines p ON p.id = s.pipeline_id \
+                         WHERE p.archived_at IS NULL AND s.archived_at IS NULL \
+                         ORDER BY p.position, p.id, s.position, s.id LIMIT 1",
+                    )
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                    if let Some(first) = first {
+                        let stage: i64 = first.try_get("id").map_err(storage_error)?;
+                        let last: Option<String> = sqlx::query_scalar(
+                            "SELECT rank FROM deals WHERE stage_id = $1 ORDER BY rank DESC, id DESC LIMIT 1",
+                        )
+                        .bind(stage)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                        let key = app::domain::rank::between(last.as_deref(), None)
+                            .unwrap_or_else(|| format!("{}i", last.unwrap_or_default()));
+                        sqlx::query(
+                            "UPDATE deals SET pipeline_id = $2, stage_id = $3, rank = $4, probability = $5 WHERE id = $1",
+                        )
+                        .bind(deal_id)
+                        .bind(first.try_get::<i64, _>("pipeline_id").map_err(storage_error)?)
+                        .bind(stage)
+                        .bind(key)
+                        .bind(first.try_get::<i64, _>("probability").map_err(storage_error)?)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                        sqlx::query(
+                            "INSERT INTO deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_by, changed_at) \
+                             VALUES ($1, NULL, $2, NULL, $3)",
+                        )
+                        .bind(deal_id)
+                        .bind(stage)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                    }
+                }
                 sqlx::query("UPDATE leads SET person_id = $2, deal_id = $3 WHERE id = $1")
                     .bind(id)
                     .bind(person_id)

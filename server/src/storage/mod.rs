@@ -8,6 +8,7 @@ pub mod companies;
 pub mod interactions;
 pub mod leads;
 pub mod people;
+pub mod pipelines;
 pub mod postgres;
 pub mod rows;
 pub mod second_factors;

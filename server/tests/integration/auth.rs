@@ -742,6 +742,22 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ),
         ("/api/timeline/done", "id=1", Some(Role::Readonly)),
         ("/api/leads/list", "", None),
+        ("/api/pipeline/board", "", None),
+        (
+            "/api/pipeline/column",
+            "stage=1&after_rank=i&after_id=1",
+            None,
+        ),
+        (
+            "/api/pipeline/move",
+            "deal_id=1&version=1&to_stage_id=1",
+            Some(Role::Readonly),
+        ),
+        (
+            "/api/pipeline/create-deal",
+            "stage_id=1&title=Intrusion&amount=1",
+            Some(Role::Dpo),
+        ),
         ("/api/leads/get", "id=1", None),
         (
             "/api/leads/create",

@@ -16,6 +16,7 @@ mod http;
 mod leads;
 mod people;
 mod people_lists;
+mod pipelines;
 mod render_stress;
 mod second_factor;
 mod startup;

@@ -46,6 +46,7 @@ pub fn storage(pool: SqlitePool) -> Storage {
         companies: Arc::new(super::companies::SqlCompanies::new(pool.clone())),
         interactions: Arc::new(super::interactions::SqlInteractions::new(pool.clone())),
         leads: Arc::new(super::leads::SqlLeads::new(pool.clone())),
+        pipelines: Arc::new(super::pipelines::SqlPipelines::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

@@ -1,5 +1,7 @@
 //! Test fixtures: a fresh database per test, on either backend.
 
+pub mod statements;
+
 use app::server::storage::Storage;
 use server::storage::{PoolSettings, postgres, sqlite};
 use std::time::Duration;

@@ -1,0 +1,33 @@
+//! The pipeline Accord proposes when there is none yet.
+
+use crate::domain::{DEFAULT_STAGES, Pipeline};
+use crate::i18n::Locale;
+use crate::server::storage::{NewStage, Storage, StorageError};
+
+/// Every pipeline; if there is none, first creates the default one with
+/// its names in `locale` (the first pipeline also takes in the deals that
+/// were converted from leads before it existed).
+pub async fn ensure_default(
+    storage: &Storage,
+    locale: Locale,
+) -> Result<Vec<Pipeline>, StorageError> {
+    let pipelines = storage.pipelines.pipelines().await?;
+    if !pipelines.is_empty() {
+        return Ok(pipelines);
+    }
+    let t = locale.t();
+    let stages: Vec<NewStage> = DEFAULT_STAGES
+        .iter()
+        .zip(t.default_stage_names)
+        .map(|((probability, kind), name)| NewStage {
+            name: name.to_string(),
+            probability: *probability,
+            kind: *kind,
+        })
+        .collect();
+    storage
+        .pipelines
+        .create_pipeline(t.default_pipeline_name, &stages)
+        .await?;
+    storage.pipelines.pipelines().await
+}
