@@ -42,9 +42,10 @@ fn filter_of(query: &BoardQuery) -> Result<crate::server::storage::BoardFilter, 
 #[server(endpoint = "pipeline/board")]
 pub async fn load_board(#[server(default)] query: BoardQuery) -> Result<BoardView, AppError> {
     use crate::domain::COLUMN_PAGE;
-    use crate::server::{context, pipelines, policy};
+    use crate::server::{access_log, context, pipelines, policy};
     let result = async {
-        let user = policy::authorize(policy::Action::ViewDeals)?;
+        // Cards name people: reading the board is logged as a list.
+        let user = access_log::guard(policy::Action::ViewDeals, "list", "deal", "").await?;
         let ctx = context::server_context()?;
         let query = if query.is_empty() {
             ctx.storage
@@ -129,9 +130,9 @@ pub async fn more_cards(
     #[server(default)] query: BoardQuery,
 ) -> Result<Vec<DealCard>, AppError> {
     use crate::domain::COLUMN_PAGE;
-    use crate::server::{context, policy};
+    use crate::server::{access_log, context, policy};
     let result = async {
-        let user = policy::authorize(policy::Action::ViewDeals)?;
+        let user = access_log::guard(policy::Action::ViewDeals, "list", "deal", "").await?;
         let filter = filter_of(&query)?;
         context::server_context()?
             .storage
@@ -168,10 +169,11 @@ pub async fn move_deal(
 ) -> Result<DealMoved, AppError> {
     use crate::domain::{DealMove, Problem, optional_line};
     use crate::server::storage::MoveRefusal;
-    use crate::server::{context, policy, respond};
+    use crate::server::{access_log, context, policy, respond};
     let typed = lost_reason.clone().unwrap_or_default();
     let result = async {
-        let user = policy::authorize(policy::Action::MoveDeals)?;
+        let record = deal_id.to_string();
+        let user = access_log::guard(policy::Action::MoveDeals, "move", "deal", &record).await?;
         let lost_reason = match lost_reason.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(r) => {
@@ -213,7 +215,12 @@ pub async fn move_deal(
                 tracing::info!(user_id = user.user_id, deal_id, to_stage_id, "deal moved");
                 Ok(moved)
             }
-            Err(MoveRefusal::NotFound) => Err(AppError::NotFound),
+            Err(MoveRefusal::NotFound) => {
+                // Missing, or not the mover's to change: the refusal is
+                // logged as such.
+                access_log::write(&user, "move", "deal", &record, false).await?;
+                Err(AppError::NotFound)
+            }
             Err(MoveRefusal::Changed(_)) => Err(AppError::Conflict),
             Err(MoveRefusal::StageUnavailable) => {
                 Err(AppError::validation("to_stage_id", Problem::UnknownChoice))
@@ -241,10 +248,10 @@ pub async fn create_deal(
 ) -> Result<i64, AppError> {
     use crate::domain::{Problem, amount_cents, currency as currency_code, deal_title};
     use crate::server::storage::NewPipelineDeal;
-    use crate::server::{context, policy, respond};
+    use crate::server::{access_log, context, policy, respond};
     let typed = title.clone();
     let result = async {
-        let user = policy::authorize(policy::Action::MoveDeals)?;
+        let user = access_log::guard(policy::Action::MoveDeals, "create", "deal", "").await?;
         let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
         let title = deal_title(&title).map_err(v("title"))?;
         let amount_cents = amount_cents(&amount).map_err(v("amount"))?;

@@ -50,6 +50,7 @@ on_both_backends!(
     moves_are_refused_whole_when_stale_elsewhere_or_not_allowed,
     a_column_keeps_its_order_through_many_drops_at_one_place,
     deals_converted_before_any_pipeline_join_the_first_one,
+    the_board_functions_log_reads_and_refuse_other_peoples_deals,
 );
 
 async fn the_board_shows_each_stage_with_its_totals_and_first_cards(backend: &str) {
@@ -501,4 +502,67 @@ async fn deals_converted_before_any_pipeline_join_the_first_one(backend: &str) {
         board[0].cards.iter().map(|c| c.id).collect::<Vec<_>>(),
         vec![converted.deal_id.unwrap(), later.deal_id.unwrap()]
     );
+}
+
+/// Through the server functions: the board read is logged, a sales user's
+/// move of a deal that is not theirs is refused (404) and logged as
+/// refused, with nothing written; readonly users cannot move at all.
+async fn the_board_functions_log_reads_and_refuse_other_peoples_deals(backend: &str) {
+    use crate::auth::{call, json_post, state};
+    use app::server::storage::AccessLogFilter;
+    use axum::http::StatusCode;
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = crate::support::signed_in(s, Role::Sales).await;
+    let admin = create_user(s, Role::Admin).await.id;
+    let pipeline = default_pipeline(s).await;
+    let theirs = s
+        .pipelines
+        .create_deal(
+            &deal("Not yours", 10_000, pipeline.stages[0].id, admin),
+            admin,
+        )
+        .await
+        .unwrap();
+
+    let (code, _, body) = call(&app, json_post("/api/pipeline/board", "", Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    assert!(!body.contains("Not yours"), "{body}");
+    let form = format!(
+        "deal_id={theirs}&version=1&to_stage_id={}",
+        pipeline.stages[1].id
+    );
+    let (code, _, _) = call(&app, json_post("/api/pipeline/move", &form, Some(&sales))).await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let card = s
+        .pipelines
+        .card(theirs, Visibility::All)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((card.stage_id, card.version), (pipeline.stages[0].id, 1));
+
+    let log = |record_id: &str| {
+        let filter = AccessLogFilter {
+            record_type: Some("deal".into()),
+            record_id: Some(record_id.into()),
+            ..Default::default()
+        };
+        async move { s.access_log.search(&filter, 10).await.unwrap() }
+    };
+    let listed = log("").await;
+    assert!(
+        listed.iter().any(|e| e.action == "list" && e.allowed),
+        "{listed:?}"
+    );
+    let moves = log(&theirs.to_string()).await;
+    assert!(
+        moves.iter().any(|e| e.action == "move" && !e.allowed),
+        "{moves:?}"
+    );
+
+    let reader = crate::support::signed_in(s, Role::Readonly).await;
+    let (code, _, _) = call(&app, json_post("/api/pipeline/move", &form, Some(&reader))).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
 }
