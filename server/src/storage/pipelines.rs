@@ -88,6 +88,29 @@ fn filter_sql(filter: &BoardFilter, first: usize) -> (String, Vec<Arg>) {
     (sql, args)
 }
 
+/// Binds a filter's values, in order, to a query being built.
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for arg in $args {
+            q = match arg {
+                Arg::Int(v) => q.bind(*v),
+                Arg::Text(v) => q.bind(v.as_str()),
+                Arg::Date(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// The key between two neighbours' keys; after `above` when they are out
+/// of order (moved meanwhile); a fresh key when neither is usable.
+fn key_between(above: Option<&str>, below: Option<&str>) -> String {
+    rank::between(above, below)
+        .or_else(|| rank::between(above, None))
+        .unwrap_or_else(|| after_last(None))
+}
+
 fn card_row<R>(row: &R) -> Result<DealCard, StorageError>
 where
     R: Row,
@@ -113,6 +136,26 @@ where
         company_name: row.try_get("company_name").map_err(storage_error)?,
         expected_close: expected.map(|d| d.format("%Y-%m-%d").to_string()),
         version: row.try_get("version").map_err(storage_error)?,
+    })
+}
+
+/// A stage from a row with its `name`, `probability` and `kind`.
+fn stage_row<R>(row: &R, id: i64, archived: bool) -> Result<Stage, StorageError>
+where
+    R: Row,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    for<'r> i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let probability: i64 = row.try_get("probability").map_err(storage_error)?;
+    let kind: String = row.try_get("kind").map_err(storage_error)?;
+    Ok(Stage {
+        id,
+        name: row.try_get("name").map_err(storage_error)?,
+        probability: u8::try_from(probability)
+            .map_err(|_| StorageError::Corrupt("stages.probability".into()))?,
+        kind: stage_kind(&kind)?,
+        archived,
     })
 }
 
@@ -159,17 +202,22 @@ macro_rules! sql_pipelines {
                 Ok(pairs)
             }
 
-            async fn card_in(
+            /// The refusal of a move of a deal changed since it was seen:
+            /// with the deal as it is now (or gone).
+            async fn changed(
                 &self,
                 tx: &mut sqlx::Transaction<'_, $db>,
                 deal_id: i64,
-            ) -> Result<Option<DealCard>, StorageError> {
+            ) -> Result<MoveRefusal, StorageError> {
                 let row = sqlx::query(&format!("SELECT {CARD} WHERE d.id = $1"))
                     .bind(deal_id)
                     .fetch_optional(&mut **tx)
                     .await
                     .map_err(storage_error)?;
-                row.as_ref().map(card_row).transpose()
+                Ok(match row.as_ref().map(card_row).transpose()? {
+                    Some(card) => MoveRefusal::Changed(Box::new(card)),
+                    None => MoveRefusal::NotFound,
+                })
             }
         }
 
@@ -200,17 +248,8 @@ macro_rules! sql_pipelines {
                     }
                     let stage: Option<i64> = row.try_get("id").map_err(storage_error)?;
                     if let (Some(stage), Some(p)) = (stage, pipelines.last_mut()) {
-                        let probability: i64 = row.try_get("probability").map_err(storage_error)?;
-                        let kind: String = row.try_get("kind").map_err(storage_error)?;
-                        p.stages.push(Stage {
-                            id: stage,
-                            name: row.try_get("name").map_err(storage_error)?,
-                            probability: u8::try_from(probability).map_err(|_| {
-                                StorageError::Corrupt("stages.probability".into())
-                            })?,
-                            kind: stage_kind(&kind)?,
-                            archived: row.try_get("archived").map_err(storage_error)?,
-                        });
+                        let archived = row.try_get("archived").map_err(storage_error)?;
+                        p.stages.push(stage_row(row, stage, archived)?);
                     }
                 }
                 Ok(pipelines)
@@ -306,17 +345,9 @@ macro_rules! sql_pipelines {
                 .map_err(storage_error)?;
                 let mut columns = Vec::with_capacity(stage_rows.len());
                 for row in &stage_rows {
-                    let probability: i64 = row.try_get("probability").map_err(storage_error)?;
-                    let kind: String = row.try_get("kind").map_err(storage_error)?;
+                    let id = row.try_get("id").map_err(storage_error)?;
                     columns.push(BoardColumn {
-                        stage: Stage {
-                            id: row.try_get("id").map_err(storage_error)?,
-                            name: row.try_get("name").map_err(storage_error)?,
-                            probability: u8::try_from(probability)
-                                .map_err(|_| StorageError::Corrupt("stages.probability".into()))?,
-                            kind: stage_kind(&kind)?,
-                            archived: false,
-                        },
+                        stage: stage_row(row, id, false)?,
                         count: 0,
                         totals: Vec::new(),
                         cards: Vec::new(),
@@ -336,13 +367,7 @@ macro_rules! sql_pipelines {
                      GROUP BY d.stage_id, d.currency ORDER BY d.stage_id, d.currency"
                 );
                 let mut q = sqlx::query(&sql).bind(all).bind(user_id).bind(pipeline_id);
-                for arg in &args {
-                    q = match arg {
-                        Arg::Int(v) => q.bind(*v),
-                        Arg::Text(v) => q.bind(v.as_str()),
-                        Arg::Date(v) => q.bind(*v),
-                    };
-                }
+                q = bind_args!(q, &args);
                 for row in q.fetch_all(&self.pool).await.map_err(storage_error)? {
                     let stage_id: i64 = row.try_get("stage_id").map_err(storage_error)?;
                     let Some(column) = columns.iter_mut().find(|c| c.stage.id == stage_id) else {
@@ -375,13 +400,7 @@ macro_rules! sql_pipelines {
                     .bind(all)
                     .bind(user_id)
                     .bind(i64::from(per_column));
-                for arg in &args {
-                    q = match arg {
-                        Arg::Int(v) => q.bind(*v),
-                        Arg::Text(v) => q.bind(v.as_str()),
-                        Arg::Date(v) => q.bind(*v),
-                    };
-                }
+                q = bind_args!(q, &args);
                 for column in &columns {
                     q = q.bind(column.stage.id);
                 }
@@ -418,13 +437,7 @@ macro_rules! sql_pipelines {
                     .bind(stage_id)
                     .bind(after_rank)
                     .bind(after_id);
-                for arg in &args {
-                    q = match arg {
-                        Arg::Int(v) => q.bind(*v),
-                        Arg::Text(v) => q.bind(v.as_str()),
-                        Arg::Date(v) => q.bind(*v),
-                    };
-                }
+                q = bind_args!(q, &args);
                 q.fetch_all(&self.pool)
                     .await
                     .map_err(storage_error)?
@@ -642,11 +655,7 @@ macro_rules! sql_pipelines {
                 }
                 let version: i64 = deal.try_get("version").map_err(storage_error)?;
                 if version != mv.version {
-                    let current = self.card_in(&mut tx, mv.deal_id).await?;
-                    return Ok(Err(match current {
-                        Some(card) => MoveRefusal::Changed(Box::new(card)),
-                        None => MoveRefusal::NotFound,
-                    }));
+                    return Ok(Err(self.changed(&mut tx, mv.deal_id).await?));
                 }
                 let pipeline: Option<i64> = deal.try_get("pipeline_id").map_err(storage_error)?;
                 let target_pipeline: i64 = deal.try_get("target_pipeline").map_err(storage_error)?;
@@ -681,9 +690,7 @@ macro_rules! sql_pipelines {
                     // made with a form, or a drop into an empty column).
                     above = deal.try_get("target_last").map_err(storage_error)?;
                 }
-                let mut key = rank::between(above.as_deref(), below.as_deref())
-                    .or_else(|| rank::between(above.as_deref(), None))
-                    .unwrap_or_else(|| after_last(None));
+                let mut key = key_between(above.as_deref(), below.as_deref());
                 if key.len() > RESPREAD_AT {
                     // Rare: the column is spread out again and the key taken
                     // between the same neighbours' new keys.
@@ -692,9 +699,7 @@ macro_rules! sql_pipelines {
                         id.and_then(|id| spread.iter().find(|(n, _)| *n == id).map(|(_, k)| k.clone()))
                     };
                     let (above, below) = (new_key(mv.after_deal_id), new_key(mv.before_deal_id));
-                    key = rank::between(above.as_deref(), below.as_deref())
-                        .or_else(|| rank::between(above.as_deref(), None))
-                        .unwrap_or_else(|| after_last(None));
+                    key = key_between(above.as_deref(), below.as_deref());
                 }
 
                 // 2. The deal itself, if still at the version read.
@@ -727,11 +732,7 @@ macro_rules! sql_pipelines {
                 .map_err(storage_error)?
                 .rows_affected();
                 if updated == 0 {
-                    let current = self.card_in(&mut tx, mv.deal_id).await?;
-                    return Ok(Err(match current {
-                        Some(card) => MoveRefusal::Changed(Box::new(card)),
-                        None => MoveRefusal::NotFound,
-                    }));
+                    return Ok(Err(self.changed(&mut tx, mv.deal_id).await?));
                 }
                 // 3. The change of stage, kept for cycle times.
                 if stage_changes {

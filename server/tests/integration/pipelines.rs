@@ -25,6 +25,32 @@ fn deal(title: &str, cents: i64, stage_id: i64, owner_id: i64) -> NewPipelineDea
     }
 }
 
+/// A qualified lead, ready to convert.
+async fn new_lead(s: &Storage, first: &str, last: &str, owner: i64) -> i64 {
+    s.leads
+        .create(&app::server::storage::NewLeadRecord {
+            first_name: first.into(),
+            last_name: last.into(),
+            company_name: String::new(),
+            email: None,
+            phone: None,
+            status: LeadStatus::Qualified,
+            disqualified_reason: String::new(),
+            score: 50,
+            kind: PersonKind::B2b,
+            source: Source::Manual,
+            collected_at: chrono::Utc::now(),
+            entered_by: Some(owner),
+            supplier: String::new(),
+            contract_ref: String::new(),
+            prospecting_basis: LegalBasis::LegitimateInterest,
+            owner_id: owner,
+            team_id: None,
+        })
+        .await
+        .unwrap()
+}
+
 async fn default_pipeline(s: &Storage) -> Pipeline {
     app::server::pipelines::ensure_default(s, Locale::En)
         .await
@@ -409,29 +435,7 @@ async fn deals_converted_before_any_pipeline_join_the_first_one(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
     let admin = create_user(s, Role::Admin).await.id;
-    let lead = s
-        .leads
-        .create(&app::server::storage::NewLeadRecord {
-            first_name: "Ada".into(),
-            last_name: "Nowak".into(),
-            company_name: String::new(),
-            email: None,
-            phone: None,
-            status: LeadStatus::Qualified,
-            disqualified_reason: String::new(),
-            score: 90,
-            kind: PersonKind::B2b,
-            source: Source::Manual,
-            collected_at: chrono::Utc::now(),
-            entered_by: Some(admin),
-            supplier: String::new(),
-            contract_ref: String::new(),
-            prospecting_basis: LegalBasis::LegitimateInterest,
-            owner_id: admin,
-            team_id: None,
-        })
-        .await
-        .unwrap();
+    let lead = new_lead(s, "Ada", "Nowak", admin).await;
     let version = s.leads.get(lead).await.unwrap().unwrap().version;
     let converted = s
         .leads
@@ -456,29 +460,7 @@ async fn deals_converted_before_any_pipeline_join_the_first_one(backend: &str) {
     assert_eq!(board[0].cards[0].probability, 10);
 
     // Converted once a board exists: at the end of its first column.
-    let lead = s
-        .leads
-        .create(&app::server::storage::NewLeadRecord {
-            first_name: "Bo".into(),
-            last_name: "Lind".into(),
-            company_name: String::new(),
-            email: None,
-            phone: None,
-            status: LeadStatus::Qualified,
-            disqualified_reason: String::new(),
-            score: 50,
-            kind: PersonKind::B2b,
-            source: Source::Manual,
-            collected_at: chrono::Utc::now(),
-            entered_by: Some(admin),
-            supplier: String::new(),
-            contract_ref: String::new(),
-            prospecting_basis: LegalBasis::LegitimateInterest,
-            owner_id: admin,
-            team_id: None,
-        })
-        .await
-        .unwrap();
+    let lead = new_lead(s, "Bo", "Lind", admin).await;
     let version = s.leads.get(lead).await.unwrap().unwrap().version;
     let later = s
         .leads

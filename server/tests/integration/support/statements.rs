@@ -101,7 +101,8 @@ where
 }
 
 /// Runs `work` and returns its output with the statements it sent, less
-/// the transaction's own BEGIN / COMMIT / ROLLBACK.
+/// the transaction's own BEGIN / COMMIT / ROLLBACK and the PRAGMAs of a
+/// SQLite connection the pool happens to open meanwhile (set-up, not work).
 pub async fn statements_of<F: Future>(work: F) -> (F::Output, Vec<String>) {
     let installed = *INSTALLED.get_or_init(|| {
         tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Counter))
@@ -122,9 +123,16 @@ pub async fn statements_of<F: Future>(work: F) -> (F::Output, Vec<String>) {
         .into_iter()
         .filter(|s| {
             let s = s.trim_start().trim_start_matches('"').to_ascii_uppercase();
-            !["BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"]
-                .iter()
-                .any(|k| s.starts_with(k))
+            ![
+                "BEGIN",
+                "COMMIT",
+                "ROLLBACK",
+                "SAVEPOINT",
+                "RELEASE",
+                "PRAGMA",
+            ]
+            .iter()
+            .any(|k| s.starts_with(k))
         })
         .collect();
     (output, statements)
