@@ -5,9 +5,10 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    BoardRoute, CompaniesRoute, CompanyRoute, EditPersonRoute, LeadRoute, LeadsRoute,
-    NewCompanyRoute, NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute, PrivacyOfficeRoute,
-    SecondFactorRoute, SecurityRoute, SettingsRoute, SetupRoute, SignInRoute,
+    BoardRoute, CompaniesRoute, CompanyRoute, DealRoute, EditDealRoute, EditPersonRoute, LeadRoute,
+    LeadsRoute, NewCompanyRoute, NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute,
+    PipelineSettingsRoute, PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute,
+    SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -84,11 +85,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/companies/new") view={Lazy::<NewCompanyRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/companies/:id") view={Lazy::<CompanyRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("pipeline") view={Lazy::<BoardRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/deals/:id") view={Lazy::<DealRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deals/:id/edit") view={Lazy::<EditDealRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr.clone()/>
                     <Route path=path!("/settings/security") view={Lazy::<SecurityRoute>::new()} ssr=ssr.clone()/>
+                    <Route path=path!("/settings/pipelines") view={Lazy::<PipelineSettingsRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in/code") view={Lazy::<SecondFactorRoute>::new()} ssr=ssr/>
                 </Routes>
             </Layout>

@@ -4,12 +4,14 @@
 pub mod access_log;
 pub mod auth;
 pub mod companies;
+pub mod deal;
 pub mod interactions;
 pub mod leads;
 pub mod organisation;
 pub mod people;
 pub mod person_edit;
 pub mod pipeline;
+pub mod pipeline_settings;
 pub mod preferences;
 pub mod reassign;
 pub mod security;
@@ -25,6 +27,9 @@ pub use auth::{
 pub use companies::{
     CreateCompany, GetCompany, ListCompanies, SearchCompanies, create_company, get_company,
     list_companies, search_companies,
+};
+pub use deal::{
+    GetDeal, GetDealFormChoices, UpdateDeal, get_deal, get_deal_form_choices, update_deal,
 };
 pub use interactions::{
     GetTimeline, LogInteraction, MarkTaskDone, get_timeline, log_interaction, mark_task_done,
@@ -43,6 +48,11 @@ pub use people::{
 pub use person_edit::{UpdatePerson, update_person};
 pub use pipeline::{
     CreateDeal, LoadBoard, MoreCards, MoveDeal, create_deal, load_board, more_cards, move_deal,
+};
+pub use pipeline_settings::{
+    AddStage, ArchiveStage, CreatePipeline, EditStage, GetPipelineSettings, MoveStage,
+    RenamePipeline, add_stage, archive_stage, create_pipeline, edit_stage, get_pipeline_settings,
+    move_stage, rename_pipeline,
 };
 pub use preferences::{GetPeopleColumns, SetPeopleColumns, get_people_columns, set_people_columns};
 pub use reassign::{ListOwnerChoices, ReassignPeople, list_owner_choices, reassign_people};

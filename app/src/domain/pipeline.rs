@@ -284,6 +284,76 @@ pub struct DealMoved {
     pub probability: u8,
 }
 
+/// What the pipelines' settings page shows: every pipeline with its
+/// stages, and how many deals each stage holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PipelineSettings {
+    pub pipelines: Vec<Pipeline>,
+    /// `(stage id, deals)`, stages without deals left out.
+    pub deal_counts: Vec<(i64, i64)>,
+}
+
+impl PipelineSettings {
+    pub fn deals_in(&self, stage_id: i64) -> i64 {
+        self.deal_counts
+            .iter()
+            .find(|(id, _)| *id == stage_id)
+            .map_or(0, |(_, n)| *n)
+    }
+}
+
+/// A deal as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealDetail {
+    pub id: i64,
+    pub title: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    /// The deal's own probability: its stage's default unless overridden.
+    pub probability: u8,
+    pub pipeline: Option<(i64, String)>,
+    /// The deal's stage, with its default probability.
+    pub stage: Option<Stage>,
+    /// `YYYY-MM-DD`.
+    pub expected_close: Option<String>,
+    /// `YYYY-MM-DD`, once won or lost.
+    pub closed_on: Option<String>,
+    pub lost_reason: String,
+    pub owner_id: i64,
+    pub owner_name: String,
+    pub team_id: Option<i64>,
+    pub team_name: Option<String>,
+    pub person: Option<(i64, String)>,
+    pub company: Option<(i64, String)>,
+    pub source: String,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub version: i64,
+    /// Every change of stage, oldest first.
+    pub history: Vec<StageStep>,
+    /// The stages it can be moved to (its pipeline's, not archived).
+    pub stages: Vec<Stage>,
+    pub may_edit: bool,
+}
+
+/// One change of stage, as the deal page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StageStep {
+    /// `None` for the stage the deal started in.
+    pub from_stage: Option<String>,
+    pub to_stage: String,
+    pub by: Option<String>,
+    #[serde(with = "chrono::serde::ts_milliseconds")]
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What the deal's edit form offers to choose from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DealFormChoices {
+    pub owners: Vec<(i64, String)>,
+    pub teams: Vec<(i64, String)>,
+}
+
 /// Moves a card on the reader's copy of the board: out of its column and
 /// into `to_stage` at `index` (clamped), counts and totals following, its
 /// probability the new stage's when the stage changes. This is the

@@ -50,6 +50,10 @@ pub enum Problem {
     ChangedMeanwhile,
     /// Not an amount of money.
     InvalidAmount,
+    /// A stage being archived holds deals: where should they go?
+    DealsToMove,
+    /// A pipeline keeps at least one open stage.
+    LastOpenStage,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -85,6 +89,8 @@ impl Problem {
             Problem::ChangedMeanwhile => t.err_changed_meanwhile.to_string(),
             Problem::DuplicateOf { .. } => t.err_duplicate.to_string(),
             Problem::InvalidAmount => t.err_invalid_amount.to_string(),
+            Problem::DealsToMove => t.err_deals_to_move.to_string(),
+            Problem::LastOpenStage => t.err_last_open_stage.to_string(),
         }
     }
 }
@@ -117,6 +123,8 @@ impl From<Problem> for String {
             Problem::ChangedMeanwhile => "changed_meanwhile".into(),
             Problem::DuplicateOf { id } => format!("duplicate_of/{id}"),
             Problem::InvalidAmount => "invalid_amount".into(),
+            Problem::DealsToMove => "deals_to_move".into(),
+            Problem::LastOpenStage => "last_open_stage".into(),
         }
     }
 }
@@ -164,6 +172,8 @@ impl TryFrom<String> for Problem {
             ("invalid_number", None) => Problem::InvalidNumber,
             ("changed_meanwhile", None) => Problem::ChangedMeanwhile,
             ("invalid_amount", None) => Problem::InvalidAmount,
+            ("deals_to_move", None) => Problem::DealsToMove,
+            ("last_open_stage", None) => Problem::LastOpenStage,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -217,6 +227,8 @@ mod tests {
             Problem::ChangedMeanwhile,
             Problem::DuplicateOf { id: 42 },
             Problem::InvalidAmount,
+            Problem::DealsToMove,
+            Problem::LastOpenStage,
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

@@ -48,6 +48,9 @@ pub fn BoardPage() -> impl IntoView {
         <Title text=t.nav_pipeline/>
         <h1>{t.nav_pipeline}</h1>
         <p class="lede">{t.pipeline_intro}</p>
+        {move || super::pipeline_settings::may_manage_pipelines().then(|| view! {
+            <p><a href="/settings/pipelines">{t.pipelines_link}</a></p>
+        })}
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match board.await {
@@ -304,20 +307,37 @@ fn Board(
         }
     };
 
+    // Picking a card up is a key on the focused card.
     let on_key = move |ev: leptos::ev::KeyboardEvent, deal_id: i64| {
-        if !may_move || pending.with_untracked(Option::is_some) {
+        if !may_move || pending.with_untracked(Option::is_some) || grabbed.get_untracked().is_some()
+        {
+            return;
+        }
+        // A key on the link inside the card is the link's.
+        if ev.target() != ev.current_target() {
             return;
         }
         let key = ev.key();
-        if grabbed.get_untracked() != Some(deal_id) {
-            if key == " " || key == "Enter" {
-                ev.prevent_default();
-                before_move.set_value(Some(columns.get_untracked()));
-                grabbed.set(Some(deal_id));
-                announce.set((t.board_picked)(&title_of(deal_id)));
-            }
+        if key == " " || key == "Enter" {
+            ev.prevent_default();
+            // The window's listener below must not take this key as the drop.
+            ev.stop_propagation();
+            before_move.set_value(Some(columns.get_untracked()));
+            grabbed.set(Some(deal_id));
+            announce.set((t.board_picked)(&title_of(deal_id)));
+        }
+    };
+    // The keys that move a card held are followed on the window: each move
+    // rebuilds the card's element, and the focus comes back to it only on
+    // the next frame; a key pressed in between would be lost.
+    let on_held_key = move |ev: leptos::ev::KeyboardEvent| {
+        let Some(deal_id) = grabbed.get_untracked() else {
+            return;
+        };
+        if pending.with_untracked(Option::is_some) {
             return;
         }
+        let key = ev.key();
         let Some((column, at)) = where_is(deal_id) else {
             return;
         };
@@ -334,12 +354,18 @@ fn Board(
                 focus_card(deal_id);
                 return;
             }
-            "Escape" => {
-                ev.prevent_default();
+            "Escape" | "Tab" => {
+                // Leaving the card with Tab also puts it back: the keys
+                // would otherwise keep moving a card no longer in view.
+                if key == "Escape" {
+                    ev.prevent_default();
+                }
                 grabbed.set(None);
                 put_back();
                 announce.set((t.board_put_back)(&title_of(deal_id)));
-                focus_card(deal_id);
+                if key == "Escape" {
+                    focus_card(deal_id);
+                }
                 return;
             }
             _ => None,
@@ -429,6 +455,7 @@ fn Board(
         window_event_listener(leptos::ev::pointermove, on_pointer_move),
         window_event_listener(leptos::ev::pointerup, on_pointer_up),
         window_event_listener(leptos::ev::pointercancel, on_pointer_cancel),
+        window_event_listener(leptos::ev::keydown, on_held_key),
     ];
     on_cleanup(move || listeners.into_iter().for_each(|l| l.remove()));
 
@@ -641,7 +668,9 @@ fn Card(
             on:keydown=move |ev| on_key(ev, id)
             on:pointerdown=move |ev| on_pointer_down(ev, id)
         >
-            <p class="deal-title">{card.title.clone()}</p>
+            // Not draggable itself: the browser's own drag of a link would
+            // cancel the card's.
+            <p class="deal-title"><a href=format!("/deals/{id}") draggable="false">{card.title.clone()}</a></p>
             <p class="deal-amount">{amount.clone()} " · " {(t.board_probability)(card.probability)}</p>
             <p class="deal-who">{who}</p>
             <p class="deal-meta">

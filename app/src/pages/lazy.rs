@@ -14,10 +14,12 @@
 use super::{
     board::BoardPage,
     companies::{CompaniesPage, CompanyPage, NewCompanyPage},
+    deal::{DealPage, EditDealPage},
     leads::{LeadPage, LeadsPage, NewLeadPage},
     people::{NewPersonPage, PeoplePage},
     person::PersonPage,
     person_edit::EditPersonPage,
+    pipeline_settings::PipelineSettingsPage,
     privacy_office::PrivacyOfficePage,
     second_factor::SecondFactorPage,
     security::SecurityPage,
@@ -58,8 +60,11 @@ lazy_page!(CompaniesRoute, CompaniesPage);
 lazy_page!(NewCompanyRoute, NewCompanyPage);
 lazy_page!(CompanyRoute, CompanyPage);
 lazy_page!(BoardRoute, BoardPage);
+lazy_page!(DealRoute, DealPage);
+lazy_page!(EditDealRoute, EditDealPage);
 lazy_page!(LeadsRoute, LeadsPage);
 lazy_page!(NewLeadRoute, NewLeadPage);
 lazy_page!(LeadRoute, LeadPage);
 lazy_page!(SettingsRoute, SettingsPage);
+lazy_page!(PipelineSettingsRoute, PipelineSettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);

@@ -3,6 +3,7 @@
 pub mod area;
 pub mod board;
 pub mod companies;
+pub mod deal;
 pub mod form_outcome;
 pub mod home;
 pub mod lazy;
@@ -12,6 +13,7 @@ pub mod organisation_form;
 pub mod people;
 pub mod person;
 pub mod person_edit;
+pub mod pipeline_settings;
 pub mod privacy_office;
 pub mod second_factor;
 pub mod security;

@@ -42,6 +42,9 @@ pub fn SettingsPage() -> impl IntoView {
         <h1>{t.nav_settings}</h1>
         <p class="lede">{t.settings_intro}</p>
         <p><a href="/settings/security">{t.security_link}</a></p>
+        {move || super::pipeline_settings::may_manage_pipelines().then(|| view! {
+            <p><a href="/settings/pipelines">{t.pipelines_link}</a></p>
+        })}
         <section class="card wide" aria-labelledby="sessions-title">
             <h2 id="sessions-title">{t.sessions_title}</h2>
             <p class="help">{t.sessions_intro}</p>

@@ -15,19 +15,22 @@ pub async fn ensure_default(
     if !pipelines.is_empty() {
         return Ok(pipelines);
     }
-    let t = locale.t();
-    let stages: Vec<NewStage> = DEFAULT_STAGES
+    storage
+        .pipelines
+        .create_first_pipeline(locale.t().default_pipeline_name, &default_stages(locale))
+        .await?;
+    storage.pipelines.pipelines().await
+}
+
+/// The stages Accord proposes for a new pipeline, named in `locale`.
+pub fn default_stages(locale: Locale) -> Vec<NewStage> {
+    DEFAULT_STAGES
         .iter()
-        .zip(t.default_stage_names)
+        .zip(locale.t().default_stage_names)
         .map(|((probability, kind), name)| NewStage {
             name: name.to_string(),
             probability: *probability,
             kind: *kind,
         })
-        .collect();
-    storage
-        .pipelines
-        .create_pipeline(t.default_pipeline_name, &stages)
-        .await?;
-    storage.pipelines.pipelines().await
+        .collect()
 }

@@ -3,9 +3,9 @@
 //! in the `server` crate and both run the same contract tests.
 
 use crate::domain::{
-    BoardColumn, CallOutcome, CompanySize, CompanySummary, DealCard, DealMove, DealMoved,
-    Direction, EmailAddress, EmailKind, InteractionKind, InteractionView, LeadStatus, LeadSummary,
-    LegalBasis, Organisation, OrganisationName, PeopleSort, PersonKind, PersonStatus,
+    BoardColumn, CallOutcome, CompanySize, CompanySummary, DealCard, DealDetail, DealMove,
+    DealMoved, Direction, EmailAddress, EmailKind, InteractionKind, InteractionView, LeadStatus,
+    LeadSummary, LegalBasis, Organisation, OrganisationName, PeopleSort, PersonKind, PersonStatus,
     PersonSummary, PhoneNumber, Pipeline, Purpose, Role, Source, StageKind, TimelineCursor,
 };
 use async_trait::async_trait;
@@ -687,6 +687,20 @@ pub enum MoveRefusal {
     ReasonRequired,
 }
 
+/// Why a stage was not archived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ArchiveRefusal {
+    /// No such stage (or archived already).
+    NotFound,
+    /// It holds this many deals: where should they go?
+    DealsToMove(i64),
+    /// The stage chosen for its deals is not a stage of the same kind, in
+    /// use, of the same pipeline.
+    BadTarget,
+    /// A board keeps at least one open stage.
+    LastOpenStage,
+}
+
 /// One change of stage in a deal's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StageChange {
@@ -694,6 +708,18 @@ pub struct StageChange {
     pub to_stage: String,
     pub by: Option<String>,
     pub at: DateTime<Utc>,
+}
+
+/// A deal's editable fields, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DealEdit {
+    pub title: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub probability: u8,
+    pub expected_close: Option<NaiveDate>,
+    pub owner_id: i64,
+    pub team_id: Option<i64>,
 }
 
 /// Pipelines, stages and the deals on the board.
@@ -705,6 +731,13 @@ pub trait PipelineStore: Send + Sync {
     /// created also takes in the deals that are on no board yet (into its
     /// first stage).
     async fn create_pipeline(&self, name: &str, stages: &[NewStage]) -> Result<i64, StorageError>;
+    /// Creates the first pipeline, unless one exists by then (another
+    /// instance may be creating it at the same moment: one is made).
+    async fn create_first_pipeline(
+        &self,
+        name: &str,
+        stages: &[NewStage],
+    ) -> Result<(), StorageError>;
     /// The columns of a pipeline's board as `visibility` sees them under
     /// `filter`: per stage (not archived), its count and totals over every
     /// matching deal and its first `per_column` cards.
@@ -748,6 +781,46 @@ pub trait PipelineStore: Send + Sync {
     ) -> Result<Option<DealCard>, StorageError>;
     /// A deal's changes of stage, oldest first.
     async fn stage_history(&self, deal_id: i64) -> Result<Vec<StageChange>, StorageError>;
+    /// How many deals each stage holds, by stage id (stages without deals
+    /// left out).
+    async fn stage_deal_counts(&self) -> Result<Vec<(i64, i64)>, StorageError>;
+    /// Renames a pipeline; false when there is no such pipeline.
+    async fn rename_pipeline(&self, pipeline_id: i64, name: &str) -> Result<bool, StorageError>;
+    /// Adds a stage to a pipeline: an open one before its first won or
+    /// lost stage, a closed one at the end.
+    async fn add_stage(&self, pipeline_id: i64, stage: &NewStage) -> Result<i64, StorageError>;
+    /// Renames a stage and sets its default probability; the deals that
+    /// followed the old default follow the new one. False when there is no
+    /// such stage.
+    async fn edit_stage(
+        &self,
+        stage_id: i64,
+        name: &str,
+        probability: u8,
+    ) -> Result<bool, StorageError>;
+    /// Swaps a stage with the stage in use above (or below) it; false at
+    /// the end of the pipeline.
+    async fn move_stage(&self, stage_id: i64, up: bool) -> Result<bool, StorageError>;
+    /// Archives a stage: its deals first go to the end of `move_to`'s
+    /// column (a stage of the same kind and pipeline), each change of
+    /// stage recorded. Returns how many deals moved.
+    async fn archive_stage(
+        &self,
+        stage_id: i64,
+        move_to: Option<i64>,
+        by: i64,
+    ) -> Result<Result<u64, ArchiveRefusal>, StorageError>;
+    /// A deal with its pipeline, stage, owner, team, person and company
+    /// (without history, stages or rights: the caller adds them).
+    async fn deal(&self, deal_id: i64) -> Result<Option<DealDetail>, StorageError>;
+    /// Saves an edit of a deal still at `version` (the version then goes
+    /// up); false when it changed since, or is gone.
+    async fn update_deal(
+        &self,
+        deal_id: i64,
+        version: i64,
+        edit: &DealEdit,
+    ) -> Result<bool, StorageError>;
 }
 
 /// Recent failed sign-ins, counted for the brute-force limits.

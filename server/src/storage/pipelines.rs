@@ -4,11 +4,12 @@
 use crate::storage::people::placeholders;
 use crate::storage::storage_error;
 use app::domain::{
-    BoardColumn, ColumnTotal, DealCard, DealMove, DealMoved, Pipeline, Stage, StageKind, rank,
+    BoardColumn, ColumnTotal, DealCard, DealDetail, DealMove, DealMoved, Pipeline, Stage,
+    StageKind, rank,
 };
 use app::server::storage::{
-    BoardFilter, MoveRefusal, NewPipelineDeal, NewStage, PipelineStore, StageChange, StorageError,
-    Visibility,
+    ArchiveRefusal, BoardFilter, DealEdit, MoveRefusal, NewPipelineDeal, NewStage, PipelineStore,
+    StageChange, StorageError, Visibility,
 };
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
@@ -169,7 +170,7 @@ fn after_last(last: Option<&str>) -> String {
 }
 
 macro_rules! sql_pipelines {
-    ($db:ty) => {
+    ($db:ty, $first_lock:expr) => {
         impl SqlPipelines<$db> {
             /// Rewrites a column's keys evenly (in their current order) when
             /// they have grown long. Returns the keys by deal id.
@@ -202,68 +203,26 @@ macro_rules! sql_pipelines {
                 Ok(pairs)
             }
 
-            /// The refusal of a move of a deal changed since it was seen:
-            /// with the deal as it is now (or gone).
-            async fn changed(
+            /// Creates a pipeline (when `only_if_none`, only if there is
+            /// none yet: two instances opening their first board at once
+            /// make one).
+            async fn create(
                 &self,
-                tx: &mut sqlx::Transaction<'_, $db>,
-                deal_id: i64,
-            ) -> Result<MoveRefusal, StorageError> {
-                let row = sqlx::query(&format!("SELECT {CARD} WHERE d.id = $1"))
-                    .bind(deal_id)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                Ok(match row.as_ref().map(card_row).transpose()? {
-                    Some(card) => MoveRefusal::Changed(Box::new(card)),
-                    None => MoveRefusal::NotFound,
-                })
-            }
-        }
-
-        #[async_trait]
-        impl PipelineStore for SqlPipelines<$db> {
-            #[tracing::instrument(skip(self), err)]
-            async fn pipelines(&self) -> Result<Vec<Pipeline>, StorageError> {
-                let rows = sqlx::query(
-                    "SELECT p.id AS pipeline_id, p.name AS pipeline_name, \
-                     p.archived_at IS NOT NULL AS pipeline_archived, \
-                     s.id, s.name, s.probability, s.kind, s.archived_at IS NOT NULL AS archived \
-                     FROM pipelines p LEFT JOIN stages s ON s.pipeline_id = p.id \
-                     ORDER BY p.position, p.id, s.position, s.id",
-                )
-                .fetch_all(&self.pool)
-                .await
-                .map_err(storage_error)?;
-                let mut pipelines: Vec<Pipeline> = Vec::new();
-                for row in &rows {
-                    let id: i64 = row.try_get("pipeline_id").map_err(storage_error)?;
-                    if pipelines.last().is_none_or(|p| p.id != id) {
-                        pipelines.push(Pipeline {
-                            id,
-                            name: row.try_get("pipeline_name").map_err(storage_error)?,
-                            archived: row.try_get("pipeline_archived").map_err(storage_error)?,
-                            stages: Vec::new(),
-                        });
-                    }
-                    let stage: Option<i64> = row.try_get("id").map_err(storage_error)?;
-                    if let (Some(stage), Some(p)) = (stage, pipelines.last_mut()) {
-                        let archived = row.try_get("archived").map_err(storage_error)?;
-                        p.stages.push(stage_row(row, stage, archived)?);
-                    }
-                }
-                Ok(pipelines)
-            }
-
-            #[tracing::instrument(skip(self, stages), err)]
-            async fn create_pipeline(&self, name: &str, stages: &[NewStage]) -> Result<i64, StorageError> {
+                name: &str,
+                stages: &[NewStage],
+                only_if_none: bool,
+            ) -> Result<Option<i64>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                sqlx::query($first_lock).execute(&mut *tx).await.map_err(storage_error)?;
                 let first: bool = sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM pipelines")
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(storage_error)?
                     == 0;
+                if only_if_none && !first {
+                    return Ok(None);
+                }
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO pipelines (name, position, created_at) \
                      VALUES ($1, (SELECT COALESCE(MAX(position), 0) + 1 FROM pipelines), $2) RETURNING id",
@@ -323,7 +282,72 @@ macro_rules! sql_pipelines {
                     }
                 }
                 tx.commit().await.map_err(storage_error)?;
-                Ok(id)
+                Ok(Some(id))
+            }
+
+            /// The refusal of a move of a deal changed since it was seen:
+            /// with the deal as it is now (or gone).
+            async fn changed(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $db>,
+                deal_id: i64,
+            ) -> Result<MoveRefusal, StorageError> {
+                let row = sqlx::query(&format!("SELECT {CARD} WHERE d.id = $1"))
+                    .bind(deal_id)
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(match row.as_ref().map(card_row).transpose()? {
+                    Some(card) => MoveRefusal::Changed(Box::new(card)),
+                    None => MoveRefusal::NotFound,
+                })
+            }
+        }
+
+        #[async_trait]
+        impl PipelineStore for SqlPipelines<$db> {
+            #[tracing::instrument(skip(self), err)]
+            async fn pipelines(&self) -> Result<Vec<Pipeline>, StorageError> {
+                let rows = sqlx::query(
+                    "SELECT p.id AS pipeline_id, p.name AS pipeline_name, \
+                     p.archived_at IS NOT NULL AS pipeline_archived, \
+                     s.id, s.name, s.probability, s.kind, s.archived_at IS NOT NULL AS archived \
+                     FROM pipelines p LEFT JOIN stages s ON s.pipeline_id = p.id \
+                     ORDER BY p.position, p.id, s.position, s.id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                let mut pipelines: Vec<Pipeline> = Vec::new();
+                for row in &rows {
+                    let id: i64 = row.try_get("pipeline_id").map_err(storage_error)?;
+                    if pipelines.last().is_none_or(|p| p.id != id) {
+                        pipelines.push(Pipeline {
+                            id,
+                            name: row.try_get("pipeline_name").map_err(storage_error)?,
+                            archived: row.try_get("pipeline_archived").map_err(storage_error)?,
+                            stages: Vec::new(),
+                        });
+                    }
+                    let stage: Option<i64> = row.try_get("id").map_err(storage_error)?;
+                    if let (Some(stage), Some(p)) = (stage, pipelines.last_mut()) {
+                        let archived = row.try_get("archived").map_err(storage_error)?;
+                        p.stages.push(stage_row(row, stage, archived)?);
+                    }
+                }
+                Ok(pipelines)
+            }
+
+            #[tracing::instrument(skip(self, stages), err)]
+            async fn create_pipeline(&self, name: &str, stages: &[NewStage]) -> Result<i64, StorageError> {
+                self.create(name, stages, false)
+                    .await?
+                    .ok_or_else(|| StorageError::Conflict("pipeline not created".into()))
+            }
+
+            #[tracing::instrument(skip(self, stages), err)]
+            async fn create_first_pipeline(&self, name: &str, stages: &[NewStage]) -> Result<(), StorageError> {
+                self.create(name, stages, true).await.map(|_| ())
             }
 
             #[tracing::instrument(skip(self), err)]
@@ -800,9 +824,400 @@ macro_rules! sql_pipelines {
                     })
                     .collect()
             }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn stage_deal_counts(&self) -> Result<Vec<(i64, i64)>, StorageError> {
+                let rows = sqlx::query(
+                    "SELECT stage_id, COUNT(*) AS n FROM deals WHERE stage_id IS NOT NULL GROUP BY stage_id",
+                )
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter()
+                    .map(|r| {
+                        Ok((
+                            r.try_get("stage_id").map_err(storage_error)?,
+                            r.try_get("n").map_err(storage_error)?,
+                        ))
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn rename_pipeline(&self, pipeline_id: i64, name: &str) -> Result<bool, StorageError> {
+                let done = sqlx::query("UPDATE pipelines SET name = $1 WHERE id = $2")
+                    .bind(name)
+                    .bind(pipeline_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?
+                    .rows_affected();
+                Ok(done == 1)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn add_stage(&self, pipeline_id: i64, stage: &NewStage) -> Result<i64, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM pipelines WHERE id = $1")
+                    .bind(pipeline_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if exists.is_none() {
+                    return Err(StorageError::Missing(format!("pipeline {pipeline_id}")));
+                }
+                let first_closed: Option<i64> = sqlx::query_scalar(
+                    "SELECT MIN(position) FROM stages WHERE pipeline_id = $1 AND kind <> 'open'",
+                )
+                .bind(pipeline_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let position = match (stage.kind, first_closed) {
+                    (StageKind::Open, Some(at)) => {
+                        sqlx::query(
+                            "UPDATE stages SET position = position + 1 WHERE pipeline_id = $1 AND position >= $2",
+                        )
+                        .bind(pipeline_id)
+                        .bind(at)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                        at
+                    }
+                    _ => sqlx::query_scalar::<_, i64>(
+                        "SELECT COALESCE(MAX(position), 0) + 1 FROM stages WHERE pipeline_id = $1",
+                    )
+                    .bind(pipeline_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(storage_error)?,
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO stages (pipeline_id, name, position, probability, kind) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(pipeline_id)
+                .bind(&stage.name)
+                .bind(position)
+                .bind(i64::from(stage.probability))
+                .bind(stage.kind.key())
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn edit_stage(&self, stage_id: i64, name: &str, probability: u8) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let old: Option<i64> = sqlx::query_scalar("SELECT probability FROM stages WHERE id = $1")
+                    .bind(stage_id)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                let Some(old) = old else {
+                    return Ok(false);
+                };
+                sqlx::query("UPDATE stages SET name = $1, probability = $2 WHERE id = $3")
+                    .bind(name)
+                    .bind(i64::from(probability))
+                    .bind(stage_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if old != i64::from(probability) {
+                    // Deals at the old default followed it; an override stays.
+                    sqlx::query(
+                        "UPDATE deals SET probability = $1, version = version + 1, updated_at = $2 \
+                         WHERE stage_id = $3 AND probability = $4",
+                    )
+                    .bind(i64::from(probability))
+                    .bind(Utc::now())
+                    .bind(stage_id)
+                    .bind(old)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn move_stage(&self, stage_id: i64, up: bool) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let Some(row) = sqlx::query(
+                    "SELECT pipeline_id, position FROM stages WHERE id = $1 AND archived_at IS NULL",
+                )
+                .bind(stage_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage_error)?
+                else {
+                    return Ok(false);
+                };
+                let pipeline: i64 = row.try_get("pipeline_id").map_err(storage_error)?;
+                let position: i64 = row.try_get("position").map_err(storage_error)?;
+                let sql = if up {
+                    "SELECT id, position FROM stages WHERE pipeline_id = $1 AND archived_at IS NULL \
+                     AND position < $2 ORDER BY position DESC LIMIT 1"
+                } else {
+                    "SELECT id, position FROM stages WHERE pipeline_id = $1 AND archived_at IS NULL \
+                     AND position > $2 ORDER BY position LIMIT 1"
+                };
+                let Some(other) = sqlx::query(sql)
+                    .bind(pipeline)
+                    .bind(position)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?
+                else {
+                    return Ok(false);
+                };
+                let other_id: i64 = other.try_get("id").map_err(storage_error)?;
+                let other_position: i64 = other.try_get("position").map_err(storage_error)?;
+                for (id, at) in [(stage_id, other_position), (other_id, position)] {
+                    sqlx::query("UPDATE stages SET position = $1 WHERE id = $2")
+                        .bind(at)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn archive_stage(
+                &self,
+                stage_id: i64,
+                move_to: Option<i64>,
+                by: i64,
+            ) -> Result<Result<u64, ArchiveRefusal>, StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let Some(stage) = sqlx::query(
+                    "SELECT pipeline_id, kind, \
+                     (SELECT COUNT(*) FROM stages o WHERE o.pipeline_id = s.pipeline_id AND o.id <> s.id \
+                      AND o.kind = 'open' AND o.archived_at IS NULL) AS other_open \
+                     FROM stages s WHERE id = $1 AND archived_at IS NULL",
+                )
+                .bind(stage_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage_error)?
+                else {
+                    return Ok(Err(ArchiveRefusal::NotFound));
+                };
+                let pipeline: i64 = stage.try_get("pipeline_id").map_err(storage_error)?;
+                let kind: String = stage.try_get("kind").map_err(storage_error)?;
+                let other_open: i64 = stage.try_get("other_open").map_err(storage_error)?;
+                if kind == "open" && other_open == 0 {
+                    return Ok(Err(ArchiveRefusal::LastOpenStage));
+                }
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "SELECT id FROM deals WHERE stage_id = $1 ORDER BY rank, id",
+                )
+                .bind(stage_id)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                if !ids.is_empty() {
+                    let Some(target) = move_to else {
+                        return Ok(Err(ArchiveRefusal::DealsToMove(ids.len() as i64)));
+                    };
+                    let Some(row) = sqlx::query(
+                        "SELECT probability, (SELECT MAX(l.rank) FROM deals l WHERE l.stage_id = s.id) AS last \
+                         FROM stages s WHERE id = $1 AND id <> $2 AND pipeline_id = $3 AND kind = $4 \
+                         AND archived_at IS NULL",
+                    )
+                    .bind(target)
+                    .bind(stage_id)
+                    .bind(pipeline)
+                    .bind(&kind)
+                    .fetch_optional(&mut *tx)
+                    .await
+                    .map_err(storage_error)?
+                    else {
+                        return Ok(Err(ArchiveRefusal::BadTarget));
+                    };
+                    let probability: i64 = row.try_get("probability").map_err(storage_error)?;
+                    let last: Option<String> = row.try_get("last").map_err(storage_error)?;
+                    // After the target's last card, in their order: the old
+                    // keys, prefixed by the last one, sort after it.
+                    let prefix = last.unwrap_or_default();
+                    let keys: Vec<(i64, String)> = ids
+                        .iter()
+                        .zip(rank::spread(ids.len()))
+                        .map(|(id, key)| (*id, format!("{prefix}{key}")))
+                        .collect();
+                    for chunk in keys.chunks(400) {
+                        let sql = format!(
+                            "UPDATE deals SET rank = v.column2 FROM (VALUES {}) AS v \
+                             WHERE deals.id = v.column1",
+                            placeholders(chunk.len(), 2, 1)
+                        );
+                        let mut q = sqlx::query(&sql);
+                        for (id, key) in chunk {
+                            q = q.bind(*id).bind(key.as_str());
+                        }
+                        q.execute(&mut *tx).await.map_err(storage_error)?;
+                    }
+                    sqlx::query(
+                        "INSERT INTO deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_by, changed_at) \
+                         SELECT id, $1, $2, $3, $4 FROM deals WHERE stage_id = $1",
+                    )
+                    .bind(stage_id)
+                    .bind(target)
+                    .bind(by)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                    sqlx::query(
+                        "UPDATE deals SET stage_id = $1, probability = $2, version = version + 1, \
+                         updated_at = $3 WHERE stage_id = $4",
+                    )
+                    .bind(target)
+                    .bind(probability)
+                    .bind(now)
+                    .bind(stage_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                    if keys.iter().any(|(_, k)| k.len() > RESPREAD_AT) {
+                        self.respread(&mut tx, target).await?;
+                    }
+                }
+                sqlx::query("UPDATE stages SET archived_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(stage_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(Ok(ids.len() as u64))
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn deal(&self, deal_id: i64) -> Result<Option<DealDetail>, StorageError> {
+                let Some(row) = sqlx::query(
+                    "SELECT d.id, d.title, d.amount_cents, d.currency, d.probability, \
+                     d.expected_close, d.closed_on, d.lost_reason, d.owner_id, \
+                     o.display_name AS owner_name, d.team_id, tm.name AS team_name, \
+                     d.person_id, CASE WHEN pe.id IS NULL THEN NULL \
+                     ELSE pe.first_name || ' ' || pe.last_name END AS person_name, \
+                     d.company_id, co.name AS company_name, d.source, d.created_at, d.version, \
+                     d.pipeline_id, p.name AS pipeline_name, d.stage_id, \
+                     s.name, s.probability AS stage_probability, s.kind, \
+                     s.archived_at IS NOT NULL AS stage_archived \
+                     FROM deals d JOIN users o ON o.id = d.owner_id \
+                     LEFT JOIN teams tm ON tm.id = d.team_id \
+                     LEFT JOIN people pe ON pe.id = d.person_id \
+                     LEFT JOIN companies co ON co.id = d.company_id \
+                     LEFT JOIN pipelines p ON p.id = d.pipeline_id \
+                     LEFT JOIN stages s ON s.id = d.stage_id WHERE d.id = $1",
+                )
+                .bind(deal_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?
+                else {
+                    return Ok(None);
+                };
+                let get_i = |c: &str| row.try_get::<i64, _>(c).map_err(storage_error);
+                let get_oi = |c: &str| row.try_get::<Option<i64>, _>(c).map_err(storage_error);
+                let get_s = |c: &str| row.try_get::<String, _>(c).map_err(storage_error);
+                let get_os = |c: &str| row.try_get::<Option<String>, _>(c).map_err(storage_error);
+                let get_day = |c: &str| {
+                    row.try_get::<Option<NaiveDate>, _>(c)
+                        .map(|d| d.map(|d| d.format("%Y-%m-%d").to_string()))
+                        .map_err(storage_error)
+                };
+                let pair = |id: Option<i64>, name: Option<String>| id.zip(name);
+                let stage = match get_oi("stage_id")? {
+                    Some(id) => {
+                        let probability = get_i("stage_probability")?;
+                        Some(Stage {
+                            id,
+                            name: get_s("name")?,
+                            probability: u8::try_from(probability)
+                                .map_err(|_| StorageError::Corrupt("stages.probability".into()))?,
+                            kind: stage_kind(&get_s("kind")?)?,
+                            archived: row.try_get("stage_archived").map_err(storage_error)?,
+                        })
+                    }
+                    None => None,
+                };
+                let created: chrono::DateTime<Utc> =
+                    row.try_get("created_at").map_err(storage_error)?;
+                Ok(Some(DealDetail {
+                    id: get_i("id")?,
+                    title: get_s("title")?,
+                    amount_cents: get_i("amount_cents")?,
+                    currency: get_s("currency")?,
+                    probability: u8::try_from(get_i("probability")?)
+                        .map_err(|_| StorageError::Corrupt("deals.probability".into()))?,
+                    pipeline: pair(get_oi("pipeline_id")?, get_os("pipeline_name")?),
+                    stage,
+                    expected_close: get_day("expected_close")?,
+                    closed_on: get_day("closed_on")?,
+                    lost_reason: get_s("lost_reason")?,
+                    owner_id: get_i("owner_id")?,
+                    owner_name: get_s("owner_name")?,
+                    team_id: get_oi("team_id")?,
+                    team_name: get_os("team_name")?,
+                    person: pair(get_oi("person_id")?, get_os("person_name")?),
+                    company: pair(get_oi("company_id")?, get_os("company_name")?),
+                    source: get_s("source")?,
+                    created_at: created,
+                    version: get_i("version")?,
+                    history: Vec::new(),
+                    stages: Vec::new(),
+                    may_edit: false,
+                }))
+            }
+
+            #[tracing::instrument(skip(self, edit), err)]
+            async fn update_deal(
+                &self,
+                deal_id: i64,
+                version: i64,
+                edit: &DealEdit,
+            ) -> Result<bool, StorageError> {
+                let updated = sqlx::query(
+                    "UPDATE deals SET title = $1, amount_cents = $2, currency = $3, probability = $4, \
+                     expected_close = $5, owner_id = $6, team_id = $7, version = version + 1, \
+                     updated_at = $8 WHERE id = $9 AND version = $10",
+                )
+                .bind(&edit.title)
+                .bind(edit.amount_cents)
+                .bind(&edit.currency)
+                .bind(i64::from(edit.probability))
+                .bind(edit.expected_close)
+                .bind(edit.owner_id)
+                .bind(edit.team_id)
+                .bind(Utc::now())
+                .bind(deal_id)
+                .bind(version)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?
+                .rows_affected();
+                Ok(updated == 1)
+            }
         }
     };
 }
 
-sql_pipelines!(sqlx::Sqlite);
-sql_pipelines!(sqlx::Postgres);
+// Serialises the creation of a first pipeline. SQLite: a write that
+// changes nothing takes the database's one write lock for the transaction.
+// PostgreSQL: a transaction-scoped advisory lock (any fixed key).
+sql_pipelines!(
+    sqlx::Sqlite,
+    "UPDATE pipelines SET name = name WHERE id = -1"
+);
+sql_pipelines!(sqlx::Postgres, "SELECT pg_advisory_xact_lock(4207001)");

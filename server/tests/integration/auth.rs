@@ -758,6 +758,40 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             "stage_id=1&title=Intrusion&amount=1",
             Some(Role::Dpo),
         ),
+        ("/api/deals/get", "id=1", None),
+        ("/api/deals/choices", "", Some(Role::Readonly)),
+        (
+            "/api/deals/update",
+            "id=1&version=1&title=Hijacked&amount=1",
+            Some(Role::Dpo),
+        ),
+        ("/api/pipelines/settings", "", Some(Role::Sales)),
+        ("/api/pipelines/create", "name=Intrusion", Some(Role::Sales)),
+        (
+            "/api/pipelines/rename",
+            "pipeline_id=1&name=Intrusion",
+            Some(Role::Marketing),
+        ),
+        (
+            "/api/pipelines/add-stage",
+            "pipeline_id=1&name=X&probability=1&kind=open",
+            Some(Role::Readonly),
+        ),
+        (
+            "/api/pipelines/edit-stage",
+            "stage_id=1&name=X&probability=1",
+            Some(Role::Dpo),
+        ),
+        (
+            "/api/pipelines/move-stage",
+            "stage_id=1&direction=up",
+            Some(Role::Sales),
+        ),
+        (
+            "/api/pipelines/archive-stage",
+            "stage_id=1",
+            Some(Role::Sales),
+        ),
         ("/api/leads/get", "id=1", None),
         (
             "/api/leads/create",
@@ -816,6 +850,7 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
     assert_eq!(db.storage.organisation.get().await.unwrap(), org_before);
     assert!(db.storage.teams.list().await.unwrap().is_empty());
     assert!(db.storage.tags.list().await.unwrap().is_empty());
+    assert!(db.storage.pipelines.pipelines().await.unwrap().is_empty());
     assert!(
         db.storage
             .companies

@@ -5,9 +5,9 @@
 
 use crate::auth::{call, form_post, get, json_post, state};
 use crate::on_both_backends;
-use crate::support::{TestDb, create_user, signed_in};
+use crate::support::{TestDb, create_user, signed_in, user_id};
 use app::domain::*;
-use app::server::storage::{NewInteraction, Storage, TimelineOf, Visibility};
+use app::server::storage::{NewInteraction, TimelineOf, Visibility};
 use axum::http::StatusCode;
 
 on_both_backends!(
@@ -17,16 +17,6 @@ on_both_backends!(
     timelines_page_newest_first_without_gaps_or_repeats,
     concurrent_edits_are_never_silently_overwritten,
 );
-
-async fn user_id(storage: &Storage, role: Role) -> i64 {
-    storage
-        .users
-        .find_by_email(&EmailAddress::parse(&format!("{}@example.com", role.as_str())).unwrap())
-        .await
-        .unwrap()
-        .unwrap()
-        .id
-}
 
 async fn body_of(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, String) {
     let (status, _, body) = call(app, get(path, Some(cookie))).await;

@@ -170,3 +170,16 @@ pub fn run<F: std::future::Future<Output = ()>>(test: F) {
             .expect("test did not finish within 120 s");
     });
 }
+
+/// The id of the test user of `role` (see `create_user`).
+pub async fn user_id(storage: &Storage, role: app::domain::Role) -> i64 {
+    storage
+        .users
+        .find_by_email(
+            &app::domain::EmailAddress::parse(&format!("{}@example.com", role.as_str())).unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
