@@ -132,3 +132,41 @@ test.describe('pipeline board', () => {
     await expect(page.getByRole('search', { name: 'Filter the board' })).toBeVisible();
   });
 });
+
+test.describe('pipeline board on a phone @responsive', () => {
+  test('a card is dragged with a finger into the next column', async ({ page }, testInfo) => {
+    test.skip(!testInfo.project.use.hasTouch, 'needs a touch screen');
+    const title = `Finger ${testInfo.project.name}`;
+    await signIn(page, SALES, '/pipeline');
+    await hydrated(page);
+    await addDeal(page, title, '1 500');
+    await hydrated(page);
+    const target = column(page, 'First contact');
+    await card(page, title).scrollIntoViewIfNeeded();
+    const to = (await target.locator('header').boundingBox())!;
+    const start = (await card(page, title).boundingBox())!;
+    const width = page.viewportSize()!.width;
+    // The next column starts on screen (a phone shows one and a part).
+    expect(to.x).toBeLessThan(width - 30);
+
+    // Real touch events (Chromium turns them into pointer events of type
+    // "touch"), in small steps as a finger moves.
+    const cdp = await page.context().newCDPSession(page);
+    const touch = (type: string, x: number, y: number) =>
+      cdp.send('Input.dispatchTouchEvent', {
+        type,
+        touchPoints: type === 'touchEnd' ? [] : [{ x, y, id: 1 }],
+      });
+    const [x0, y0] = [start.x + start.width / 2, start.y + start.height / 2];
+    const [x1, y1] = [Math.min(to.x + to.width / 2, width - 15), to.y + to.height + 20];
+    await touch('touchStart', x0, y0);
+    for (let i = 1; i <= 12; i++) {
+      await touch('touchMove', x0 + ((x1 - x0) * i) / 12, y0 + ((y1 - y0) * i) / 12);
+    }
+    await touch('touchEnd', x1, y1);
+    await expect(target.locator('.deal-card', { hasText: title })).toBeVisible();
+    await page.waitForTimeout(300);
+    await page.reload();
+    await expect(column(page, 'First contact').locator('.deal-card', { hasText: title })).toBeVisible();
+  });
+});

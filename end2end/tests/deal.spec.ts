@@ -38,10 +38,10 @@ test.describe('a deal @nojs', () => {
 
     // Moving to a lost stage asks why.
     const move = page.getByRole('region', { name: 'Move to another stage' });
-    await move.getByLabel('Stage').selectOption({ label: 'Lost' });
+    await move.getByLabel('Stage', { exact: true }).selectOption({ label: 'Lost' });
     await move.getByRole('button', { name: 'Move' }).click();
     await expect(move.getByText('This field is required.')).toBeVisible();
-    await move.getByLabel('Stage').selectOption({ label: 'Lost' });
+    await move.getByLabel('Stage', { exact: true }).selectOption({ label: 'Lost' });
     await move.getByLabel('Reason (needed for a lost stage)').fill('Budget cut');
     await Promise.all([
       page.waitForURL(/saved=move_deal/),

@@ -53,8 +53,9 @@ test.describe('pipelines and stages @nojs', () => {
 
     // The board of that pipeline shows the stages in their new order.
     await page.goto('/pipeline');
-    await page.getByRole('search', { name: 'Filter the board' }).getByLabel('Pipeline').selectOption({ label: name });
-    await page.getByRole('button', { name: 'Apply' }).click();
+    const filters = page.getByRole('search', { name: 'Filter the board' });
+    await filters.getByLabel('Pipeline').selectOption({ label: name });
+    await filters.getByRole('button', { name: 'Apply' }).click();
     await expect(page.locator('.board-column h2').first()).toHaveText('Discovery call');
     await expect(page.locator('.board-column h2', { hasText: 'Demo booked' })).toHaveCount(0);
   });
