@@ -86,9 +86,10 @@ fi
 
 # The browser bundle's budget (BENCHMARKS.md): what every first visit
 # downloads, gzipped, is the main module; pages in `app::pages::lazy` come
-# in their own chunks and are listed for the record.
+# in their own chunks and are listed for the record. 320 KB since the
+# pipeline's pages (BENCHMARKS.md says why and what brings it back down).
 wasm_within_budget() {
-  local budget=$((300 * 1024)) f main
+  local budget=$((320 * 1024)) f main
   main=$(gzip -9c target/site/pkg/accord.wasm | wc -c)
   for f in target/site/pkg/*.wasm; do
     printf '  %-60s %7d B raw %7d B gzip\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
@@ -99,7 +100,7 @@ wasm_within_budget() {
   fi
 }
 if [ "$site_built" = 1 ]; then
-  check "main WASM module within 300 KB gzipped" wasm_within_budget
+  check "main WASM module within 320 KB gzipped" wasm_within_budget
 fi
 
 # The same LEPTOS_* values cargo-leptos compiled the server with, so the

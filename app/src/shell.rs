@@ -5,10 +5,9 @@ use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::lazy::{
-    BoardRoute, CompaniesRoute, CompanyRoute, DealRoute, EditDealRoute, EditPersonRoute, LeadRoute,
-    LeadsRoute, NewCompanyRoute, NewLeadRoute, NewPersonRoute, PeopleRoute, PersonRoute,
-    PipelineSettingsRoute, PrivacyOfficeRoute, SecondFactorRoute, SecurityRoute, SettingsRoute,
-    SetupRoute, SignInRoute,
+    BoardRoute, CompaniesAreaRoute, CompaniesRoute, ContactsAreaRoute, DealsAreaRoute,
+    LeadsAreaRoute, LeadsRoute, PeopleRoute, PrivacyOfficeRoute, SecondFactorRoute,
+    SettingsAreaRoute, SettingsRoute, SetupRoute, SignInRoute,
 };
 use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
@@ -73,26 +72,21 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("setup") view={Lazy::<SetupRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("contacts") view={Lazy::<PeopleRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/contacts/new") view={Lazy::<NewPersonRoute>::new()} ssr=ssr.clone()/>
-                    // Async: the status (403, 404) is known before the
-                    // first byte is sent.
-                    <Route path=path!("/contacts/:id") view={Lazy::<PersonRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/contacts/:id/edit") view={Lazy::<EditPersonRoute>::new()} ssr=SsrMode::Async/>
+                    // The pages inside an area (app::pages::lazy): Async,
+                    // so that a record's status (403, 404) is known before
+                    // the first byte is sent.
+                    <Route path=path!("/contacts/*rest") view={Lazy::<ContactsAreaRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("leads") view={Lazy::<LeadsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/leads/new") view={Lazy::<NewLeadRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/leads/:id") view={Lazy::<LeadRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/leads/*rest") view={Lazy::<LeadsAreaRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("companies") view={Lazy::<CompaniesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/companies/new") view={Lazy::<NewCompanyRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/companies/:id") view={Lazy::<CompanyRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/companies/*rest") view={Lazy::<CompaniesAreaRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("pipeline") view={Lazy::<BoardRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/deals/:id") view={Lazy::<DealRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/deals/:id/edit") view={Lazy::<EditDealRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/deals/*rest") view={Lazy::<DealsAreaRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>
                     <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/settings/security") view={Lazy::<SecurityRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/settings/pipelines") view={Lazy::<PipelineSettingsRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/*rest") view={Lazy::<SettingsAreaRoute>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in/code") view={Lazy::<SecondFactorRoute>::new()} ssr=ssr/>
                 </Routes>
             </Layout>

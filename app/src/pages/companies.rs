@@ -17,7 +17,7 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// Whether the signed-in user's role may enter records.
 pub(crate) fn may_create() -> Option<bool> {
@@ -105,13 +105,8 @@ pub fn CompaniesTable(companies: Vec<CompanySummary>) -> impl IntoView {
 #[component]
 pub fn CompanyPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
     let query = use_query_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let id = super::lazy::record_id();
     let before = move || query.with(|q| q.get("timeline_before"));
     // The timeline is asked for only once the record opened: a refused
     // record makes one access-log entry, not two.

@@ -21,15 +21,10 @@ use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 fn deal_id() -> impl Fn() -> Option<i64> + Copy {
-    let params = use_params_map();
-    move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-    }
+    super::lazy::record_id()
 }
 
 /// What a deal that cannot be opened shows, with its status: 403 for

@@ -10,12 +10,20 @@
 //! Each route struct carries no data: the page creates its own resources
 //! when its view runs, which keeps their (generic, hence large) code in the
 //! page's chunk too.
+//!
+//! The pages under one area's address (`/contacts/new`, `/contacts/12`,
+//! `/contacts/12/edit`) share one route and one chunk: the route reads the
+//! rest of the path and shows the right page. Every route costs the main
+//! bundle its share of the router's typed matching code (about 1.5 KB
+//! gzipped each), which the main bundle pays whether the page is visited
+//! or not; a page inside an area costs only the area's chunk.
 
 use super::{
     board::BoardPage,
     companies::{CompaniesPage, CompanyPage, NewCompanyPage},
     deal::{DealPage, EditDealPage},
     leads::{LeadPage, LeadsPage, NewLeadPage},
+    not_found::NotFound,
     people::{NewPersonPage, PeoplePage},
     person::PersonPage,
     person_edit::EditPersonPage,
@@ -28,6 +36,7 @@ use super::{
     sign_in::SignInPage,
 };
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 use leptos_router::{LazyRoute, lazy_route};
 
 macro_rules! lazy_page {
@@ -51,20 +60,177 @@ macro_rules! lazy_page {
 lazy_page!(SignInRoute, SignInPage);
 lazy_page!(SetupRoute, SetupPage);
 lazy_page!(SecondFactorRoute, SecondFactorPage);
-lazy_page!(SecurityRoute, SecurityPage);
 lazy_page!(PeopleRoute, PeoplePage);
-lazy_page!(NewPersonRoute, NewPersonPage);
-lazy_page!(PersonRoute, PersonPage);
-lazy_page!(EditPersonRoute, EditPersonPage);
 lazy_page!(CompaniesRoute, CompaniesPage);
-lazy_page!(NewCompanyRoute, NewCompanyPage);
-lazy_page!(CompanyRoute, CompanyPage);
 lazy_page!(BoardRoute, BoardPage);
-lazy_page!(DealRoute, DealPage);
-lazy_page!(EditDealRoute, EditDealPage);
 lazy_page!(LeadsRoute, LeadsPage);
-lazy_page!(NewLeadRoute, NewLeadPage);
-lazy_page!(LeadRoute, LeadPage);
 lazy_page!(SettingsRoute, SettingsPage);
-lazy_page!(PipelineSettingsRoute, PipelineSettingsPage);
 lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);
+
+/// The path after an area's prefix (the route's `*rest`), as segments.
+fn rest() -> Memo<Vec<String>> {
+    let params = use_params_map();
+    Memo::new(move |_| {
+        params.with(|p| {
+            p.get("rest")
+                .unwrap_or_default()
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+    })
+}
+
+/// The record id that starts the rest of the path (`/contacts/12/edit` →
+/// 12), for the record pages inside an area.
+pub fn record_id() -> impl Fn() -> Option<i64> + Copy {
+    let params = use_params_map();
+    move || {
+        params.with(|p| {
+            p.get("rest")
+                .and_then(|r| r.split('/').find(|s| !s.is_empty()).map(str::to_owned))
+                .and_then(|v| v.parse::<i64>().ok())
+        })
+    }
+}
+
+/// Which page of an area a path shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AreaPage {
+    New,
+    Record,
+    Edit,
+    Named(&'static str),
+    Unknown,
+}
+
+/// `names`: the fixed sub-pages of the area besides `new`, a record and
+/// its edit page.
+fn area_page(rest: &[String], names: &[&'static str]) -> AreaPage {
+    let is_id = |s: &str| s.parse::<i64>().is_ok();
+    match rest {
+        [one] if one == "new" => AreaPage::New,
+        [one] if is_id(one) => AreaPage::Record,
+        [one, two] if is_id(one) && two == "edit" => AreaPage::Edit,
+        [one] => names
+            .iter()
+            .find(|n| *n == one)
+            .map_or(AreaPage::Unknown, |n| AreaPage::Named(n)),
+        _ => AreaPage::Unknown,
+    }
+}
+
+/// An area's route: shows `$pick(page)` for the page its path names, and
+/// the not-found page otherwise. The choice is a memo, so moving between
+/// two records of the same area keeps the page (its resources follow the
+/// id).
+macro_rules! area_route {
+    ($route:ident, $doc:literal, [$($name:literal),*], $pick:expr) => {
+        #[doc = $doc]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                let rest = rest();
+                let page = Memo::new(move |_| rest.with(|r| area_page(r, &[$($name),*])));
+                let pick: fn(AreaPage) -> Option<AnyView> = $pick;
+                (move || pick(page.get()).unwrap_or_else(|| view! { <NotFound/> }.into_any()))
+                    .into_any()
+            }
+        }
+    };
+}
+
+area_route!(
+    ContactsAreaRoute,
+    "`/contacts/new`, `/contacts/N`, `/contacts/N/edit`.",
+    [],
+    |page| match page {
+        AreaPage::New => Some(view! { <NewPersonPage/> }.into_any()),
+        AreaPage::Record => Some(view! { <PersonPage/> }.into_any()),
+        AreaPage::Edit => Some(view! { <EditPersonPage/> }.into_any()),
+        _ => None,
+    }
+);
+
+area_route!(
+    CompaniesAreaRoute,
+    "`/companies/new`, `/companies/N`.",
+    [],
+    |page| match page {
+        AreaPage::New => Some(view! { <NewCompanyPage/> }.into_any()),
+        AreaPage::Record => Some(view! { <CompanyPage/> }.into_any()),
+        _ => None,
+    }
+);
+
+area_route!(
+    LeadsAreaRoute,
+    "`/leads/new`, `/leads/N`.",
+    [],
+    |page| match page {
+        AreaPage::New => Some(view! { <NewLeadPage/> }.into_any()),
+        AreaPage::Record => Some(view! { <LeadPage/> }.into_any()),
+        _ => None,
+    }
+);
+
+area_route!(
+    DealsAreaRoute,
+    "`/deals/N`, `/deals/N/edit`.",
+    [],
+    |page| match page {
+        AreaPage::Record => Some(view! { <DealPage/> }.into_any()),
+        AreaPage::Edit => Some(view! { <EditDealPage/> }.into_any()),
+        _ => None,
+    }
+);
+
+area_route!(
+    SettingsAreaRoute,
+    "`/settings/security`, `/settings/pipelines`.",
+    ["security", "pipelines"],
+    |page| match page {
+        AreaPage::Named("security") => Some(view! { <SecurityPage/> }.into_any()),
+        AreaPage::Named("pipelines") => Some(view! { <PipelineSettingsPage/> }.into_any()),
+        _ => None,
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::{AreaPage, area_page};
+
+    fn rest(path: &str) -> Vec<String> {
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn an_areas_path_names_its_page() {
+        let names = ["security"];
+        assert_eq!(area_page(&rest("new"), &names), AreaPage::New);
+        assert_eq!(area_page(&rest("12"), &names), AreaPage::Record);
+        assert_eq!(area_page(&rest("12/"), &names), AreaPage::Record);
+        assert_eq!(area_page(&rest("12/edit"), &names), AreaPage::Edit);
+        assert_eq!(
+            area_page(&rest("security"), &names),
+            AreaPage::Named("security")
+        );
+        for unknown in ["", "12/delete", "x", "new/12", "12/edit/more", "pipelines"] {
+            assert_eq!(
+                area_page(&rest(unknown), &names),
+                AreaPage::Unknown,
+                "{unknown}"
+            );
+        }
+    }
+}

@@ -18,7 +18,7 @@ use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 fn person_name(first: &str, last: &str) -> String {
     format!("{first} {last}").trim().to_string()
@@ -217,12 +217,7 @@ pub fn NewLeadPage() -> impl IntoView {
 #[component]
 pub fn LeadPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let id = super::lazy::record_id();
     let lead = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_lead(id).await,

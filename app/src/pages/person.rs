@@ -10,7 +10,7 @@ use crate::pages::people::day;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// One person: identity, contact details, provenance and legal bases. A
 /// person of another team answers 403 with an explanation (the attempt is
@@ -18,12 +18,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let id = super::lazy::record_id();
     let query = use_query_map();
     let before = move || query.with(|q| q.get("timeline_before"));
     // The timeline is asked for only once the record opened: a refused

@@ -13,17 +13,11 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn EditPersonPage() -> impl IntoView {
     let t = use_t();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|v| v.parse::<i64>().ok())
-    };
+    let id = super::lazy::record_id();
     let person = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_person(id).await,
