@@ -26,6 +26,8 @@ pub struct EditDealForm {
     pub expected_close: Option<String>,
     pub owner_id: Option<String>,
     pub team_id: Option<String>,
+    /// A company's name: an existing one the caller may see, or a new one.
+    pub company: Option<String>,
 }
 
 /// A deal the caller may open, with its history and the stages of its
@@ -214,6 +216,18 @@ pub async fn update_deal(#[server(flatten)] form: EditDealForm) -> Result<(), Ap
             }
             _ => records::team_for_new_record(&user, form.team_id.clone()).await?,
         };
+        // Checked before a company is looked up or created, so that an
+        // edit refused for its version leaves nothing behind.
+        if version != current.version {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        let company_id = match text(&form.company).trim() {
+            "" => None,
+            raw if Some(raw) == current.company.as_ref().map(|(_, n)| n.as_str()) => {
+                current.company.as_ref().map(|(id, _)| *id)
+            }
+            raw => Some(crate::api::people::company_for_person(&user, raw, team_id).await?),
+        };
         let saved = ctx
             .storage
             .pipelines
@@ -228,6 +242,7 @@ pub async fn update_deal(#[server(flatten)] form: EditDealForm) -> Result<(), Ap
                     expected_close,
                     owner_id,
                     team_id,
+                    company_id,
                 },
             )
             .await

@@ -413,6 +413,9 @@ pub struct Catalogue {
     pub err_deals_to_move: &'static str,
     pub err_last_open_stage: &'static str,
 
+    // Deal page, moves
+    pub deal_move_conflict: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -29,11 +29,12 @@ fn deal_id() -> impl Fn() -> Option<i64> + Copy {
 
 /// What a deal that cannot be opened shows, with its status: 403 for
 /// another team's deal (the attempt is in the access log), else 404 or the
-/// error.
-fn refused(t: &'static Catalogue, e: AppError) -> impl IntoView {
+/// error. `by_role`: refused for the caller's role, not for the deal.
+fn refused(t: &'static Catalogue, e: AppError, by_role: bool) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::pages::person::set_page_status(e.status());
     let message = match e {
+        AppError::Forbidden if by_role => t.err_forbidden.to_string(),
         AppError::Forbidden => t.deal_forbidden.to_string(),
         AppError::NotFound => t.deal_not_found.to_string(),
         e => e.message(t),
@@ -76,7 +77,7 @@ pub fn DealPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match deal.await {
                     Ok((deal, timeline)) => Either::Left(view! { <DealView deal timeline/> }),
-                    Err(e) => Either::Right(refused(t, e)),
+                    Err(e) => Either::Right(refused(t, e, false)),
                 }
             })}
         </Transition>
@@ -198,7 +199,7 @@ fn MoveForm(deal: DealDetail) -> impl IntoView {
         .clone()
         .filter(|e| !matches!(e, AppError::Validation { .. }))
         .map(|e| match e {
-            AppError::Conflict => t.board_conflict.to_string(),
+            AppError::Conflict => t.deal_move_conflict.to_string(),
             e => e.message(t),
         });
     let current = deal.stage.as_ref().map(|s| s.id);
@@ -247,9 +248,10 @@ pub fn EditDealPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let choices = choices.await;
                 match (deal.await, choices) {
-                    (Err(e), _) | (Ok(_), Err(e)) => Either::Right(refused(t, e)),
+                    (Err(e), _) => Either::Right(refused(t, e, false)),
+                    (Ok(_), Err(e)) => Either::Right(refused(t, e, true)),
                     (Ok(deal), Ok(choices)) if deal.may_edit => Either::Left(view! { <EditForm deal choices/> }),
-                    (Ok(_), Ok(_)) => Either::Right(refused(t, AppError::Forbidden)),
+                    (Ok(_), Ok(_)) => Either::Right(refused(t, AppError::Forbidden, true)),
                 }
             })}
         </Transition>
@@ -293,6 +295,7 @@ fn EditForm(deal: DealDetail, choices: DealFormChoices) -> impl IntoView {
         expected_close: deal.expected_close.clone(),
         owner_id: Some(deal.owner_id.to_string()),
         team_id: deal.team_id.map(|t| t.to_string()),
+        company: deal.company.as_ref().map(|(_, n)| n.clone()),
     });
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
     let theirs = conflict.then(|| {
@@ -307,6 +310,7 @@ fn EditForm(deal: DealDetail, choices: DealFormChoices) -> impl IntoView {
                     <dt>{t.deal_expected}</dt><dd>{deal.expected_close.clone().unwrap_or_else(|| "—".into())}</dd>
                     <dt>{t.board_owner}</dt><dd>{deal.owner_name.clone()}</dd>
                     <dt>{t.board_team}</dt><dd>{deal.team_name.clone().unwrap_or_else(|| t.person_no_team.to_string())}</dd>
+                    <dt>{t.company_of_person}</dt><dd>{deal.company.as_ref().map(|(_, n)| n.clone()).unwrap_or_default()}</dd>
                 </dl>
                 <p class="help">{t.person_your_version_help}</p>
             </section>
@@ -335,6 +339,8 @@ fn EditForm(deal: DealDetail, choices: DealFormChoices) -> impl IntoView {
                 error=err("currency") value=v(&shown.currency)/>
             <Field id="deal-probability" name="probability" label=t.deal_probability_label kind="text" autocomplete="off"
                 error=err("probability") value=v(&shown.probability) help=probability_help.unwrap_or_default() optional=true/>
+            <Field id="deal-company" name="company" label=t.company_of_person kind="text" autocomplete="off"
+                error=err("company") value=v(&shown.company) optional=true/>
             <Field id="deal-close" name="expected_close" label=t.deal_expected_close kind="date" autocomplete="off"
                 error=err("expected_close") value=v(&shown.expected_close) optional=true/>
             <div class="field">

@@ -720,6 +720,7 @@ pub struct DealEdit {
     pub expected_close: Option<NaiveDate>,
     pub owner_id: i64,
     pub team_id: Option<i64>,
+    pub company_id: Option<i64>,
 }
 
 /// Pipelines, stages and the deals on the board.

@@ -1190,8 +1190,8 @@ macro_rules! sql_pipelines {
             ) -> Result<bool, StorageError> {
                 let updated = sqlx::query(
                     "UPDATE deals SET title = $1, amount_cents = $2, currency = $3, probability = $4, \
-                     expected_close = $5, owner_id = $6, team_id = $7, version = version + 1, \
-                     updated_at = $8 WHERE id = $9 AND version = $10",
+                     expected_close = $5, owner_id = $6, team_id = $7, company_id = $8, \
+                     version = version + 1, updated_at = $9 WHERE id = $10 AND version = $11",
                 )
                 .bind(&edit.title)
                 .bind(edit.amount_cents)
@@ -1200,6 +1200,7 @@ macro_rules! sql_pipelines {
                 .bind(edit.expected_close)
                 .bind(edit.owner_id)
                 .bind(edit.team_id)
+                .bind(edit.company_id)
                 .bind(Utc::now())
                 .bind(deal_id)
                 .bind(version)

@@ -173,9 +173,21 @@ async fn a_deal_is_edited_on_the_version_it_was_opened_at_only(backend: &str) {
         )
     };
 
-    let (code, _, body) = edit(sales.clone(), form(1, "1+500%2C50", "35", sales_id)).await;
+    // A company typed by name: created (or found) and linked.
+    let (code, _, body) = edit(
+        sales.clone(),
+        form(1, "1+500%2C50", "35", sales_id) + "&company=Morel+SA",
+    )
+    .await;
     assert_eq!(code, StatusCode::OK, "{body}");
     let deal = stored().await;
+    assert_eq!(
+        deal.company.as_ref().map(|(_, n)| n.as_str()),
+        Some("Morel SA")
+    );
+    let (code, _, html) = call(&app, get(&format!("/deals/{id}"), Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(html.contains("Timeline of Morel SA"), "{html}");
     assert_eq!(deal.title, "Renewal Morel 2027");
     assert_eq!(
         (deal.amount_cents, deal.currency.as_str()),
@@ -194,9 +206,15 @@ async fn a_deal_is_edited_on_the_version_it_was_opened_at_only(backend: &str) {
     assert_eq!((card.probability, card.amount_cents), (35, 150_050));
 
     // Saved on the version it was opened at (1), after another save: refused.
-    let (code, _, body) = edit(sales.clone(), form(1, "9", "90", sales_id)).await;
+    let (code, _, body) = edit(
+        sales.clone(),
+        form(1, "9", "90", sales_id) + "&company=Never+Made+SA",
+    )
+    .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("changed_meanwhile"), "{body}");
+    let companies = s.companies.list(Visibility::All, None, 10).await.unwrap();
+    assert_eq!(companies.len(), 1, "a refused edit makes no company");
     // Bad input, or an owner a sales user may not give it to: refused whole.
     for (fields, field) in [
         (form(2, "abc", "35", sales_id), "amount"),
@@ -213,6 +231,9 @@ async fn a_deal_is_edited_on_the_version_it_was_opened_at_only(backend: &str) {
     }
     let (code, _, _) = edit(reader.clone(), form(2, "10", "35", sales_id)).await;
     assert_eq!(code, StatusCode::FORBIDDEN);
+    let (code, _, html) = call(&app, get(&format!("/deals/{id}/edit"), Some(&reader))).await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert!(html.contains("Your role does not allow this."), "{html}");
     let after = stored().await;
     assert_eq!(
         (after.version, after.amount_cents, after.owner_id),
@@ -302,5 +323,26 @@ async fn a_deal_moves_by_a_plain_form_and_a_lost_stage_needs_a_reason(backend: &
                 .format("%Y-%m-%d")
                 .to_string()
         )
+    );
+
+    // The same form again, on the version it was opened at: refused, and
+    // the page says so above the deal as it is now.
+    let (code, headers, _) = call(
+        &app,
+        form_post("/api/pipeline/move", &move_form("Again"), Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[header::LOCATION].to_str().unwrap().to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (code, _, html) = call(&app, get(&format!("/deals/{id}?{query}"), Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        html.contains("Someone else changed this deal meanwhile"),
+        "{html}"
+    );
+    assert_eq!(
+        s.pipelines.deal(id).await.unwrap().unwrap().lost_reason,
+        "Chose a competitor"
     );
 }
