@@ -208,14 +208,7 @@ pub async fn update_deal(#[server(flatten)] form: EditDealForm) -> Result<(), Ap
                 wanted
             }
         };
-        // Keeping the team it has is always allowed; another follows the
-        // rule for new records.
-        let team_id = match text(&form.team_id).trim() {
-            raw if raw == current.team_id.map(|t| t.to_string()).unwrap_or_default() => {
-                current.team_id
-            }
-            _ => records::team_for_new_record(&user, form.team_id.clone()).await?,
-        };
+        let team_id = records::team_for_edit(&user, form.team_id.clone(), current.team_id).await?;
         // Checked before a company is looked up or created, so that an
         // edit refused for its version leaves nothing behind.
         if version != current.version {

@@ -82,20 +82,8 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
             &text(&form.email),
             &text(&form.phone),
         )?;
-        // Keeping the team it has is always allowed; moving it to another
-        // follows the rule for new records.
-        let team_id = match text(&form.team_id).trim() {
-            raw if raw
-                == current
-                    .fields
-                    .team_id
-                    .map(|t| t.to_string())
-                    .unwrap_or_default() =>
-            {
-                current.fields.team_id
-            }
-            _ => records::team_for_new_record(&user, form.team_id.clone()).await?,
-        };
+        let team_id =
+            records::team_for_edit(&user, form.team_id.clone(), current.fields.team_id).await?;
         let company_id = match text(&form.company).trim() {
             "" => None,
             raw if Some(raw) == current.company_name.as_deref() => current.fields.company_id,

@@ -146,3 +146,18 @@ pub async fn team_for_new_record(
         Err(AppError::validation("team_id", Problem::NotYourTeam))
     }
 }
+
+/// The team an edited record gets from the team field as posted: the team
+/// it has stays, whoever edits it; another follows the rule for new
+/// records.
+pub async fn team_for_edit(
+    user: &SessionUser,
+    raw: Option<String>,
+    current: Option<i64>,
+) -> Result<Option<i64>, AppError> {
+    let typed = raw.as_deref().unwrap_or_default().trim();
+    if typed == current.map(|t| t.to_string()).unwrap_or_default() {
+        return Ok(current);
+    }
+    team_for_new_record(user, raw).await
+}

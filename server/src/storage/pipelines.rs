@@ -188,7 +188,18 @@ macro_rules! sql_pipelines {
                 .map_err(storage_error)?;
                 let keys = rank::spread(ids.len());
                 let pairs: Vec<(i64, String)> = ids.into_iter().zip(keys).collect();
-                for chunk in pairs.chunks(400) {
+                self.write_ranks(tx, &pairs).await?;
+                Ok(pairs)
+            }
+
+            /// Writes deals' rank keys, given by deal id, 400 deals a
+            /// statement.
+            async fn write_ranks(
+                &self,
+                tx: &mut sqlx::Transaction<'_, $db>,
+                keys: &[(i64, String)],
+            ) -> Result<(), StorageError> {
+                for chunk in keys.chunks(400) {
                     let sql = format!(
                         "UPDATE deals SET rank = v.column2 FROM (VALUES {}) AS v \
                          WHERE deals.id = v.column1",
@@ -200,7 +211,7 @@ macro_rules! sql_pipelines {
                     }
                     q.execute(&mut **tx).await.map_err(storage_error)?;
                 }
-                Ok(pairs)
+                Ok(())
             }
 
             /// Creates a pipeline (when `only_if_none`, only if there is
@@ -1054,18 +1065,7 @@ macro_rules! sql_pipelines {
                         .zip(rank::spread(ids.len()))
                         .map(|(id, key)| (*id, format!("{prefix}{key}")))
                         .collect();
-                    for chunk in keys.chunks(400) {
-                        let sql = format!(
-                            "UPDATE deals SET rank = v.column2 FROM (VALUES {}) AS v \
-                             WHERE deals.id = v.column1",
-                            placeholders(chunk.len(), 2, 1)
-                        );
-                        let mut q = sqlx::query(&sql);
-                        for (id, key) in chunk {
-                            q = q.bind(*id).bind(key.as_str());
-                        }
-                        q.execute(&mut *tx).await.map_err(storage_error)?;
-                    }
+                    self.write_ranks(&mut tx, &keys).await?;
                     sqlx::query(
                         "INSERT INTO deal_stage_changes (deal_id, from_stage_id, to_stage_id, changed_by, changed_at) \
                          SELECT id, $1, $2, $3, $4 FROM deals WHERE stage_id = $1",
