@@ -9,9 +9,7 @@ use crate::api::pipeline::MOVE_DEAL_FORM;
 use crate::api::{MoveDeal, UpdateDeal, get_deal, get_deal_form_choices, get_timeline};
 use crate::components::field::Field;
 use crate::components::timeline::Timeline;
-use crate::domain::{
-    DealDetail, DealFormChoices, Problem, StageKind, format_amount, weighted_cents,
-};
+use crate::domain::{DealDetail, DealFormChoices, StageKind, format_amount, weighted_cents};
 use crate::error::AppError;
 use crate::i18n::{Catalogue, use_t};
 use crate::pages::form_outcome::form_outcome;
@@ -187,21 +185,11 @@ fn DealView(
 fn MoveForm(deal: DealDetail) -> impl IntoView {
     let t = use_t();
     let outcome = form_outcome(MOVE_DEAL_FORM);
-    let err = |field: &str| {
-        outcome
-            .error
-            .as_ref()
-            .and_then(|e| e.problem_for(field))
-            .map(|p| p.message(t))
-    };
-    let general = outcome
-        .error
-        .clone()
-        .filter(|e| !matches!(e, AppError::Validation { .. }))
-        .map(|e| match e {
-            AppError::Conflict => t.deal_move_conflict.to_string(),
-            e => e.message(t),
-        });
+    let err = |field: &str| outcome.field_message(t, field);
+    let general = outcome.general_error().map(|e| match e {
+        AppError::Conflict => t.deal_move_conflict.to_string(),
+        e => e.message(t),
+    });
     let current = deal.stage.as_ref().map(|s| s.id);
     view! {
         <section class="card wide" aria-labelledby="deal-move">
@@ -266,22 +254,9 @@ fn EditForm(deal: DealDetail, choices: DealFormChoices) -> impl IntoView {
         .value
         .as_deref()
         .and_then(|v| serde_json::from_str(v).ok());
-    let conflict = outcome
-        .error
-        .as_ref()
-        .and_then(|e| e.problem_for("version"))
-        == Some(Problem::ChangedMeanwhile);
-    let err = |field: &str| {
-        outcome
-            .error
-            .as_ref()
-            .and_then(|e| e.problem_for(field))
-            .map(|p| p.message(t))
-    };
-    let general = outcome
-        .error
-        .clone()
-        .filter(|e| !matches!(e, AppError::Validation { .. }));
+    let conflict = outcome.changed_meanwhile();
+    let err = |field: &str| outcome.field_message(t, field);
+    let general = outcome.general_error();
     let stage_default = deal.stage.as_ref().map(|s| s.probability);
     let shown = typed.unwrap_or_else(|| EditDealForm {
         id: deal.id.to_string(),

@@ -26,3 +26,26 @@ pub fn form_outcome(form: &str) -> FormOutcome {
         }
     })
 }
+
+impl FormOutcome {
+    /// The message of `field`'s problem, in the reader's language.
+    pub fn field_message(&self, t: &crate::i18n::Catalogue, field: &str) -> Option<String> {
+        self.error
+            .as_ref()
+            .and_then(|e| e.problem_for(field))
+            .map(|p| p.message(t))
+    }
+
+    /// The error that is not about one field (shown above the form).
+    pub fn general_error(&self) -> Option<AppError> {
+        self.error
+            .clone()
+            .filter(|e| !matches!(e, AppError::Validation { .. }))
+    }
+
+    /// Whether the save was refused because someone saved first.
+    pub fn changed_meanwhile(&self) -> bool {
+        self.error.as_ref().and_then(|e| e.problem_for("version"))
+            == Some(crate::domain::Problem::ChangedMeanwhile)
+    }
+}

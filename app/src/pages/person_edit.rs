@@ -5,7 +5,7 @@
 use crate::api::person_edit::{EDIT_PERSON_FORM, EditPersonForm};
 use crate::api::{UpdatePerson, get_person, get_person_form_choices};
 use crate::components::field::Field;
-use crate::domain::{PersonDetail, PersonKind, PersonStatus, Problem};
+use crate::domain::{PersonDetail, PersonKind, PersonStatus};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::form_outcome::form_outcome;
@@ -58,22 +58,9 @@ fn EditForm(person: PersonDetail, teams: Vec<(i64, String)>) -> impl IntoView {
         .value
         .as_deref()
         .and_then(|v| serde_json::from_str(v).ok());
-    let conflict = outcome
-        .error
-        .as_ref()
-        .and_then(|e| e.problem_for("version"))
-        == Some(Problem::ChangedMeanwhile);
-    let err = |field: &str| {
-        outcome
-            .error
-            .as_ref()
-            .and_then(|e| e.problem_for(field))
-            .map(|p| p.message(t))
-    };
-    let general = outcome
-        .error
-        .clone()
-        .filter(|e| !matches!(e, AppError::Validation { .. }));
+    let conflict = outcome.changed_meanwhile();
+    let err = |field: &str| outcome.field_message(t, field);
+    let general = outcome.general_error();
     // What the form shows: what was typed if a save came back, else the
     // record as stored.
     let shown = typed.unwrap_or_else(|| EditPersonForm {

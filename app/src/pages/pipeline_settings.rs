@@ -25,15 +25,6 @@ pub(crate) fn may_manage_pipelines() -> bool {
         .is_some_and(|me| matches!(me.role, Role::Admin | Role::Manager))
 }
 
-/// A form's error for `field`, in the reader's language.
-fn field_error(t: &'static Catalogue, outcome: &FormOutcome, field: &str) -> Option<String> {
-    outcome
-        .error
-        .as_ref()
-        .and_then(|e| e.problem_for(field))
-        .map(|p| p.message(t))
-}
-
 /// The message of a form that is not about one field: saved, or refused.
 fn general_message(t: &'static Catalogue, outcome: &FormOutcome) -> Option<AnyView> {
     use crate::error::AppError;
@@ -75,7 +66,7 @@ pub fn PipelineSettingsPage() -> impl IntoView {
 fn Pipelines(settings: PipelineSettings) -> impl IntoView {
     let t = use_t();
     let outcome = form_outcome(NEW_PIPELINE_FORM);
-    let error = field_error(t, &outcome, "name");
+    let error = outcome.field_message(t, "name");
     let pipelines: Vec<Pipeline> = settings.pipelines.clone();
     view! {
         {pipelines.into_iter().filter(|p| !p.archived).map(|p| view! {
@@ -127,8 +118,8 @@ fn PipelineCard(pipeline: Pipeline, settings: PipelineSettings) -> impl IntoView
         .collect();
     let last = in_use.len().saturating_sub(1);
     let stages = in_use.clone();
-    let name_error = field_error(t, &outcome, "name");
-    let probability_error = field_error(t, &outcome, "probability");
+    let name_error = outcome.field_message(t, "name");
+    let probability_error = outcome.field_message(t, "probability");
     view! {
         <section class="card wide" aria-labelledby=labelled_by>
             <h2 id=heading>{pipeline.name.clone()}</h2>
@@ -201,9 +192,9 @@ fn StageRow(
     let t = use_t();
     let id = stage.id;
     let outcome = form_outcome(&stage_form(id));
-    let name_error = field_error(t, &outcome, "name");
-    let probability_error = field_error(t, &outcome, "probability");
-    let move_error = field_error(t, &outcome, "move_to");
+    let name_error = outcome.field_message(t, "name");
+    let probability_error = outcome.field_message(t, "probability");
+    let move_error = outcome.field_message(t, "move_to");
     let typed = outcome
         .error
         .is_some()
