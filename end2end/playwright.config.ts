@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { ADMIN, READONLY, SALES } from './tests/accounts';
 
 // The test command (scripts/test.sh) sets these; the defaults let a
-// developer run `npx playwright test` here after `cargo leptos build --release --split`.
+// developer run `npx playwright test` here after `cargo leptos build --release`.
 const port = Number(process.env.E2E_PORT ?? 3917);
 const root = path.resolve(__dirname, '..');
 const bin = process.env.E2E_ACCORD_BIN ?? path.join(root, 'target/release/accord');

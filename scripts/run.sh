@@ -8,6 +8,6 @@ cd "$(dirname "$0")/.."
 
 ensure_rust_tools
 say "building (release)"
-cargo leptos build --release --split
+cargo leptos build --release
 say "starting accord"
 exec target/release/accord "$@"

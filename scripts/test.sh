@@ -74,8 +74,8 @@ wasm_has_no_server_crates() {
 }
 check "WASM dependency tree has no sqlx or server crate" wasm_has_no_server_crates
 
-say "building the release site (cargo leptos build --release --split)"
-if cargo leptos build --release --split >"$LOGS/site-build.log" 2>&1; then
+say "building the release site (cargo leptos build --release)"
+if cargo leptos build --release >"$LOGS/site-build.log" 2>&1; then
   record "release build" 0
   site_built=1
 else
@@ -84,23 +84,23 @@ else
   site_built=0
 fi
 
-# The browser bundle's budget (BENCHMARKS.md): what every first visit
-# downloads, gzipped, is the main module; pages in `app::pages::lazy` come
-# in their own chunks and are listed for the record. 320 KB since the
-# pipeline's pages (BENCHMARKS.md says why and what brings it back down).
+# The browser bundle's budget (BENCHMARKS.md): the one WASM module holds
+# the islands (`#[island]` components) and nothing else, and the heaviest
+# page, the pipeline board, must stay within 10 % of the shell's 250 KB
+# baseline: 275 KB gzipped.
 wasm_within_budget() {
-  local budget=$((320 * 1024)) f main
+  local budget=$((275 * 1024)) f main
   main=$(gzip -9c target/site/pkg/accord.wasm | wc -c)
   for f in target/site/pkg/*.wasm; do
     printf '  %-60s %7d B raw %7d B gzip\n' "$(basename "$f")" "$(stat -c %s "$f")" "$(gzip -9c "$f" | wc -c)"
   done
   if [ "$main" -gt "$budget" ]; then
-    echo "main WASM module is $main B gzipped, over the $budget B budget" >&2
+    echo "WASM module is $main B gzipped, over the $budget B budget" >&2
     return 1
   fi
 }
 if [ "$site_built" = 1 ]; then
-  check "main WASM module within 320 KB gzipped" wasm_within_budget
+  check "WASM module within 275 KB gzipped" wasm_within_budget
 fi
 
 # The same LEPTOS_* values cargo-leptos compiled the server with, so the

@@ -16,6 +16,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;
 mod shell;
+#[cfg(feature = "hydrate")]
+pub mod shortcuts;
 pub mod time_format;
 pub mod url;
 

@@ -1,19 +1,19 @@
 //! The HTML document and the root component with its routes.
 
-use crate::api::{RenameOrganisation, get_organisation, who_am_i};
+use crate::api::{get_organisation, who_am_i};
 use crate::components::layout::Layout;
 use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
-use crate::pages::lazy::{
-    BoardRoute, CompaniesAreaRoute, CompaniesRoute, ContactsAreaRoute, DealsAreaRoute,
-    LeadsAreaRoute, LeadsRoute, PeopleRoute, PrivacyOfficeRoute, SecondFactorRoute,
-    SettingsAreaRoute, SettingsRoute, SetupRoute, SignInRoute,
+use crate::pages::area_routes::{CompaniesArea, ContactsArea, DealsArea, LeadsArea, SettingsArea};
+use crate::pages::{
+    area::Area, area::AreaPage, board::BoardPage, companies::CompaniesPage, home::HomePage,
+    leads::LeadsPage, not_found::NotFound, people::PeoplePage, privacy_office::PrivacyOfficePage,
+    second_factor::SecondFactorPage, settings::SettingsPage, setup::SetupPage, sign_in::SignInPage,
 };
-use crate::pages::{area::Area, area::AreaPage, home::HomePage, not_found::NotFound};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    Lazy, SsrMode, StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
     path,
 };
@@ -32,7 +32,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                // Islands: only the parts of a page that need the browser
+                // (the board, the organisation form) are hydrated; the rest
+                // is server-rendered HTML and ships no WASM.
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,13 +51,10 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let t = i18n::provide_locale().t();
 
-    // The organisation is shown in the header of every page and edited on
-    // the home page: one resource, refetched after each rename.
-    let rename = ServerAction::<RenameOrganisation>::new();
-    let organisation = Resource::new(move || rename.version().get(), |_| get_organisation());
+    // The organisation is shown in the header of every page and on the
+    // home page: one resource.
     provide_context(OrganisationState {
-        organisation,
-        rename,
+        organisation: Resource::new(|| (), |_| get_organisation()),
     });
     provide_context(MeResource(Resource::new(|| (), |_| who_am_i())));
 
@@ -69,25 +69,25 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=NotFound>
                     <Route path=StaticSegment("") view=HomePage ssr=ssr.clone()/>
-                    <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=StaticSegment("setup") view={Lazy::<SetupRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=StaticSegment("contacts") view={Lazy::<PeopleRoute>::new()} ssr=ssr.clone()/>
-                    // The pages inside an area (app::pages::lazy): Async,
+                    <Route path=StaticSegment("sign-in") view=SignInPage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("setup") view=SetupPage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("contacts") view=PeoplePage ssr=ssr.clone()/>
+                    // The pages inside an area (app::pages::area_routes): Async,
                     // so that a record's status (403, 404) is known before
                     // the first byte is sent.
-                    <Route path=path!("/contacts/*rest") view={Lazy::<ContactsAreaRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("leads") view={Lazy::<LeadsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/leads/*rest") view={Lazy::<LeadsAreaRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("companies") view={Lazy::<CompaniesRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/companies/*rest") view={Lazy::<CompaniesAreaRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("pipeline") view={Lazy::<BoardRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/deals/*rest") view={Lazy::<DealsAreaRoute>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/contacts/*rest") view=ContactsArea ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("leads") view=LeadsPage ssr=ssr.clone()/>
+                    <Route path=path!("/leads/*rest") view=LeadsArea ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("companies") view=CompaniesPage ssr=ssr.clone()/>
+                    <Route path=path!("/companies/*rest") view=CompaniesArea ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("pipeline") view=BoardPage ssr=ssr.clone()/>
+                    <Route path=path!("/deals/*rest") view=DealsArea ssr=SsrMode::Async/>
                     <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
-                    <Route path=StaticSegment("privacy-office") view={Lazy::<PrivacyOfficeRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=ssr.clone()/>
-                    <Route path=path!("/settings/*rest") view={Lazy::<SettingsAreaRoute>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/sign-in/code") view={Lazy::<SecondFactorRoute>::new()} ssr=ssr/>
+                    <Route path=StaticSegment("privacy-office") view=PrivacyOfficePage ssr=ssr.clone()/>
+                    <Route path=StaticSegment("settings") view=SettingsPage ssr=ssr.clone()/>
+                    <Route path=path!("/settings/*rest") view=SettingsArea ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in/code") view=SecondFactorPage ssr=ssr/>
                 </Routes>
             </Layout>
         </Router>

@@ -26,7 +26,7 @@ test.describe('app shell @responsive', () => {
     await expect(page.locator('main')).toBeFocused();
   });
 
-  test('client-side navigation between areas marks the current page', async ({ page }) => {
+  test('navigation between areas marks the current page', async ({ page }) => {
     await page.goto('/');
     await hydrated(page);
     const nav = page.getByRole('navigation', { name: 'Main' });
@@ -37,18 +37,20 @@ test.describe('app shell @responsive', () => {
     await expect(page).toHaveTitle('Pipeline · Accord');
   });
 
-  test('a page kept out of the main bundle is fetched and rendered on navigation', async ({ page }) => {
-    await page.goto('/');
+  test('islands hydrate from the page: no data is fetched again, one WASM module', async ({ page }) => {
+    const api: string[] = [];
+    const wasm: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/')) api.push(r.url());
+      if (r.url().endsWith('.wasm')) wasm.push(r.url());
+    });
+    await page.goto('/pipeline');
     await hydrated(page);
-    // Survives only if the navigation happens in the page, not as a load.
-    await page.evaluate(() => ((window as unknown as { stayed: boolean }).stayed = true));
-    const chunk = page.waitForResponse((r) => /\/pkg\/split_.*settings.*\.wasm$/.test(r.url()));
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
-    expect((await chunk).status()).toBe(200);
-    await expect(page).toHaveURL(/\/settings$/);
-    await expect(page.getByRole('heading', { name: 'Your sessions' })).toBeVisible();
-    await expect(page.getByRole('cell', { name: 'This browser' })).toBeVisible();
-    expect(await page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed)).toBe(true);
+    // The board is the page's one island; the filters around it are plain HTML.
+    await expect(page.locator('leptos-island[data-component^="Board_"] .board')).toBeVisible();
+    await expect(page.locator('leptos-island')).toHaveCount(1);
+    expect(api).toEqual([]);
+    expect(wasm.map((u) => new URL(u).pathname)).toEqual(['/pkg/accord.wasm']);
   });
 
   test('no request leaves this server', async ({ page, baseURL }) => {

@@ -1,20 +1,25 @@
-//! The browser entry point: hydrates the server-rendered page.
+//! The browser entry point. Pages are server-rendered; only their islands
+//! (`#[island]` components: the pipeline board, the organisation form) are
+//! hydrated, so the WASM holds those and nothing of the other pages.
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+/// Called by the hydration script once the module is loaded; the script
+/// then hydrates each island on the page.
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    // Some pages live in chunks loaded on demand (`app::pages::lazy`), so
-    // hydration is asynchronous: the page's chunk is fetched first.
-    let _ = any_spawner::Executor::init_wasm_bindgen();
-    leptos::task::spawn_local(async {
-        let body = leptos::prelude::document()
-            .body()
-            .expect("a server-rendered page has a body");
-        let owner = leptos::mount::hydrate_from_async(body.clone(), app::App).await;
-        owner.forget();
-        // Lets browser tests (and curious people) know the page is interactive.
-        let _ = body.set_attribute("data-hydrated", "true");
-    });
+    leptos::mount::hydrate_islands();
+    app::shortcuts::install();
+    // The islands are hydrated right after this returns, each within the
+    // same task's microtasks; a timer fires after all of them. Lets browser
+    // tests (and curious people) know the page is interactive.
+    leptos::prelude::set_timeout(
+        || {
+            if let Some(body) = leptos::prelude::document().body() {
+                let _ = body.set_attribute("data-hydrated", "true");
+            }
+        },
+        std::time::Duration::ZERO,
+    );
 }

@@ -23,8 +23,6 @@ pub fn Layout(children: Children) -> impl IntoView {
             .and_then(Result::ok)
             .map(|o| o.name.to_string())
     };
-    #[cfg(feature = "hydrate")]
-    focus_search_on_slash();
     view! {
         // `rel="external"` keeps the router from intercepting the in-page jump,
         // so the browser moves focus to `main` as it should.
@@ -59,33 +57,4 @@ pub fn Layout(children: Children) -> impl IntoView {
             <p>{t.footer_self_hosted}</p>
         </footer>
     }
-}
-
-/// `/` anywhere outside a text field moves the focus to the search box.
-#[cfg(feature = "hydrate")]
-fn focus_search_on_slash() {
-    use wasm_bindgen::JsCast;
-    let handle = window_event_listener(leptos::ev::keydown, |event| {
-        if event.key() != "/" || event.ctrl_key() || event.meta_key() || event.alt_key() {
-            return;
-        }
-        let typing = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.has_attribute("contenteditable")
-            });
-        if typing {
-            return;
-        }
-        if let Some(input) = document()
-            .get_element_by_id("global-search")
-            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok())
-        {
-            event.prevent_default();
-            let _ = input.focus();
-        }
-    });
-    on_cleanup(move || handle.remove());
 }

@@ -1,14 +1,12 @@
-use crate::api::RenameOrganisation;
 use crate::domain::{Me, Organisation};
 use crate::error::AppError;
 use leptos::prelude::*;
 
-/// The organisation record and its rename action, shared by the header and
-/// the home page through context.
+/// The organisation record, shared by the header and the home page through
+/// context.
 #[derive(Clone, Copy)]
 pub struct OrganisationState {
     pub organisation: Resource<Result<Organisation, AppError>>,
-    pub rename: ServerAction<RenameOrganisation>,
 }
 
 /// Who is signed in (with what the policy lets them do), shared through

@@ -104,8 +104,6 @@ pub fn LogInteractionForm(person_id: i64) -> impl IntoView {
     let notes_error = field_error("notes");
     let duration_error = field_error("duration");
     let due_error = field_error("due_on");
-    #[cfg(feature = "hydrate")]
-    open_on_c();
     view! {
         <details id="log-interaction" class="card wide log" open=reopen>
             <summary aria-keyshortcuts="c">{t.interaction_log_shortcut}</summary>
@@ -158,54 +156,4 @@ pub fn LogInteractionForm(person_id: i64) -> impl IntoView {
             </form>
         </details>
     }
-}
-
-/// `C` outside a text field opens the log form on a call and puts the
-/// focus in it.
-#[cfg(feature = "hydrate")]
-fn open_on_c() {
-    use wasm_bindgen::JsCast;
-    let handle = window_event_listener(leptos::ev::keydown, |event| {
-        let key = event.key();
-        // Ctrl+Enter (⌘+Enter) in the notes saves the entry.
-        if key == "Enter" && (event.ctrl_key() || event.meta_key()) {
-            let form = event
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-                .filter(|area| area.id() == "interaction-notes")
-                .and_then(|area| area.form());
-            if let Some(form) = form {
-                event.prevent_default();
-                let _ = form.request_submit();
-            }
-            return;
-        }
-        if !(key == "c" || key == "C") || event.ctrl_key() || event.meta_key() || event.alt_key() {
-            return;
-        }
-        let typing = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.has_attribute("contenteditable")
-            });
-        if typing {
-            return;
-        }
-        let Some(details) = document().get_element_by_id("log-interaction") else {
-            return;
-        };
-        event.prevent_default();
-        let _ = details.set_attribute("open", "");
-        if let Some(kind) = document()
-            .get_element_by_id("interaction-kind")
-            .and_then(|el| el.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        {
-            // A call is the default; set it again in case it was changed.
-            kind.set_value("call");
-            let _ = kind.focus();
-        }
-    });
-    on_cleanup(move || handle.remove());
 }

@@ -133,9 +133,11 @@ pub fn provide_locale() -> Locale {
     locale
 }
 
-/// The catalogue of the language in context.
+/// The catalogue of the language in context. An island hydrated in the
+/// browser has no server-side context above it: it reads the page's
+/// `<html lang>`, which the server wrote from the same choice.
 pub fn use_t() -> &'static Catalogue {
-    use_context::<Locale>().unwrap_or_default().t()
+    use_context::<Locale>().unwrap_or_else(current_locale).t()
 }
 
 #[cfg(test)]

@@ -41,9 +41,6 @@ pub fn BoardPage() -> impl IntoView {
     let t = use_t();
     let query = use_query_map();
     let board = Resource::new(move || query.with(query_of), load_board);
-    // Outside the board, which is rebuilt when it is fetched again: the
-    // message saying why (a conflict) must outlive that.
-    let message = RwSignal::new(None::<String>);
     view! {
         <Title text=t.nav_pipeline/>
         <h1>{t.nav_pipeline}</h1>
@@ -57,7 +54,7 @@ pub fn BoardPage() -> impl IntoView {
                     Ok(view) => Either::Left(view! {
                         <BoardFilters view=view.clone()/>
                         {view.may_move.then(|| view! { <NewDeal view=view.clone()/> })}
-                        <Board view=view message=message refetch=move || board.refetch()/>
+                        <Board view=view/>
                     }),
                     Err(e) => Either::Right(view! { <p class="error" role="alert">{e.message(t)}</p> }),
                 }
@@ -171,16 +168,27 @@ struct Pending {
     kind: StageKind,
 }
 
-/// The columns, their cards, and every way of moving them.
-#[component]
-fn Board(
-    view: BoardView,
-    message: RwSignal<Option<String>>,
-    refetch: impl Fn() + Clone + Send + Sync + 'static,
-) -> impl IntoView {
+/// The columns, their cards, and every way of moving them: the one part
+/// of the board page that runs in the browser (an island; the filters and
+/// the new-deal form around it are plain server-rendered forms). Its data
+/// comes from the page as the island's props, so hydrating it fetches
+/// nothing.
+#[island]
+fn Board(view: BoardView) -> impl IntoView {
     let t = use_t();
     let columns = RwSignal::new(view.columns.clone());
     let query = StoredValue::new(view.query.clone());
+    let message = RwSignal::new(None::<String>);
+    // After a conflict the board shows the stored truth: the columns are
+    // fetched again in place, so the message saying why stays.
+    let refetch = move || {
+        leptos::task::spawn_local(async move {
+            match load_board(query.get_value()).await {
+                Ok(fresh) => columns.set(fresh.columns),
+                Err(e) => message.set(Some(e.message(t))),
+            }
+        });
+    };
     // The board as it was before the move in progress, to go back to.
     let before_move: StoredValue<Option<Vec<BoardColumn>>> = StoredValue::new(None);
     let grabbed = RwSignal::new(None::<i64>);
@@ -189,7 +197,6 @@ fn Board(
     let announce = RwSignal::new(String::new());
     let may_move = view.may_move;
     let today = view.today.clone();
-    let refetch = StoredValue::new(refetch);
 
     let title_of = move |id: i64| {
         columns.with_untracked(|cs| {
@@ -276,7 +283,7 @@ fn Board(
                 Err(AppError::Conflict) => {
                     before_move.set_value(None);
                     message.set(Some(t.board_conflict.to_string()));
-                    refetch.with_value(|r| r());
+                    refetch();
                 }
                 Err(e) => {
                     put_back();

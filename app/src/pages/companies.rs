@@ -106,7 +106,7 @@ pub fn CompaniesTable(companies: Vec<CompanySummary>) -> impl IntoView {
 pub fn CompanyPage() -> impl IntoView {
     let t = use_t();
     let query = use_query_map();
-    let id = super::lazy::record_id();
+    let id = super::area_routes::record_id();
     let before = move || query.with(|q| q.get("timeline_before"));
     // The timeline is asked for only once the record opened: a refused
     // record makes one access-log entry, not two.

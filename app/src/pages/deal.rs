@@ -22,7 +22,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 fn deal_id() -> impl Fn() -> Option<i64> + Copy {
-    super::lazy::record_id()
+    super::area_routes::record_id()
 }
 
 /// What a deal that cannot be opened shows, with its status: 403 for

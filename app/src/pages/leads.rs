@@ -217,7 +217,7 @@ pub fn NewLeadPage() -> impl IntoView {
 #[component]
 pub fn LeadPage() -> impl IntoView {
     let t = use_t();
-    let id = super::lazy::record_id();
+    let id = super::area_routes::record_id();
     let lead = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_lead(id).await,

@@ -1,12 +1,12 @@
 //! One module per page.
 
 pub mod area;
+pub mod area_routes;
 pub mod board;
 pub mod companies;
 pub mod deal;
 pub mod form_outcome;
 pub mod home;
-pub mod lazy;
 pub mod leads;
 pub mod not_found;
 pub mod organisation_form;

@@ -1,7 +1,6 @@
 use super::form_outcome::{FormOutcome, form_outcome};
 use crate::api::RenameOrganisation;
 use crate::api::organisation::RENAME_FORM;
-use crate::components::organisation_state::OrganisationState;
 use crate::domain::{Organisation, OrganisationName};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -15,15 +14,29 @@ use leptos::server_fn::ServerFn;
 /// type as the server and saves without a page load.
 #[component]
 pub fn OrganisationForm(organisation: Organisation, editable: bool) -> impl IntoView {
-    let t = use_t();
-    let rename = expect_context::<OrganisationState>().rename;
-
-    // The outcome of a no-JavaScript post comes back in the query string.
+    // The outcome of a no-JavaScript post comes back in the query string,
+    // read here on the server: the island has no router in the browser.
     let FormOutcome {
-        error: returned_error,
-        value: returned_value,
-        saved: returned_saved,
+        error,
+        value,
+        saved,
     } = form_outcome(RENAME_FORM);
+    view! {
+        <RenameForm organisation editable returned_error=error returned_value=value returned_saved=saved/>
+    }
+}
+
+/// The form itself, an island: its props are what the server read.
+#[island]
+fn RenameForm(
+    organisation: Organisation,
+    editable: bool,
+    returned_error: Option<AppError>,
+    returned_value: Option<String>,
+    returned_saved: bool,
+) -> impl IntoView {
+    let t = use_t();
+    let rename = ServerAction::<RenameOrganisation>::new();
 
     let initial = returned_value.unwrap_or_else(|| organisation.name.to_string());
     let draft = RwSignal::new(initial.clone());
@@ -38,7 +51,10 @@ pub fn OrganisationForm(organisation: Organisation, editable: bool) -> impl Into
                 let _ = el.focus();
             }
         }
-        Some(Ok(_)) => error.set(None),
+        Some(Ok(saved)) => {
+            error.set(None);
+            show_in_header(saved.name.as_str());
+        }
         None => {}
     });
 
@@ -102,5 +118,19 @@ pub fn OrganisationForm(organisation: Organisation, editable: bool) -> impl Into
             })}
             <p class="meta">{(t.org_updated_at)(&updated)}</p>
         </form>
+    }
+}
+
+/// The header, rendered by the server outside this island, names the
+/// organisation too: after a rename without a page load it is brought up
+/// to date in place.
+fn show_in_header(_name: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Some(el) = document()
+        .query_selector("[data-testid='header-org-name']")
+        .ok()
+        .flatten()
+    {
+        el.set_text_content(Some(_name));
     }
 }

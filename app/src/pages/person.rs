@@ -18,7 +18,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn PersonPage() -> impl IntoView {
     let t = use_t();
-    let id = super::lazy::record_id();
+    let id = super::area_routes::record_id();
     let query = use_query_map();
     let before = move || query.with(|q| q.get("timeline_before"));
     // The timeline is asked for only once the record opened: a refused

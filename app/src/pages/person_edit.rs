@@ -17,7 +17,7 @@ use leptos_meta::Title;
 #[component]
 pub fn EditPersonPage() -> impl IntoView {
     let t = use_t();
-    let id = super::lazy::record_id();
+    let id = super::area_routes::record_id();
     let person = Resource::new(id, |id| async move {
         match id {
             Some(id) => get_person(id).await,

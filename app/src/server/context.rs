@@ -11,7 +11,7 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 #[derive(Clone, Debug)]
 pub struct ServerContext {
     pub storage: Storage,
-    /// Set in development (`cargo leptos watch --split`): the live-reload port the
+    /// Set in development (`cargo leptos watch`): the live-reload port the
     /// page may connect to.
     pub dev_reload_port: Option<u32>,
     pub sessions: SessionSettings,

@@ -19,7 +19,7 @@ pub fn apply() {
         Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
         None => "'self' 'wasm-unsafe-eval'".to_string(),
     };
-    // `cargo leptos watch --split` reloads the page over a websocket on its own port.
+    // `cargo leptos watch` reloads the page over a websocket on its own port.
     let connect_src = match use_context::<super::ServerContext>().and_then(|c| c.dev_reload_port) {
         Some(port) => format!("'self' ws://127.0.0.1:{port} ws://localhost:{port}"),
         None => "'self'".to_string(),

@@ -1,71 +1,21 @@
-//! Pages loaded on demand in the browser.
-//!
-//! Each page here is cut out of the main WASM bundle into its own chunk
-//! (`cargo leptos build --split`), fetched when the router first needs it:
-//! on the initial hydration of that page, or on navigating to it. The main
-//! bundle then holds only the shell, the home page and the router, so it
-//! stays at the size the foundation was held to however many pages the
-//! product grows. On the server the wrappers are plain async calls.
-//!
-//! Each route struct carries no data: the page creates its own resources
-//! when its view runs, which keeps their (generic, hence large) code in the
-//! page's chunk too.
-//!
 //! The pages under one area's address (`/contacts/new`, `/contacts/12`,
-//! `/contacts/12/edit`) share one route and one chunk: the route reads the
-//! rest of the path and shows the right page. Every route costs the main
-//! bundle its share of the router's typed matching code (about 1.5 KB
-//! gzipped each), which the main bundle pays whether the page is visited
-//! or not; a page inside an area costs only the area's chunk.
+//! `/contacts/12/edit`) share one route: the route reads the rest of the
+//! path and shows the right page. Fewer routes keep the router's typed
+//! matching code small; a new page inside an area is one line here.
 
 use super::{
-    board::BoardPage,
-    companies::{CompaniesPage, CompanyPage, NewCompanyPage},
+    companies::{CompanyPage, NewCompanyPage},
     deal::{DealPage, EditDealPage},
-    leads::{LeadPage, LeadsPage, NewLeadPage},
+    leads::{LeadPage, NewLeadPage},
     not_found::NotFound,
-    people::{NewPersonPage, PeoplePage},
+    people::NewPersonPage,
     person::PersonPage,
     person_edit::EditPersonPage,
     pipeline_settings::PipelineSettingsPage,
-    privacy_office::PrivacyOfficePage,
-    second_factor::SecondFactorPage,
     security::SecurityPage,
-    settings::SettingsPage,
-    setup::SetupPage,
-    sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use leptos_router::{LazyRoute, lazy_route};
-
-macro_rules! lazy_page {
-    ($route:ident, $page:ident) => {
-        #[doc = concat!("The lazily loaded route of [`", stringify!($page), "`].")]
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                view! { <$page/> }.into_any()
-            }
-        }
-    };
-}
-
-lazy_page!(SignInRoute, SignInPage);
-lazy_page!(SetupRoute, SetupPage);
-lazy_page!(SecondFactorRoute, SecondFactorPage);
-lazy_page!(PeopleRoute, PeoplePage);
-lazy_page!(CompaniesRoute, CompaniesPage);
-lazy_page!(BoardRoute, BoardPage);
-lazy_page!(LeadsRoute, LeadsPage);
-lazy_page!(SettingsRoute, SettingsPage);
-lazy_page!(PrivacyOfficeRoute, PrivacyOfficePage);
 
 /// The path after an area's prefix (the route's `*rest`), as segments.
 fn rest() -> Memo<Vec<String>> {
@@ -122,33 +72,22 @@ fn area_page(rest: &[String], names: &[&'static str]) -> AreaPage {
 }
 
 /// An area's route: shows `$pick(page)` for the page its path names, and
-/// the not-found page otherwise. The choice is a memo, so moving between
-/// two records of the same area keeps the page (its resources follow the
-/// id).
+/// the not-found page otherwise.
 macro_rules! area_route {
     ($route:ident, $doc:literal, [$($name:literal),*], $pick:expr) => {
         #[doc = $doc]
-        pub struct $route;
-
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                let rest = rest();
-                let page = Memo::new(move |_| rest.with(|r| area_page(r, &[$($name),*])));
-                let pick: fn(AreaPage) -> Option<AnyView> = $pick;
-                (move || pick(page.get()).unwrap_or_else(|| view! { <NotFound/> }.into_any()))
-                    .into_any()
-            }
+        #[component]
+        pub fn $route() -> impl IntoView {
+            let rest = rest();
+            let page = Memo::new(move |_| rest.with(|r| area_page(r, &[$($name),*])));
+            let pick: fn(AreaPage) -> Option<AnyView> = $pick;
+            move || pick(page.get()).unwrap_or_else(|| view! { <NotFound/> }.into_any())
         }
     };
 }
 
 area_route!(
-    ContactsAreaRoute,
+    ContactsArea,
     "`/contacts/new`, `/contacts/N`, `/contacts/N/edit`.",
     [],
     |page| match page {
@@ -160,7 +99,7 @@ area_route!(
 );
 
 area_route!(
-    CompaniesAreaRoute,
+    CompaniesArea,
     "`/companies/new`, `/companies/N`.",
     [],
     |page| match page {
@@ -171,7 +110,7 @@ area_route!(
 );
 
 area_route!(
-    LeadsAreaRoute,
+    LeadsArea,
     "`/leads/new`, `/leads/N`.",
     [],
     |page| match page {
@@ -182,7 +121,7 @@ area_route!(
 );
 
 area_route!(
-    DealsAreaRoute,
+    DealsArea,
     "`/deals/N`, `/deals/N/edit`.",
     [],
     |page| match page {
@@ -193,7 +132,7 @@ area_route!(
 );
 
 area_route!(
-    SettingsAreaRoute,
+    SettingsArea,
     "`/settings/security`, `/settings/pipelines`.",
     ["security", "pipelines"],
     |page| match page {
