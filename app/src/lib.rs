@@ -12,6 +12,7 @@ pub mod components;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod live;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

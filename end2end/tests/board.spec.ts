@@ -95,6 +95,9 @@ test.describe('pipeline board', () => {
     const tag = testInfo.project.name;
     const first = await (await browser.newContext()).newPage();
     const second = await (await browser.newContext()).newPage();
+    // The second screen is cut off from the live stream, as a laptop on a
+    // train would be: it learns of the first move only by trying its own.
+    await second.route('**/api/events*', (route) => route.abort());
     await signIn(first, SALES, '/pipeline');
     await hydrated(first);
     await addDeal(first, `Contested ${tag}`, '4 000');
@@ -119,6 +122,56 @@ test.describe('pipeline board', () => {
     await expect(second.getByRole('alert')).toContainText('Someone else changed this deal');
     await expect(column(second, 'First contact').locator('.deal-card', { hasText: `Contested ${tag}` })).toBeVisible();
     await expect(column(second, 'Qualified').locator('.deal-card', { hasText: `Contested ${tag}` })).toHaveCount(0);
+  });
+
+  test('a move on one screen shows on the other at once; a card in hand is not yanked away', async ({ browser }, testInfo) => {
+    const tag = testInfo.project.name;
+    const mover = await (await browser.newContext()).newPage();
+    const watcher = await (await browser.newContext()).newPage();
+    await signIn(mover, SALES, '/pipeline');
+    await hydrated(mover);
+    await addDeal(mover, `Watched ${tag}`, '7 000');
+    await addDeal(mover, `Held ${tag}`, '1 000');
+    await hydrated(mover);
+    await signIn(watcher, SALES, '/pipeline');
+    await hydrated(watcher);
+    await expect(watcher.locator('.live-status')).toHaveAttribute('data-status', 'live');
+    await expect(watcher.locator('.live-status')).toHaveText('Live');
+    const firstContact = column(watcher, 'First contact');
+    const countBefore = await firstContact.locator('.column-count').textContent();
+    const totalsBefore = await firstContact.locator('.column-totals').textContent();
+
+    await card(mover, `Watched ${tag}`).focus();
+    await mover.keyboard.press('Space');
+    await mover.keyboard.press('ArrowRight');
+    await mover.keyboard.press('Enter');
+
+    // No reload on the watcher's side: the card arrives, the totals follow.
+    await expect(firstContact.locator('.deal-card', { hasText: `Watched ${tag}` })).toBeVisible({ timeout: 2_000 });
+    await expect(column(watcher, 'New').locator('.deal-card', { hasText: `Watched ${tag}` })).toHaveCount(0);
+    await expect(firstContact.locator('.column-count')).not.toHaveText(countBefore ?? '');
+    await expect(firstContact.locator('.column-totals')).not.toHaveText(totalsBefore ?? '');
+    await expect(watcher.locator('[aria-live="assertive"]')).toHaveText(
+      `Watched ${tag} is now in First contact, changed by someone else.`,
+    );
+
+    // The watcher holds a card; the mover moves that same card meanwhile.
+    await card(watcher, `Held ${tag}`).focus();
+    await watcher.keyboard.press('Space');
+    await expect(watcher.locator('[aria-live="assertive"]')).toHaveText(`Held ${tag} picked up.`);
+    await card(mover, `Held ${tag}`).focus();
+    await mover.keyboard.press('Space');
+    await mover.keyboard.press('ArrowRight');
+    await mover.keyboard.press('ArrowRight');
+    await mover.keyboard.press('Enter');
+    await expect(column(mover, 'Qualified').locator('.deal-card', { hasText: `Held ${tag}` })).toBeVisible();
+    // Still in the watcher's hand, where it was.
+    await watcher.waitForTimeout(700);
+    await expect(column(watcher, 'New').locator('.deal-card.grabbed', { hasText: `Held ${tag}` })).toBeVisible();
+    // Put back: the change that waited is taken in.
+    await watcher.keyboard.press('Escape');
+    await expect(column(watcher, 'Qualified').locator('.deal-card', { hasText: `Held ${tag}` })).toBeVisible();
+    await expect(column(watcher, 'New').locator('.deal-card', { hasText: `Held ${tag}` })).toHaveCount(0);
   });
 
   test('the board renders read-only without JavaScript @nojs-only', async ({ page }) => {

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod jobs;
+pub mod live;
 pub mod router;
 pub mod routes;
 pub mod seed;

@@ -1,7 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, probes, static
 //! assets, and the middleware every request passes through.
 
-use crate::routes::{health, lang};
+use crate::routes::{events, health, lang};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -63,9 +63,11 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/lang", post(lang::set_language))
+        .route("/api/events", get(events::stream))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), poke_after_writes))
         .layer(axum::middleware::from_fn_with_state(state.clone(), crate::session_layer::resolve))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
@@ -110,4 +112,24 @@ async fn server_fn_handler(
 ) -> impl IntoResponse {
     let ctx = state.server_context();
     handle_server_fns_with_context(move || provide_context(ctx.clone()), request).await
+}
+
+/// After a request that may have written (anything but GET and HEAD), once
+/// its response is ready and so its transaction committed, the live hub
+/// reads the events table: this instance's own changes reach its
+/// subscribers at once, without waiting for a poll.
+async fn poke_after_writes(
+    State(state): State<AppState>,
+    request: Request<Body>,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let writes = !matches!(
+        *request.method(),
+        axum::http::Method::GET | axum::http::Method::HEAD
+    );
+    let response = next.run(request).await;
+    if writes {
+        state.hub.poke();
+    }
+    response
 }

@@ -108,7 +108,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     {
         tracing::warn!(
             site_root = %config.site_root,
-            "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release --split`"
+            "web assets not found: pages will render but not hydrate; build them with `cargo leptos build --release`"
         );
     }
 
@@ -122,6 +122,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     let setup_token = (user_count == 0).then(app::server::auth::token::new_token);
 
     crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
+    crate::live::spawn_prune(storage.clone());
     let mut state = AppState::new(leptos_options(&config), storage);
     state.dev_reload_port = config.dev_reload_port;
     state.sessions = app::server::SessionSettings {

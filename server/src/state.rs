@@ -17,6 +17,8 @@ pub struct AppState {
     pub setup: Arc<SetupLink>,
     /// Set once an account exists (see `session_layer::has_users`).
     pub has_users: Arc<AtomicBool>,
+    /// The live stream's fan-out (see `crate::live`).
+    pub hub: Arc<crate::live::Hub>,
 }
 
 impl AppState {
@@ -37,6 +39,7 @@ impl AppState {
     pub fn new(leptos_options: LeptosOptions, storage: Storage) -> Self {
         AppState {
             leptos_options,
+            hub: crate::live::Hub::new(storage.clone()),
             storage,
             dev_reload_port: None,
             sessions: SessionSettings::default(),

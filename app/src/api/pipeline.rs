@@ -59,6 +59,15 @@ pub async fn load_board(#[server(default)] query: BoardQuery) -> Result<BoardVie
             query
         };
         let filter = filter_of(&query)?;
+        // Read before the board: the live stream resumes after this id, so
+        // a change committed while the board is read is sent, not lost
+        // (one already on the board is ignored by its version).
+        let events_from = ctx
+            .storage
+            .events
+            .last_event_id()
+            .await
+            .map_err(|e| context::internal("events.last", e))?;
         let all = pipelines::ensure_default(&ctx.storage, crate::i18n::current_locale())
             .await
             .map_err(|e| context::internal("pipelines.list", e))?;
@@ -115,6 +124,7 @@ pub async fn load_board(#[server(default)] query: BoardQuery) -> Result<BoardVie
             teams,
             may_move: policy::allows(user.role, policy::Action::MoveDeals),
             today: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+            events_from,
         })
     }
     .await;

@@ -40,6 +40,7 @@ mod email;
 pub mod fields;
 mod interaction;
 mod lead;
+pub mod live;
 mod organisation;
 mod password;
 mod person;

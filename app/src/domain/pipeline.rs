@@ -273,6 +273,9 @@ pub struct BoardView {
     pub may_move: bool,
     /// `YYYY-MM-DD` on the server: a won deal's close date by default.
     pub today: String,
+    /// The live stream's last event id when the board was read: the
+    /// browser follows the changes after it.
+    pub events_from: i64,
 }
 
 /// What a move changed: the card's new place, version and probability.
@@ -405,7 +408,7 @@ pub fn place_card(
 }
 
 /// Adds to a column's total in `currency` (creating or dropping it).
-fn adjust(totals: &mut Vec<ColumnTotal>, currency: &str, amount: i64, weighted: i64) {
+pub(crate) fn adjust(totals: &mut Vec<ColumnTotal>, currency: &str, amount: i64, weighted: i64) {
     match totals.iter_mut().position(|t| t.currency == currency) {
         Some(i) => {
             totals[i].amount_cents += amount;

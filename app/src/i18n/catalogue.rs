@@ -416,6 +416,13 @@ pub struct Catalogue {
     // Deal page, moves
     pub deal_move_conflict: &'static str,
 
+    // Live stream
+    pub live_connecting: &'static str,
+    pub live_live: &'static str,
+    pub live_reconnecting: &'static str,
+    pub live_offline: &'static str,
+    pub board_remote_change: fn(&str, &str) -> String,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -484,6 +484,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_deals_to_move: "This stage holds deals: choose the stage they go to.",
     err_last_open_stage: "A pipeline keeps at least one open stage.",
     deal_move_conflict: "Someone else changed this deal meanwhile: the page now shows it as it is. Move it again if you still want to.",
+    live_connecting: "Connecting…",
+    live_live: "Live",
+    live_reconnecting: "Reconnecting…",
+    live_offline: "Offline: changes by others will show after a reload",
+    board_remote_change: |title, stage| {
+        format!("{title} is now in {stage}, changed by someone else.")
+    },
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

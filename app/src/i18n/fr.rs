@@ -487,6 +487,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
     err_deals_to_move: "Cette étape contient des affaires : choisissez l’étape où elles vont.",
     err_last_open_stage: "Un pipeline garde au moins une étape en cours.",
     deal_move_conflict: "Quelqu’un d’autre a modifié cette affaire entre-temps : la page la montre telle qu’elle est. Déplacez-la de nouveau si vous le souhaitez toujours.",
+    live_connecting: "Connexion…",
+    live_live: "En direct",
+    live_reconnecting: "Reconnexion…",
+    live_offline: "Hors ligne : les changements des autres apparaîtront après un rechargement",
+    board_remote_change: |title, stage| {
+        format!("{title} est maintenant dans {stage}, modifiée par quelqu’un d’autre.")
+    },
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

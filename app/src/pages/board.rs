@@ -6,11 +6,13 @@
 
 use crate::api::pipeline::NEW_DEAL_FORM;
 use crate::api::{CreateDeal, load_board, more_cards, move_deal};
+use crate::domain::live::{DealEvent, apply_deal_event};
 use crate::domain::{
     BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, DealCard, StageKind, format_amount, place_card,
 };
 use crate::error::AppError;
 use crate::i18n::use_t;
+use crate::live::LiveStatus;
 use crate::pages::form_outcome::form_outcome;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -168,6 +170,16 @@ struct Pending {
     kind: StageKind,
 }
 
+/// The live stream's status: connected in the browser (once per page), and
+/// "connecting" in the server's rendering.
+fn live_status(_since: i64) -> Signal<LiveStatus> {
+    #[cfg(feature = "hydrate")]
+    let status = crate::live::connect(_since);
+    #[cfg(not(feature = "hydrate"))]
+    let status = ArcRwSignal::new(LiveStatus::Connecting);
+    status.into()
+}
+
 /// The columns, their cards, and every way of moving them: the one part
 /// of the board page that runs in the browser (an island; the filters and
 /// the new-deal form around it are plain server-rendered forms). Its data
@@ -179,6 +191,9 @@ fn Board(view: BoardView) -> impl IntoView {
     let columns = RwSignal::new(view.columns.clone());
     let query = StoredValue::new(view.query.clone());
     let message = RwSignal::new(None::<String>);
+    // The card that someone else's change just brought (highlighted).
+    let arrived = RwSignal::new(None::<i64>);
+    let status = live_status(view.events_from);
     // After a conflict the board shows the stored truth: the columns are
     // fetched again in place, so the message saying why stays.
     let refetch = move || {
@@ -223,6 +238,51 @@ fn Board(view: BoardView) -> impl IntoView {
         }
         before_move.set_value(None);
     };
+
+    // Changes made by others, as the live stream brings them. While a move
+    // of ours is under way they wait, so that the card in hand is not
+    // yanked away; they are taken in once it has landed or gone back.
+    let waiting: StoredValue<Vec<DealEvent>> = StoredValue::new(Vec::new());
+    let take_in = move |event: DealEvent| {
+        let q = query.get_value();
+        let mut changed = false;
+        columns.update(|cs| changed = apply_deal_event(cs, &q, &event));
+        if let (true, Some(card)) = (changed, &event.card) {
+            arrived.set(Some(card.id));
+            let stage = columns.with_untracked(|cs| {
+                cs.iter()
+                    .find(|c| c.stage.id == card.stage_id)
+                    .map(|c| c.stage.name.clone())
+            });
+            if let Some(stage) = stage {
+                announce.set((t.board_remote_change)(&card.title, &stage));
+            }
+        }
+    };
+    let settle = move || {
+        let busy = before_move.with_value(Option::is_some)
+            || grabbed.get_untracked().is_some()
+            || drag.get_untracked().is_some_and(|d| d.moving)
+            || pending.get_untracked().is_some();
+        if !busy {
+            let events = waiting.try_update_value(std::mem::take).unwrap_or_default();
+            events.into_iter().for_each(take_in);
+        }
+    };
+    Effect::new(move |_| {
+        grabbed.track();
+        drag.track();
+        pending.track();
+        settle();
+    });
+    #[cfg(feature = "hydrate")]
+    {
+        crate::live::on_deal(move |event| {
+            waiting.update_value(|w| w.push(event));
+            settle();
+        });
+        crate::live::on_reload(refetch);
+    }
 
     // Sends the move of `deal_id` as it now sits on the board.
     let send = move |deal_id: i64, lost_reason: Option<String>, closed_on: Option<String>| {
@@ -290,6 +350,7 @@ fn Board(view: BoardView) -> impl IntoView {
                     message.set(Some((t.board_refused)(&e.message(t))));
                 }
             }
+            settle();
         });
     };
     // Drops `deal_id` where it now is: asks first what a won or lost
@@ -488,6 +549,15 @@ fn Board(view: BoardView) -> impl IntoView {
 
     let stage_ids: Vec<i64> = view.columns.iter().map(|c| c.stage.id).collect();
     view! {
+        <p class="live-status" role="status" data-status=move || status.get().key()>
+            <span class="live-dot" aria-hidden="true"></span>
+            {move || match status.get() {
+                LiveStatus::Connecting => t.live_connecting,
+                LiveStatus::Live => t.live_live,
+                LiveStatus::Reconnecting => t.live_reconnecting,
+                LiveStatus::Offline => t.live_offline,
+            }}
+        </p>
         <p class="board-help" id="board-help">{t.board_help}</p>
         <p class="error" role="alert">{move || message.get()}</p>
         <p class="visually-hidden" aria-live="assertive">{move || announce.get()}</p>
@@ -521,6 +591,7 @@ fn Board(view: BoardView) -> impl IntoView {
                             >
                                 <Card
                                     card=card
+                                    arrived=arrived
                                     may_move=may_move
                                     grabbed=grabbed
                                     drag=drag
@@ -648,6 +719,7 @@ fn drop_target(x: i32, y: i32) -> Option<(i64, usize)> {
 #[allow(clippy::too_many_arguments)]
 fn Card(
     card: DealCard,
+    arrived: RwSignal<Option<i64>>,
     may_move: bool,
     grabbed: RwSignal<Option<i64>>,
     drag: RwSignal<Option<Drag>>,
@@ -667,6 +739,7 @@ fn Card(
         <li
             class="deal-card"
             class:grabbed=move || grabbed.get() == Some(id)
+            class:arrived=move || arrived.get() == Some(id)
             class:dragging=move || drag.get().is_some_and(|d| d.moving && d.deal_id == id)
             data-card=id
             tabindex="0"

@@ -723,6 +723,48 @@ pub struct DealEdit {
     pub company_id: Option<i64>,
 }
 
+/// One committed change of a deal, as the events table holds it (written
+/// by a trigger in the writer's transaction), with the deal as it is now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    pub id: i64,
+    /// Unix milliseconds of the change.
+    pub at_ms: i64,
+    pub deal_id: i64,
+    /// The deal's owner and team now (who may see `card`).
+    pub owner_id: Option<i64>,
+    pub team_id: Option<i64>,
+    /// Who could see the deal before the change (an update only).
+    pub old_owner_id: Option<i64>,
+    pub old_team_id: Option<i64>,
+    /// `None` when the deal no longer exists.
+    pub card: Option<DealCard>,
+}
+
+/// The live stream's source: the events table.
+#[async_trait]
+pub trait EventStore: Send + Sync {
+    /// The events after `after_id`, in id order, at most `limit`.
+    async fn events_after(
+        &self,
+        after_id: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredEvent>, StorageError>;
+    /// The newest event's id, 0 when there is none.
+    async fn last_event_id(&self) -> Result<i64, StorageError>;
+    /// The oldest event still kept, `None` when there is none: a client
+    /// that saw an event before it cannot be replayed what it missed.
+    async fn first_event_id(&self) -> Result<Option<i64>, StorageError>;
+    /// Deletes the events older than `before_ms`; returns how many.
+    async fn prune_events(&self, before_ms: i64) -> Result<u64, StorageError>;
+    /// Waits for other writers' commits: calls `wake` on each notification
+    /// until the connection fails (PostgreSQL's `LISTEN accord_events`;
+    /// with SQLite, one process writes, and this never returns). A
+    /// notification lost while reconnecting is caught up by the caller
+    /// reading from its last id.
+    async fn listen(&self, wake: &(dyn Fn() + Send + Sync)) -> Result<(), StorageError>;
+}
+
 /// Pipelines, stages and the deals on the board.
 #[async_trait]
 pub trait PipelineStore: Send + Sync {
@@ -915,6 +957,7 @@ pub struct Storage {
     pub interactions: Arc<dyn InteractionStore>,
     pub leads: Arc<dyn LeadStore>,
     pub pipelines: Arc<dyn PipelineStore>,
+    pub events: Arc<dyn EventStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,

@@ -1,4 +1,6 @@
-//! Plain HTTP routes outside Leptos: probes and the language switch.
+//! Plain HTTP routes outside Leptos: probes, the language switch and the
+//! live stream.
 
+pub mod events;
 pub mod health;
 pub mod lang;

@@ -112,7 +112,7 @@ fn key_between(above: Option<&str>, below: Option<&str>) -> String {
         .unwrap_or_else(|| after_last(None))
 }
 
-fn card_row<R>(row: &R) -> Result<DealCard, StorageError>
+pub(crate) fn card_row<R>(row: &R) -> Result<DealCard, StorageError>
 where
     R: Row,
     for<'a> &'a str: sqlx::ColumnIndex<R>,

@@ -15,6 +15,7 @@ mod deals;
 mod field_catalogue;
 mod http;
 mod leads;
+mod live;
 mod people;
 mod people_lists;
 mod pipelines;

@@ -47,6 +47,7 @@ pub fn storage(pool: SqlitePool) -> Storage {
         interactions: Arc::new(super::interactions::SqlInteractions::new(pool.clone())),
         leads: Arc::new(super::leads::SqlLeads::new(pool.clone())),
         pipelines: Arc::new(super::pipelines::SqlPipelines::new(pool.clone())),
+        events: Arc::new(super::events::SqlEvents::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),
