@@ -13,6 +13,8 @@ pub mod domain;
 pub mod error;
 pub mod i18n;
 pub mod live;
+#[cfg(feature = "hydrate")]
+pub mod morph;
 pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -6,9 +6,10 @@ use crate::components::organisation_state::{MeResource, OrganisationState};
 use crate::i18n;
 use crate::pages::area_routes::{CompaniesArea, ContactsArea, DealsArea, LeadsArea, SettingsArea};
 use crate::pages::{
-    area::Area, area::AreaPage, board::BoardPage, companies::CompaniesPage, home::HomePage,
-    leads::LeadsPage, not_found::NotFound, people::PeoplePage, privacy_office::PrivacyOfficePage,
-    second_factor::SecondFactorPage, settings::SettingsPage, setup::SetupPage, sign_in::SignInPage,
+    area::Area, area::AreaPage, board::BoardPage, companies::CompaniesPage,
+    dashboard::DashboardPage, home::HomePage, leads::LeadsPage, not_found::NotFound,
+    people::PeoplePage, privacy_office::PrivacyOfficePage, second_factor::SecondFactorPage,
+    settings::SettingsPage, setup::SetupPage, sign_in::SignInPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -82,7 +83,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/companies/*rest") view=CompaniesArea ssr=SsrMode::Async/>
                     <Route path=StaticSegment("pipeline") view=BoardPage ssr=ssr.clone()/>
                     <Route path=path!("/deals/*rest") view=DealsArea ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("dashboard") view=|| view! { <AreaPage area=Area::Dashboard/> } ssr=ssr.clone()/>
+                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=ssr.clone()/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view=PrivacyOfficePage ssr=ssr.clone()/>
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=ssr.clone()/>

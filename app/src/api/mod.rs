@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod companies;
+pub mod dashboard;
 pub mod deal;
 pub mod interactions;
 pub mod leads;
@@ -28,6 +29,7 @@ pub use companies::{
     CreateCompany, GetCompany, ListCompanies, SearchCompanies, create_company, get_company,
     list_companies, search_companies,
 };
+pub use dashboard::{DashboardFigures, LoadDashboard, dashboard_figures, load_dashboard};
 pub use deal::{
     GetDeal, GetDealFormChoices, UpdateDeal, get_deal, get_deal_form_choices, update_deal,
 };

@@ -491,6 +491,54 @@ pub const CATALOGUE: Catalogue = Catalogue {
     board_remote_change: |title, stage| {
         format!("{title} is now in {stage}, changed by someone else.")
     },
+    dashboard_filters: "Dashboard filters",
+    dashboard_period: "Period",
+    dashboard_period_name: |p| match p {
+        crate::domain::dashboard::Period::Month => "This month",
+        crate::domain::dashboard::Period::Quarter => "This quarter",
+        crate::domain::dashboard::Period::Year => "This year",
+    },
+    dashboard_pipeline: "Pipeline",
+    dashboard_team: "Team",
+    dashboard_all_teams: "All teams",
+    dashboard_apply: "Show",
+    dashboard_range: |from, to| format!("From {from} to {to}"),
+    kpi_open_value: "Open pipeline",
+    kpi_weighted: "Weighted forecast",
+    kpi_won: "Won this period",
+    kpi_won_count: |n| {
+        if n == 1 {
+            "1 deal".to_string()
+        } else {
+            format!("{n} deals")
+        }
+    },
+    kpi_win_rate: "Win rate",
+    kpi_win_rate_detail: |won, lost| format!("{won} won, {lost} lost"),
+    kpi_average_deal: "Average deal won",
+    kpi_cycle: "Average cycle",
+    kpi_days: |n| {
+        if n == 1 {
+            "1 day".to_string()
+        } else {
+            format!("{n} days")
+        }
+    },
+    kpi_none: "—",
+    chart_forecast: |c| format!("Forecast by month of expected close ({c})"),
+    chart_weighted: "Weighted",
+    chart_best_case: "Best case",
+    chart_month: "Month",
+    chart_funnel: "Conversion funnel: deals that got at least this far",
+    chart_stage: "Stage",
+    chart_deals: "Deals",
+    chart_outcomes: "Won and lost by month",
+    chart_won: "Won",
+    chart_lost: "Lost",
+    chart_leads: "New leads by source this period",
+    chart_source: "Source",
+    chart_leads_count: "Leads",
+    chart_empty: "Nothing to show for this period.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

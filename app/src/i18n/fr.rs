@@ -494,6 +494,54 @@ pub const CATALOGUE: Catalogue = Catalogue {
     board_remote_change: |title, stage| {
         format!("{title} est maintenant dans {stage}, modifiée par quelqu’un d’autre.")
     },
+    dashboard_filters: "Filtres du tableau de bord",
+    dashboard_period: "Période",
+    dashboard_period_name: |p| match p {
+        crate::domain::dashboard::Period::Month => "Ce mois-ci",
+        crate::domain::dashboard::Period::Quarter => "Ce trimestre",
+        crate::domain::dashboard::Period::Year => "Cette année",
+    },
+    dashboard_pipeline: "Pipeline",
+    dashboard_team: "Équipe",
+    dashboard_all_teams: "Toutes les équipes",
+    dashboard_apply: "Afficher",
+    dashboard_range: |from, to| format!("Du {from} au {to}"),
+    kpi_open_value: "Pipeline ouvert",
+    kpi_weighted: "Prévision pondérée",
+    kpi_won: "Gagné sur la période",
+    kpi_won_count: |n| {
+        if n <= 1 {
+            format!("{n} affaire")
+        } else {
+            format!("{n} affaires")
+        }
+    },
+    kpi_win_rate: "Taux de réussite",
+    kpi_win_rate_detail: |won, lost| format!("{won} gagnées, {lost} perdues"),
+    kpi_average_deal: "Affaire gagnée moyenne",
+    kpi_cycle: "Cycle moyen",
+    kpi_days: |n| {
+        if n <= 1 {
+            format!("{n} jour")
+        } else {
+            format!("{n} jours")
+        }
+    },
+    kpi_none: "—",
+    chart_forecast: |c| format!("Prévision par mois de clôture prévue ({c})"),
+    chart_weighted: "Pondérée",
+    chart_best_case: "Meilleur cas",
+    chart_month: "Mois",
+    chart_funnel: "Entonnoir de conversion : affaires arrivées au moins jusque-là",
+    chart_stage: "Étape",
+    chart_deals: "Affaires",
+    chart_outcomes: "Gagnées et perdues par mois",
+    chart_won: "Gagnées",
+    chart_lost: "Perdues",
+    chart_leads: "Nouveaux prospects par source sur la période",
+    chart_source: "Source",
+    chart_leads_count: "Prospects",
+    chart_empty: "Rien à afficher pour cette période.",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -6,13 +6,13 @@
 
 use crate::api::pipeline::NEW_DEAL_FORM;
 use crate::api::{CreateDeal, load_board, more_cards, move_deal};
+use crate::components::live_status::{LiveStatusDot, live_status};
 use crate::domain::live::{DealEvent, apply_deal_event};
 use crate::domain::{
     BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, DealCard, StageKind, format_amount, place_card,
 };
 use crate::error::AppError;
 use crate::i18n::use_t;
-use crate::live::LiveStatus;
 use crate::pages::form_outcome::form_outcome;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -168,16 +168,6 @@ struct Drag {
 struct Pending {
     deal_id: i64,
     kind: StageKind,
-}
-
-/// The live stream's status: connected in the browser (once per page), and
-/// "connecting" in the server's rendering.
-fn live_status(_since: i64) -> Signal<LiveStatus> {
-    #[cfg(feature = "hydrate")]
-    let status = crate::live::connect(_since);
-    #[cfg(not(feature = "hydrate"))]
-    let status = ArcRwSignal::new(LiveStatus::Connecting);
-    status.into()
 }
 
 /// The columns, their cards, and every way of moving them: the one part
@@ -549,15 +539,7 @@ fn Board(view: BoardView) -> impl IntoView {
 
     let stage_ids: Vec<i64> = view.columns.iter().map(|c| c.stage.id).collect();
     view! {
-        <p class="live-status" role="status" data-status=move || status.get().key()>
-            <span class="live-dot" aria-hidden="true"></span>
-            {move || match status.get() {
-                LiveStatus::Connecting => t.live_connecting,
-                LiveStatus::Live => t.live_live,
-                LiveStatus::Reconnecting => t.live_reconnecting,
-                LiveStatus::Offline => t.live_offline,
-            }}
-        </p>
+        <LiveStatusDot status/>
         <p class="board-help" id="board-help">{t.board_help}</p>
         <p class="error" role="alert">{move || message.get()}</p>
         <p class="visually-hidden" aria-live="assertive">{move || announce.get()}</p>

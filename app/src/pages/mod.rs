@@ -4,6 +4,7 @@ pub mod area;
 pub mod area_routes;
 pub mod board;
 pub mod companies;
+pub mod dashboard;
 pub mod deal;
 pub mod form_outcome;
 pub mod home;

@@ -723,6 +723,33 @@ pub struct DealEdit {
     pub company_id: Option<i64>,
 }
 
+/// What the managers' dashboard reads; the figures are computed from it
+/// by `domain::dashboard`.
+#[async_trait]
+pub trait DashboardStore: Send + Sync {
+    /// The deals of a pipeline the reader may see (one team's, if given).
+    async fn deal_facts(
+        &self,
+        pipeline_id: i64,
+        team_id: Option<i64>,
+        visibility: Visibility,
+    ) -> Result<Vec<crate::domain::dashboard::DealFact>, StorageError>;
+    /// The stages each of those deals has been in: `(deal id, stage id)`,
+    /// once each, from the history of stages.
+    async fn stages_reached(
+        &self,
+        pipeline_id: i64,
+        team_id: Option<i64>,
+        visibility: Visibility,
+    ) -> Result<Vec<(i64, i64)>, StorageError>;
+    /// The leads created in `[from, to)`, counted by source.
+    async fn leads_by_source(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(String, i64)>, StorageError>;
+}
+
 /// One committed change of a deal, as the events table holds it (written
 /// by a trigger in the writer's transaction), with the deal as it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -958,6 +985,7 @@ pub struct Storage {
     pub leads: Arc<dyn LeadStore>,
     pub pipelines: Arc<dyn PipelineStore>,
     pub events: Arc<dyn EventStore>,
+    pub dashboard: Arc<dyn DashboardStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,

@@ -160,7 +160,7 @@ where
     })
 }
 
-fn stage_kind(raw: &str) -> Result<StageKind, StorageError> {
+pub(crate) fn stage_kind(raw: &str) -> Result<StageKind, StorageError> {
     StageKind::parse(raw).map_err(|_| StorageError::Corrupt(format!("stages.kind {raw:?}")))
 }
 

@@ -743,6 +743,9 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ("/api/timeline/done", "id=1", Some(Role::Readonly)),
         ("/api/leads/list", "", None),
         ("/api/pipeline/board", "", None),
+        // Every role sees the figures of what it may see.
+        ("/api/dashboard/get", "", None),
+        ("/api/dashboard/figures", "", None),
         (
             "/api/pipeline/column",
             "stage=1&after_rank=i&after_id=1",

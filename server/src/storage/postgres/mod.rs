@@ -71,6 +71,7 @@ pub fn storage(pool: PgPool) -> Storage {
         leads: Arc::new(super::leads::SqlLeads::new(pool.clone())),
         pipelines: Arc::new(super::pipelines::SqlPipelines::new(pool.clone())),
         events: Arc::new(super::events::SqlEvents::new(pool.clone())),
+        dashboard: Arc::new(super::dashboard::SqlDashboard::new(pool.clone())),
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),

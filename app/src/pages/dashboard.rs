@@ -1,0 +1,319 @@
+//! The managers' dashboard: the figures of a pipeline for a period (open
+//! value, weighted forecast, won, win rate, average deal, cycle time), and
+//! charts drawn by Accord as SVG, each with its table for screen readers.
+//! Everything is rendered on the server. The figures sit in a small island
+//! that follows the live stream: when a deal changes it asks the server for
+//! the figures' HTML again and morphs the page into it (bars keep their
+//! elements, so they grow or shrink in place), so no drawing code ships
+//! in the WASM.
+
+#[cfg(feature = "hydrate")]
+use crate::api::dashboard_figures;
+use crate::api::load_dashboard;
+use crate::components::live_status::{LiveStatusDot, live_status};
+use crate::domain::dashboard::{Amount, Dashboard, DashboardQuery, Period};
+use crate::domain::format_amount;
+use crate::i18n::{Catalogue, use_t};
+use leptos::either::Either;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let t = use_t();
+    let query = use_query_map();
+    let dashboard = Resource::new(
+        move || {
+            query.with(|q| DashboardQuery {
+                period: q.get("period"),
+                pipeline: q.get("pipeline").and_then(|v| v.parse().ok()),
+                team: q.get("team").and_then(|v| v.parse().ok()),
+            })
+        },
+        load_dashboard,
+    );
+    view! {
+        <Title text=t.nav_dashboard/>
+        <h1>{t.nav_dashboard}</h1>
+        <p class="lede">{t.dashboard_intro}</p>
+        <Transition fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                match dashboard.await {
+                    Ok(d) => {
+                        let query = DashboardQuery {
+                            period: Some(d.period.key().to_string()),
+                            pipeline: Some(d.pipeline_id),
+                            team: d.team_id,
+                        };
+                        let events_from = d.events_from;
+                        Either::Left(view! {
+                            <Filters dashboard=d.clone()/>
+                            <LiveFigures events_from query>
+                                <FiguresView dashboard=d/>
+                            </LiveFigures>
+                        })
+                    }
+                    Err(e) => Either::Right(view! { <p class="error" role="alert">{e.message(t)}</p> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// A plain GET form: works without JavaScript, and the address keeps it.
+#[component]
+fn Filters(dashboard: Dashboard) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <form class="filters" method="get" action="/dashboard" role="search" aria-label=t.dashboard_filters>
+            <div class="field">
+                <label for="dashboard-period">{t.dashboard_period}</label>
+                <select id="dashboard-period" name="period">
+                    {Period::ALL.into_iter().map(|p| view! {
+                        <option value=p.key() selected=p == dashboard.period>{(t.dashboard_period_name)(p)}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="dashboard-pipeline">{t.dashboard_pipeline}</label>
+                <select id="dashboard-pipeline" name="pipeline">
+                    {dashboard.pipelines.iter().map(|(id, name)| view! {
+                        <option value=id.to_string() selected=*id == dashboard.pipeline_id>{name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="dashboard-team">{t.dashboard_team}</label>
+                <select id="dashboard-team" name="team">
+                    <option value="">{t.dashboard_all_teams}</option>
+                    {dashboard.teams.iter().map(|(id, name)| view! {
+                        <option value=id.to_string() selected=Some(*id) == dashboard.team_id>{name.clone()}</option>
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="actions"><button type="submit">{t.dashboard_apply}</button></div>
+        </form>
+    }
+}
+
+fn amounts(list: &[Amount], t: &'static Catalogue) -> String {
+    if list.is_empty() {
+        return t.kpi_none.to_string();
+    }
+    list.iter()
+        .map(|a| format_amount(a.cents, &a.currency))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Follows the live stream and brings the figures (its children, rendered
+/// by the server) up to date, debounced, when a deal changes.
+#[island]
+fn LiveFigures(events_from: i64, query: DashboardQuery, children: Children) -> impl IntoView {
+    let status = live_status(events_from);
+    #[cfg(feature = "hydrate")]
+    {
+        let scheduled = StoredValue::new(false);
+        let query = StoredValue::new(query);
+        let refresh = move || {
+            if scheduled.get_value() {
+                return;
+            }
+            scheduled.set_value(true);
+            let query = query.get_value();
+            // Many changes in a burst (a column archived, a busy team)
+            // cost one fetch.
+            set_timeout(
+                move || {
+                    scheduled.set_value(false);
+                    leptos::task::spawn_local(async move {
+                        if let Ok(html) = dashboard_figures(query).await {
+                            crate::morph::morph_into("dashboard-figures", &html);
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(250),
+            );
+        };
+        crate::live::on_deal(move |_| refresh());
+        crate::live::on_reload(refresh);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = query;
+    view! {
+        <LiveStatusDot status/>
+        <div id="dashboard-figures">{children()}</div>
+    }
+}
+
+/// The figures and charts of `dashboard`.
+#[component]
+pub fn FiguresView(dashboard: Dashboard) -> impl IntoView {
+    let t = use_t();
+    let current = RwSignal::new(dashboard);
+    let kpi = move |label: &'static str,
+                    value: Signal<String>,
+                    detail: Signal<String>,
+                    id: &'static str| {
+        view! {
+            <div class="kpi" data-kpi=id>
+                <dt>{label}</dt>
+                <dd><span class="kpi-value">{value}</span><span class="kpi-detail">{detail}</span></dd>
+            </div>
+        }
+    };
+    let empty = Signal::derive(String::new);
+    view! {
+        <p class="meta">{move || current.with(|d| (t.dashboard_range)(&d.from, &d.to))}</p>
+        <dl class="kpis">
+            {kpi(t.kpi_open_value, Signal::derive(move || current.with(|d| amounts(&d.open_value, t))), empty, "open")}
+            {kpi(t.kpi_weighted, Signal::derive(move || current.with(|d| amounts(&d.weighted_forecast, t))), empty, "weighted")}
+            {kpi(t.kpi_won, Signal::derive(move || current.with(|d| amounts(&d.won_value, t))),
+                Signal::derive(move || current.with(|d| (t.kpi_won_count)(d.won_count))), "won")}
+            {kpi(t.kpi_win_rate,
+                Signal::derive(move || current.with(|d| d.win_rate_percent.map_or(t.kpi_none.to_string(), |p| format!("{p} %")))),
+                Signal::derive(move || current.with(|d| (t.kpi_win_rate_detail)(d.won_count, d.lost_count))), "win_rate")}
+            {kpi(t.kpi_average_deal, Signal::derive(move || current.with(|d| amounts(&d.average_won, t))), empty, "average")}
+            {kpi(t.kpi_cycle,
+                Signal::derive(move || current.with(|d| d.average_cycle_days.map_or(t.kpi_none.to_string(), |n| (t.kpi_days)(n)))),
+                empty, "cycle")}
+        </dl>
+        <div class="charts">
+            <BarChart
+                id="forecast"
+                caption=Signal::derive(move || current.with(|d| (t.chart_forecast)(&d.currency)))
+                label_heading=t.chart_month
+                series=vec![(t.chart_weighted, "weighted"), (t.chart_best_case, "best")]
+                rows=Signal::derive(move || current.with(|d| d.forecast.iter()
+                    .map(|m| (m.month.clone(), vec![m.weighted_cents, m.best_case_cents])).collect()))
+                format=Signal::derive(move || { let c = current.with(|d| d.currency.clone()); c })
+            />
+            <BarChart
+                id="funnel"
+                caption=Signal::derive(move || t.chart_funnel.to_string())
+                label_heading=t.chart_stage
+                series=vec![(t.chart_deals, "deals")]
+                rows=Signal::derive(move || current.with(|d| d.funnel.iter()
+                    .map(|s| (s.stage.clone(), vec![s.reached])).collect()))
+                format=Signal::derive(String::new)
+            />
+            <BarChart
+                id="outcomes"
+                caption=Signal::derive(move || t.chart_outcomes.to_string())
+                label_heading=t.chart_month
+                series=vec![(t.chart_won, "won"), (t.chart_lost, "lost")]
+                rows=Signal::derive(move || current.with(|d| d.outcomes.iter()
+                    .map(|m| (m.month.clone(), vec![m.won, m.lost])).collect()))
+                format=Signal::derive(String::new)
+            />
+            <BarChart
+                id="leads"
+                caption=Signal::derive(move || t.chart_leads.to_string())
+                label_heading=t.chart_source
+                series=vec![(t.chart_leads_count, "leads")]
+                rows=Signal::derive(move || current.with(|d| d.leads_by_source.iter()
+                    .map(|(source, n)| {
+                        let name = crate::domain::Source::parse(source)
+                            .map(|s| (t.person_source_name)(s).to_string())
+                            .unwrap_or_else(|_| source.clone());
+                        (name, vec![*n])
+                    }).collect()))
+                format=Signal::derive(String::new)
+            />
+        </div>
+    }
+}
+
+/// Width and height of a chart's drawing, in SVG units.
+const CHART_W: f64 = 480.0;
+const CHART_H: f64 = 200.0;
+
+/// A bar chart drawn as SVG (hidden from screen readers) with the same
+/// figures as a table. `format`: a currency to show values as amounts in
+/// cents, or empty for counts.
+#[component]
+fn BarChart(
+    id: &'static str,
+    caption: Signal<String>,
+    label_heading: &'static str,
+    series: Vec<(&'static str, &'static str)>,
+    rows: Signal<Vec<(String, Vec<i64>)>>,
+    format: Signal<String>,
+) -> impl IntoView {
+    let t = use_t();
+    let show = move |v: i64| {
+        let currency = format.get();
+        if currency.is_empty() {
+            v.to_string()
+        } else {
+            format_amount(v, &currency)
+        }
+    };
+    let caption_id = format!("chart-{id}");
+    let labelled_by = caption_id.clone();
+    let series_count = series.len();
+    let legend = series.clone();
+    let headings = series.clone();
+    let slots = move || rows.with(|r| r.len());
+    view! {
+        <figure class="chart" data-chart=id aria-labelledby=labelled_by>
+            <figcaption id=caption_id>{caption}</figcaption>
+            <ul class="chart-legend" aria-hidden="true">
+                {legend.iter().map(|(name, class)| view! { <li class=format!("key {class}")>{*name}</li> }).collect_view()}
+            </ul>
+            // Always there (hidden when not needed), so that the chart keeps
+            // its shape when figures arrive and its bars grow in place.
+            <p class="chart-empty" hidden=move || !(slots() == 0
+                || rows.with(|r| r.iter().all(|(_, v)| v.iter().all(|x| *x == 0))))>
+                {t.chart_empty}
+            </p>
+            <svg viewBox=format!("0 0 {CHART_W} {}", CHART_H + 24.0) aria-hidden="true" focusable="false" class="chart-drawing">
+                {move || {
+                    let n = slots().max(1);
+                    let band = CHART_W / n as f64;
+                    let bar = (band * 0.8) / series_count as f64;
+                    (0..n).map(|i| {
+                        let label = move || rows.with(|r| r.get(i).map(|(l, _)| l.clone()).unwrap_or_default());
+                        let bars = (0..series_count).map(|s| {
+                            let class = series[s].1;
+                            let height = move || rows.with(|r| {
+                                let max = r.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
+                                let v = r.get(i).and_then(|(_, v)| v.get(s).copied()).unwrap_or(0);
+                                (v as f64 / max as f64) * CHART_H
+                            });
+                            let x = band * i as f64 + band * 0.1 + bar * s as f64;
+                            view! {
+                                <rect class=format!("bar {class}") x=x width=bar
+                                    style:y=move || format!("{}px", CHART_H - height())
+                                    style:height=move || format!("{}px", height())/>
+                            }
+                        }).collect_view();
+                        view! {
+                            <g>
+                                {bars}
+                                <text x=band * i as f64 + band / 2.0 y=CHART_H + 16.0 text-anchor="middle" class="chart-label">{label}</text>
+                            </g>
+                        }
+                    }).collect_view()
+                }}
+            </svg>
+            <table class="chart-table visually-hidden">
+                <thead>
+                    <tr>
+                        <th scope="col">{label_heading}</th>
+                        {headings.iter().map(|(name, _)| view! { <th scope="col">{*name}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || rows.get().into_iter().map(|(label, values)| view! {
+                        <tr>
+                            <th scope="row">{label}</th>
+                            {values.into_iter().map(|v| view! { <td>{show(v)}</td> }).collect_view()}
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </figure>
+    }
+}

@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { ADMIN } from './accounts';
+import { addDeal, hydrated, signIn } from './helpers';
+
+test.describe('dashboard', () => {
+  test('the figures follow a deal added on the board, without a reload', async ({ browser }, testInfo) => {
+    const dash = await (await browser.newContext()).newPage();
+    await signIn(dash, ADMIN, '/dashboard');
+    await hydrated(dash);
+    await expect(dash.getByRole('heading', { level: 1 })).toHaveText('Dashboard');
+    await expect(dash.locator('.live-status')).toHaveAttribute('data-status', 'live');
+    const open = dash.locator('[data-kpi="open"] .kpi-value');
+    const before = await open.textContent();
+    // Marks the elements, to see that they are updated in place (so bars
+    // can grow) rather than replaced.
+    await dash.evaluate(() => {
+      (document.querySelector('[data-kpi="open"]') as unknown as { kept: boolean }).kept = true;
+      (document.querySelector('[data-chart="funnel"] rect.bar') as unknown as { kept: boolean }).kept = true;
+    });
+    let loads = 0;
+    dash.on('framenavigated', (f) => { if (f === dash.mainFrame()) loads += 1; });
+
+    const board = await (await browser.newContext()).newPage();
+    await signIn(board, ADMIN, '/pipeline');
+    await addDeal(board, `Dashboard ${testInfo.project.name}`, '12 345');
+
+    await expect(open).not.toHaveText(before ?? '', { timeout: 3_000 });
+    expect(loads).toBe(0);
+    expect(
+      await dash.evaluate(() => [
+        (document.querySelector('[data-kpi="open"]') as unknown as { kept?: boolean }).kept,
+        (document.querySelector('[data-chart="funnel"] rect.bar') as unknown as { kept?: boolean }).kept,
+      ]),
+    ).toEqual([true, true]);
+    // Each chart has its figures as a table for screen readers.
+    const funnel = dash.getByRole('figure', { name: /Conversion funnel/ });
+    await expect(funnel.getByRole('table')).toBeAttached();
+    await expect(funnel.getByRole('rowheader', { name: 'New' })).toBeAttached();
+    await expect(dash.locator('svg.chart-drawing').first()).toHaveAttribute('aria-hidden', 'true');
+  });
+
+  test('the filters work without JavaScript @nojs', async ({ page }) => {
+    await signIn(page, ADMIN, '/dashboard');
+    await page.getByLabel('Period', { exact: true }).selectOption({ label: 'This year' });
+    await Promise.all([page.waitForURL(/period=year/), page.getByRole('button', { name: 'Show' }).click()]);
+    const year = new Date().getUTCFullYear();
+    await expect(page.getByText(`From ${year}-01-01 to ${year}-12-31`)).toBeVisible();
+    await expect(page.getByLabel('Period', { exact: true })).toHaveValue('year');
+    await expect(page.getByRole('term').filter({ hasText: 'Win rate' })).toBeVisible();
+  });
+});
