@@ -83,7 +83,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/companies/*rest") view=CompaniesArea ssr=SsrMode::Async/>
                     <Route path=StaticSegment("pipeline") view=BoardPage ssr=ssr.clone()/>
                     <Route path=path!("/deals/*rest") view=DealsArea ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=ssr.clone()/>
+                    // Async: TV mode's refresh to the next pipeline is a
+                    // <meta> in the head, known once the figures are read.
+                    <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("campaigns") view=|| view! { <AreaPage area=Area::Campaigns/> } ssr=ssr.clone()/>
                     <Route path=StaticSegment("privacy-office") view=PrivacyOfficePage ssr=ssr.clone()/>
                     <Route path=StaticSegment("settings") view=SettingsPage ssr=ssr.clone()/>

@@ -48,4 +48,25 @@ test.describe('dashboard', () => {
     await expect(page.getByLabel('Period', { exact: true })).toHaveValue('year');
     await expect(page.getByRole('term').filter({ hasText: 'Win rate' })).toBeVisible();
   });
+
+  test('TV mode shows the figures alone and moves to the next pipeline @nojs', async ({ page }, testInfo) => {
+    await signIn(page, ADMIN, '/dashboard');
+    const created = await page.request.post('/api/pipelines/create', {
+      form: { name: `Shown on TV ${testInfo.project.name}` },
+      headers: { Accept: 'application/json' },
+    });
+    expect(created.ok()).toBe(true);
+    await page.goto('/dashboard');
+    await Promise.all([page.waitForURL(/tv=1/), page.getByRole('link', { name: /TV mode/ }).click()]);
+    await expect(page.getByRole('banner')).toBeHidden();
+    await expect(page.getByRole('navigation', { name: 'Main' })).toBeHidden();
+    await expect(page.getByRole('term').filter({ hasText: 'Open pipeline' })).toBeVisible();
+    const refresh = page.locator('meta[http-equiv="refresh"]');
+    await expect(refresh).toHaveAttribute('content', /^30;url=\/dashboard\?tv=1&pipeline=\d+/);
+    const current = new URL(page.url()).searchParams.get('pipeline');
+    const next = /pipeline=(\d+)/.exec((await refresh.getAttribute('content'))!)![1];
+    expect(next).not.toBe(current);
+    await page.getByRole('link', { name: 'Leave TV mode' }).click();
+    await expect(page.getByRole('banner')).toBeVisible();
+  });
 });

@@ -457,6 +457,10 @@ pub struct Catalogue {
     pub chart_leads_count: &'static str,
     pub chart_empty: &'static str,
 
+    // Dashboard TV mode
+    pub dashboard_tv: &'static str,
+    pub dashboard_tv_leave: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

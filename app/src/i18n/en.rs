@@ -539,6 +539,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     chart_source: "Source",
     chart_leads_count: "Leads",
     chart_empty: "Nothing to show for this period.",
+    dashboard_tv: "TV mode (full screen, large type, rotating between pipelines)",
+    dashboard_tv_leave: "Leave TV mode",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

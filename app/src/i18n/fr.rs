@@ -542,6 +542,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     chart_source: "Source",
     chart_leads_count: "Prospects",
     chart_empty: "Rien à afficher pour cette période.",
+    dashboard_tv: "Mode TV (plein écran, grands caractères, alternance des pipelines)",
+    dashboard_tv_leave: "Quitter le mode TV",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

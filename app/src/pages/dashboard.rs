@@ -16,13 +16,20 @@ use crate::domain::format_amount;
 use crate::i18n::{Catalogue, use_t};
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
+
+/// Seconds a pipeline stays on screen in TV mode before the next.
+const TV_ROTATE_SECONDS: u32 = 30;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let t = use_t();
     let query = use_query_map();
+    // TV mode: full screen and large type, for a screen on the wall; with
+    // several pipelines the page moves to the next one every half minute
+    // (a plain refresh: it works without JavaScript too).
+    let tv = query.with_untracked(|q| q.get("tv").is_some_and(|v| v == "1"));
     let dashboard = Resource::new(
         move || {
             query.with(|q| DashboardQuery {
@@ -35,6 +42,7 @@ pub fn DashboardPage() -> impl IntoView {
     );
     view! {
         <Title text=t.nav_dashboard/>
+        <div class="dashboard" class:tv-mode=tv>
         <h1>{t.nav_dashboard}</h1>
         <p class="lede">{t.dashboard_intro}</p>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
@@ -47,8 +55,27 @@ pub fn DashboardPage() -> impl IntoView {
                             team: d.team_id,
                         };
                         let events_from = d.events_from;
+                        let rotate = tv.then(|| next_pipeline_address(&d)).flatten();
+                        let current = d.pipelines.iter().find(|(id, _)| *id == d.pipeline_id)
+                            .map(|(_, name)| name.clone()).unwrap_or_default();
                         Either::Left(view! {
-                            <Filters dashboard=d.clone()/>
+                            {rotate.map(|to| view! {
+                                <Meta http_equiv="refresh" content=format!("{TV_ROTATE_SECONDS};url={to}")/>
+                            })}
+                            {if tv {
+                                Either::Left(view! {
+                                    <p class="tv-bar">
+                                        <strong class="tv-pipeline">{current}</strong>
+                                        <a href=format!("/dashboard?pipeline={}&period={}", d.pipeline_id, d.period.key())>{t.dashboard_tv_leave}</a>
+                                    </p>
+                                })
+                            } else {
+                                Either::Right(view! {
+                                    <Filters dashboard=d.clone()/>
+                                    <p><a href=format!("/dashboard?tv=1&pipeline={}&period={}{}", d.pipeline_id, d.period.key(),
+                                        d.team_id.map(|t| format!("&team={t}")).unwrap_or_default())>{t.dashboard_tv}</a></p>
+                                })
+                            }}
                             <LiveFigures events_from query>
                                 <FiguresView dashboard=d/>
                             </LiveFigures>
@@ -58,7 +85,27 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        </div>
     }
+}
+
+/// In TV mode, the address of the next pipeline's dashboard (the first
+/// after the last); none when there is only one.
+fn next_pipeline_address(d: &Dashboard) -> Option<String> {
+    if d.pipelines.len() < 2 {
+        return None;
+    }
+    let at = d
+        .pipelines
+        .iter()
+        .position(|(id, _)| *id == d.pipeline_id)
+        .unwrap_or(0);
+    let (next, _) = &d.pipelines[(at + 1) % d.pipelines.len()];
+    let team = d.team_id.map(|t| format!("&team={t}")).unwrap_or_default();
+    Some(format!(
+        "/dashboard?tv=1&pipeline={next}&period={}{team}",
+        d.period.key()
+    ))
 }
 
 /// A plain GET form: works without JavaScript, and the address keeps it.
