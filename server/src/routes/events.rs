@@ -84,7 +84,11 @@ impl Viewer {
 struct Subscription {
     rx: tokio::sync::broadcast::Receiver<Arc<StoredEvent>>,
     backlog: VecDeque<Event>,
+    /// The ids replayed from the table, not to be sent twice when the hub
+    /// brings them too; emptied once the hub has gone past them, so that a
+    /// resumed subscriber does not keep them for its lifetime.
     replayed: HashSet<i64>,
+    last_replayed: i64,
     viewer: Viewer,
 }
 
@@ -147,10 +151,12 @@ pub async fn stream(
             _ => backlog.push_back(reload()),
         }
     }
+    let last_replayed = replayed.iter().copied().max().unwrap_or(0);
     let subscription = Subscription {
         rx,
         backlog,
         replayed,
+        last_replayed,
         viewer,
     };
     let events = stream::unfold(subscription, |mut sub| async move {
@@ -162,6 +168,9 @@ pub async fn stream(
                 Ok(event) => {
                     if sub.replayed.remove(&event.id) {
                         continue;
+                    }
+                    if event.id > sub.last_replayed && !sub.replayed.is_empty() {
+                        sub.replayed = HashSet::new();
                     }
                     if let Some(message) = sub.viewer.message(&event) {
                         return Some((Ok(message), sub));
