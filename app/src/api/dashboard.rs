@@ -59,21 +59,8 @@ async fn read(query: DashboardQuery) -> Result<Dashboard, AppError> {
         let all = pipelines::ensure_default(&ctx.storage, crate::i18n::current_locale())
             .await
             .map_err(|e| context::internal("pipelines.list", e))?;
-        let open: Vec<&crate::domain::Pipeline> = all.iter().filter(|p| !p.archived).collect();
-        let pipeline = query
-            .pipeline
-            .and_then(|id| open.iter().find(|p| p.id == id))
-            .or(open.first())
-            .ok_or(AppError::NotFound)?;
-        let teams: Vec<(i64, String)> = ctx
-            .storage
-            .teams
-            .list()
-            .await
-            .map_err(|e| context::internal("teams.list", e))?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect();
+        let (pipeline_choices, pipeline) = pipelines::open_and_chosen(&all, query.pipeline)?;
+        let teams = crate::server::records::team_choices().await?;
         let team = match query.team {
             Some(id) if teams.iter().any(|(t, _)| *t == id) => Some(id),
             Some(_) => return Err(AppError::validation("team", Problem::UnknownChoice)),
@@ -108,7 +95,7 @@ async fn read(query: DashboardQuery) -> Result<Dashboard, AppError> {
             period,
             from: from.format("%Y-%m-%d").to_string(),
             to: (to - chrono::Days::new(1)).format("%Y-%m-%d").to_string(),
-            pipelines: open.iter().map(|p| (p.id, p.name.clone())).collect(),
+            pipelines: pipeline_choices,
             pipeline_id: pipeline.id,
             teams,
             team_id: team,

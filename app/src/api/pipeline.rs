@@ -71,12 +71,7 @@ pub async fn load_board(#[server(default)] query: BoardQuery) -> Result<BoardVie
         let all = pipelines::ensure_default(&ctx.storage, crate::i18n::current_locale())
             .await
             .map_err(|e| context::internal("pipelines.list", e))?;
-        let open: Vec<&crate::domain::Pipeline> = all.iter().filter(|p| !p.archived).collect();
-        let pipeline = query
-            .pipeline
-            .and_then(|id| open.iter().find(|p| p.id == id))
-            .or(open.first())
-            .ok_or(AppError::NotFound)?;
+        let (pipeline_choices, pipeline) = pipelines::open_and_chosen(&all, query.pipeline)?;
         let columns = ctx
             .storage
             .pipelines
@@ -106,17 +101,9 @@ pub async fn load_board(#[server(default)] query: BoardQuery) -> Result<BoardVie
             .filter(|u| u.active)
             .map(|u| (u.id, u.display_name))
             .collect();
-        let teams = ctx
-            .storage
-            .teams
-            .list()
-            .await
-            .map_err(|e| context::internal("teams.list", e))?
-            .into_iter()
-            .map(|t| (t.id, t.name))
-            .collect();
+        let teams = crate::server::records::team_choices().await?;
         Ok(BoardView {
-            pipelines: open.iter().map(|p| (p.id, p.name.clone())).collect(),
+            pipelines: pipeline_choices,
             pipeline_id: pipeline.id,
             columns,
             query,

@@ -1,6 +1,7 @@
 //! The pipeline Accord proposes when there is none yet.
 
 use crate::domain::{DEFAULT_STAGES, Pipeline};
+use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::server::storage::{NewStage, Storage, StorageError};
 
@@ -33,4 +34,25 @@ pub fn default_stages(locale: Locale) -> Vec<NewStage> {
             kind: *kind,
         })
         .collect()
+}
+
+/// `(id, name)` choices offered in a form.
+pub type Choices = Vec<(i64, String)>;
+
+/// The pipelines not archived, as choices, and the one asked for (the
+/// first when none, or one that is not open, is asked).
+pub fn open_and_chosen(
+    all: &[Pipeline],
+    asked: Option<i64>,
+) -> Result<(Choices, &Pipeline), AppError> {
+    let open: Vec<&Pipeline> = all.iter().filter(|p| !p.archived).collect();
+    let chosen = asked
+        .and_then(|id| open.iter().find(|p| p.id == id))
+        .or(open.first())
+        .copied()
+        .ok_or(AppError::NotFound)?;
+    Ok((
+        open.iter().map(|p| (p.id, p.name.clone())).collect(),
+        chosen,
+    ))
 }

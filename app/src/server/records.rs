@@ -161,3 +161,17 @@ pub async fn team_for_edit(
     }
     team_for_new_record(user, raw).await
 }
+
+/// Every team as `(id, name)` choices (filters: any team may be looked at).
+pub async fn team_choices() -> Result<Vec<(i64, String)>, AppError> {
+    let ctx = context::server_context()?;
+    Ok(ctx
+        .storage
+        .teams
+        .list()
+        .await
+        .map_err(|e| context::internal("teams.list", e))?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect())
+}
