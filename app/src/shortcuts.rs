@@ -11,6 +11,19 @@ pub fn install() {
     open_on_c();
 }
 
+/// Whether the key went to a field being typed in: it is text, not a
+/// shortcut.
+fn typing(event: &web_sys::KeyboardEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    event
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .is_some_and(|el| {
+            matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
+                || el.has_attribute("contenteditable")
+        })
+}
+
 /// `/` anywhere outside a text field moves the focus to the search box.
 fn focus_search_on_slash() {
     use wasm_bindgen::JsCast;
@@ -18,14 +31,7 @@ fn focus_search_on_slash() {
         if event.key() != "/" || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return;
         }
-        let typing = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.has_attribute("contenteditable")
-            });
-        if typing {
+        if typing(&event) {
             return;
         }
         if let Some(input) = document()
@@ -62,14 +68,7 @@ fn open_on_c() {
         if !(key == "c" || key == "C") || event.ctrl_key() || event.meta_key() || event.alt_key() {
             return;
         }
-        let typing = event
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|el| {
-                matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT")
-                    || el.has_attribute("contenteditable")
-            });
-        if typing {
+        if typing(&event) {
             return;
         }
         let Some(details) = document().get_element_by_id("log-interaction") else {

@@ -1,7 +1,7 @@
 //! What the live stream (`/api/events`, Server-Sent Events) carries, and how
 //! an open board takes in a change someone else made.
 
-use super::pipeline::{BoardColumn, BoardQuery, DealCard, adjust, weighted_cents};
+use super::pipeline::{BoardColumn, BoardQuery, DealCard, count_card, find_card};
 use serde::{Deserialize, Serialize};
 
 /// The SSE event name of a deal's change.
@@ -61,12 +61,7 @@ pub fn apply_deal_event(
     query: &BoardQuery,
     event: &DealEvent,
 ) -> bool {
-    let shown = columns.iter().enumerate().find_map(|(i, c)| {
-        c.cards
-            .iter()
-            .position(|d| d.id == event.deal_id)
-            .map(|at| (i, at))
-    });
+    let shown = find_card(columns, event.deal_id);
     if let (Some((i, at)), Some(card)) = (shown, &event.card)
         && columns[i].cards[at].version >= card.version
     {
@@ -75,14 +70,7 @@ pub fn apply_deal_event(
     let mut changed = false;
     if let Some((i, at)) = shown {
         let old = columns[i].cards.remove(at);
-        let column = &mut columns[i];
-        column.count -= 1;
-        adjust(
-            &mut column.totals,
-            &old.currency,
-            -old.amount_cents,
-            -weighted_cents(old.amount_cents, old.probability),
-        );
+        count_card(&mut columns[i], &old, -1);
         changed = true;
     }
     let Some(card) = &event.card else {
@@ -95,13 +83,7 @@ pub fn apply_deal_event(
         return changed;
     }
     let column = &mut columns[target];
-    column.count += 1;
-    adjust(
-        &mut column.totals,
-        &card.currency,
-        card.amount_cents,
-        weighted_cents(card.amount_cents, card.probability),
-    );
+    count_card(column, card, 1);
     let at = column
         .cards
         .iter()
@@ -117,7 +99,7 @@ pub fn apply_deal_event(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::{ColumnTotal, Stage, StageKind};
+    use crate::domain::{ColumnTotal, Stage, StageKind, weighted_cents};
 
     fn card(id: i64, stage: i64, rank: &str, amount: i64, version: i64) -> DealCard {
         DealCard {

@@ -370,34 +370,13 @@ pub fn place_card(
     index: usize,
 ) -> Option<(Option<i64>, Option<i64>)> {
     let target = columns.iter().position(|c| c.stage.id == to_stage)?;
-    let (from, at) = columns.iter().enumerate().find_map(|(i, c)| {
-        c.cards
-            .iter()
-            .position(|d| d.id == deal_id)
-            .map(|at| (i, at))
-    })?;
+    let (from, at) = find_card(columns, deal_id)?;
     let mut card = columns[from].cards.remove(at);
-    let old_weight = weighted_cents(card.amount_cents, card.probability);
     if from != target {
-        let column = &mut columns[from];
-        column.count -= 1;
-        adjust(
-            &mut column.totals,
-            &card.currency,
-            -card.amount_cents,
-            -old_weight,
-        );
+        count_card(&mut columns[from], &card, -1);
         card.probability = columns[target].stage.probability;
         card.stage_id = to_stage;
-        let new_weight = weighted_cents(card.amount_cents, card.probability);
-        let column = &mut columns[target];
-        column.count += 1;
-        adjust(
-            &mut column.totals,
-            &card.currency,
-            card.amount_cents,
-            new_weight,
-        );
+        count_card(&mut columns[target], &card, 1);
     }
     let cards = &mut columns[target].cards;
     let index = index.min(cards.len());
@@ -407,8 +386,30 @@ pub fn place_card(
     Some((after, before))
 }
 
+/// Where deal `deal_id` is shown: its column's index and its place there.
+pub fn find_card(columns: &[BoardColumn], deal_id: i64) -> Option<(usize, usize)> {
+    columns.iter().enumerate().find_map(|(i, c)| {
+        c.cards
+            .iter()
+            .position(|d| d.id == deal_id)
+            .map(|at| (i, at))
+    })
+}
+
+/// Counts `card` into (`sign` 1) or out of (`sign` -1) a column's count
+/// and totals, at its amount and probability.
+pub(crate) fn count_card(column: &mut BoardColumn, card: &DealCard, sign: i64) {
+    column.count += sign;
+    adjust(
+        &mut column.totals,
+        &card.currency,
+        sign * card.amount_cents,
+        sign * weighted_cents(card.amount_cents, card.probability),
+    );
+}
+
 /// Adds to a column's total in `currency` (creating or dropping it).
-pub(crate) fn adjust(totals: &mut Vec<ColumnTotal>, currency: &str, amount: i64, weighted: i64) {
+fn adjust(totals: &mut Vec<ColumnTotal>, currency: &str, amount: i64, weighted: i64) {
     match totals.iter_mut().position(|t| t.currency == currency) {
         Some(i) => {
             totals[i].amount_cents += amount;

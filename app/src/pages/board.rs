@@ -9,7 +9,8 @@ use crate::api::{CreateDeal, load_board, more_cards, move_deal};
 use crate::components::live_status::{LiveStatusDot, live_status};
 use crate::domain::live::{DealEvent, apply_deal_event};
 use crate::domain::{
-    BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, DealCard, StageKind, format_amount, place_card,
+    BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, DealCard, StageKind, find_card, format_amount,
+    place_card,
 };
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -212,13 +213,7 @@ fn Board(view: BoardView) -> impl IntoView {
                 .unwrap_or_default()
         })
     };
-    let where_is = move |id: i64| {
-        columns.with_untracked(|cs| {
-            cs.iter()
-                .enumerate()
-                .find_map(|(i, c)| c.cards.iter().position(|d| d.id == id).map(|at| (i, at)))
-        })
-    };
+    let where_is = move |id: i64| columns.with_untracked(|cs| find_card(cs, id));
     let focus_card = move |id: i64| {
         request_animation_frame(move || focus_card_element(id));
     };
