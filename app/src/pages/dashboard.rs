@@ -194,15 +194,13 @@ fn LiveFigures(events_from: i64, query: DashboardQuery, children: Children) -> i
     }
 }
 
-/// The figures and charts of `dashboard`.
+/// The figures and charts of `dashboard`, rendered on the server (the
+/// island above brings them up to date by asking for them again).
 #[component]
 pub fn FiguresView(dashboard: Dashboard) -> impl IntoView {
     let t = use_t();
-    let current = RwSignal::new(dashboard);
-    let kpi = move |label: &'static str,
-                    value: Signal<String>,
-                    detail: Signal<String>,
-                    id: &'static str| {
+    let d = dashboard;
+    let kpi = |label: &'static str, value: String, detail: String, id: &'static str| {
         view! {
             <div class="kpi" data-kpi=id>
                 <dt>{label}</dt>
@@ -210,63 +208,60 @@ pub fn FiguresView(dashboard: Dashboard) -> impl IntoView {
             </div>
         }
     };
-    let empty = Signal::derive(String::new);
+    let none = || t.kpi_none.to_string();
+    let sources = d
+        .leads_by_source
+        .iter()
+        .map(|(source, n)| {
+            let name = crate::domain::Source::parse(source)
+                .map(|s| (t.person_source_name)(s).to_string())
+                .unwrap_or_else(|_| source.clone());
+            (name, vec![*n])
+        })
+        .collect();
     view! {
-        <p class="meta">{move || current.with(|d| (t.dashboard_range)(&d.from, &d.to))}</p>
+        <p class="meta">{(t.dashboard_range)(&d.from, &d.to)}</p>
         <dl class="kpis">
-            {kpi(t.kpi_open_value, Signal::derive(move || current.with(|d| amounts(&d.open_value, t))), empty, "open")}
-            {kpi(t.kpi_weighted, Signal::derive(move || current.with(|d| amounts(&d.weighted_forecast, t))), empty, "weighted")}
-            {kpi(t.kpi_won, Signal::derive(move || current.with(|d| amounts(&d.won_value, t))),
-                Signal::derive(move || current.with(|d| (t.kpi_won_count)(d.won_count))), "won")}
-            {kpi(t.kpi_win_rate,
-                Signal::derive(move || current.with(|d| d.win_rate_percent.map_or(t.kpi_none.to_string(), |p| format!("{p} %")))),
-                Signal::derive(move || current.with(|d| (t.kpi_win_rate_detail)(d.won_count, d.lost_count))), "win_rate")}
-            {kpi(t.kpi_average_deal, Signal::derive(move || current.with(|d| amounts(&d.average_won, t))), empty, "average")}
-            {kpi(t.kpi_cycle,
-                Signal::derive(move || current.with(|d| d.average_cycle_days.map_or(t.kpi_none.to_string(), |n| (t.kpi_days)(n)))),
-                empty, "cycle")}
+            {kpi(t.kpi_open_value, amounts(&d.open_value, t), String::new(), "open")}
+            {kpi(t.kpi_weighted, amounts(&d.weighted_forecast, t), String::new(), "weighted")}
+            {kpi(t.kpi_won, amounts(&d.won_value, t), (t.kpi_won_count)(d.won_count), "won")}
+            {kpi(t.kpi_win_rate, d.win_rate_percent.map_or_else(none, |p| format!("{p} %")),
+                (t.kpi_win_rate_detail)(d.won_count, d.lost_count), "win_rate")}
+            {kpi(t.kpi_average_deal, amounts(&d.average_won, t), String::new(), "average")}
+            {kpi(t.kpi_cycle, d.average_cycle_days.map_or_else(none, |n| (t.kpi_days)(n)), String::new(), "cycle")}
         </dl>
         <div class="charts">
             <BarChart
                 id="forecast"
-                caption=Signal::derive(move || current.with(|d| (t.chart_forecast)(&d.currency)))
+                caption=(t.chart_forecast)(&d.currency)
                 label_heading=t.chart_month
                 series=vec![(t.chart_weighted, "weighted"), (t.chart_best_case, "best")]
-                rows=Signal::derive(move || current.with(|d| d.forecast.iter()
-                    .map(|m| (m.month.clone(), vec![m.weighted_cents, m.best_case_cents])).collect()))
-                format=Signal::derive(move || { let c = current.with(|d| d.currency.clone()); c })
+                rows=d.forecast.iter().map(|m| (m.month.clone(), vec![m.weighted_cents, m.best_case_cents])).collect()
+                currency=d.currency.clone()
             />
             <BarChart
                 id="funnel"
-                caption=Signal::derive(move || t.chart_funnel.to_string())
+                caption=t.chart_funnel.to_string()
                 label_heading=t.chart_stage
                 series=vec![(t.chart_deals, "deals")]
-                rows=Signal::derive(move || current.with(|d| d.funnel.iter()
-                    .map(|s| (s.stage.clone(), vec![s.reached])).collect()))
-                format=Signal::derive(String::new)
+                rows=d.funnel.iter().map(|s| (s.stage.clone(), vec![s.reached])).collect()
+                currency=String::new()
             />
             <BarChart
                 id="outcomes"
-                caption=Signal::derive(move || t.chart_outcomes.to_string())
+                caption=t.chart_outcomes.to_string()
                 label_heading=t.chart_month
                 series=vec![(t.chart_won, "won"), (t.chart_lost, "lost")]
-                rows=Signal::derive(move || current.with(|d| d.outcomes.iter()
-                    .map(|m| (m.month.clone(), vec![m.won, m.lost])).collect()))
-                format=Signal::derive(String::new)
+                rows=d.outcomes.iter().map(|m| (m.month.clone(), vec![m.won, m.lost])).collect()
+                currency=String::new()
             />
             <BarChart
                 id="leads"
-                caption=Signal::derive(move || t.chart_leads.to_string())
+                caption=t.chart_leads.to_string()
                 label_heading=t.chart_source
                 series=vec![(t.chart_leads_count, "leads")]
-                rows=Signal::derive(move || current.with(|d| d.leads_by_source.iter()
-                    .map(|(source, n)| {
-                        let name = crate::domain::Source::parse(source)
-                            .map(|s| (t.person_source_name)(s).to_string())
-                            .unwrap_or_else(|_| source.clone());
-                        (name, vec![*n])
-                    }).collect()))
-                format=Signal::derive(String::new)
+                rows=sources
+                currency=String::new()
             />
         </div>
     }
@@ -277,20 +272,21 @@ const CHART_W: f64 = 480.0;
 const CHART_H: f64 = 200.0;
 
 /// A bar chart drawn as SVG (hidden from screen readers) with the same
-/// figures as a table. `format`: a currency to show values as amounts in
-/// cents, or empty for counts.
+/// figures as a table. `currency`: shows values as amounts in cents in
+/// it; empty for counts. Its shape never depends on the figures (the
+/// "nothing to show" line is hidden, not removed), so that an update
+/// morphs it in place and its bars grow.
 #[component]
 fn BarChart(
     id: &'static str,
-    caption: Signal<String>,
+    caption: String,
     label_heading: &'static str,
     series: Vec<(&'static str, &'static str)>,
-    rows: Signal<Vec<(String, Vec<i64>)>>,
-    format: Signal<String>,
+    rows: Vec<(String, Vec<i64>)>,
+    currency: String,
 ) -> impl IntoView {
     let t = use_t();
-    let show = move |v: i64| {
-        let currency = format.get();
+    let show = |v: i64| {
         if currency.is_empty() {
             v.to_string()
         } else {
@@ -299,67 +295,68 @@ fn BarChart(
     };
     let caption_id = format!("chart-{id}");
     let labelled_by = caption_id.clone();
-    let series_count = series.len();
-    let legend = series.clone();
-    let headings = series.clone();
-    let slots = move || rows.with(|r| r.len());
+    let max = rows
+        .iter()
+        .flat_map(|(_, v)| v.iter().copied())
+        .max()
+        .unwrap_or(0);
+    let band = CHART_W / rows.len().max(1) as f64;
+    let bar = (band * 0.8) / series.len() as f64;
+    let groups = rows
+        .iter()
+        .enumerate()
+        .map(|(i, (label, values))| {
+            let bars = values
+                .iter()
+                .zip(&series)
+                .enumerate()
+                .map(|(s, (v, (_, class)))| {
+                    let height = (*v as f64 / max.max(1) as f64) * CHART_H;
+                    let x = band * i as f64 + band * 0.1 + bar * s as f64;
+                    view! {
+                        <rect class=format!("bar {class}") x=x width=bar
+                            style:y=format!("{}px", CHART_H - height)
+                            style:height=format!("{height}px")/>
+                    }
+                })
+                .collect_view();
+            view! {
+                <g>
+                    {bars}
+                    <text x=band * i as f64 + band / 2.0 y=CHART_H + 16.0 text-anchor="middle" class="chart-label">{label.clone()}</text>
+                </g>
+            }
+        })
+        .collect_view();
+    let table_rows = rows
+        .iter()
+        .map(|(label, values)| {
+            view! {
+                <tr>
+                    <th scope="row">{label.clone()}</th>
+                    {values.iter().map(|v| view! { <td>{show(*v)}</td> }).collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <figure class="chart" data-chart=id aria-labelledby=labelled_by>
             <figcaption id=caption_id>{caption}</figcaption>
             <ul class="chart-legend" aria-hidden="true">
-                {legend.iter().map(|(name, class)| view! { <li class=format!("key {class}")>{*name}</li> }).collect_view()}
+                {series.iter().map(|(name, class)| view! { <li class=format!("key {class}")>{*name}</li> }).collect_view()}
             </ul>
-            // Always there (hidden when not needed), so that the chart keeps
-            // its shape when figures arrive and its bars grow in place.
-            <p class="chart-empty" hidden=move || !(slots() == 0
-                || rows.with(|r| r.iter().all(|(_, v)| v.iter().all(|x| *x == 0))))>
-                {t.chart_empty}
-            </p>
+            <p class="chart-empty" hidden=max > 0>{t.chart_empty}</p>
             <svg viewBox=format!("0 0 {CHART_W} {}", CHART_H + 24.0) aria-hidden="true" focusable="false" class="chart-drawing">
-                {move || {
-                    let n = slots().max(1);
-                    let band = CHART_W / n as f64;
-                    let bar = (band * 0.8) / series_count as f64;
-                    (0..n).map(|i| {
-                        let label = move || rows.with(|r| r.get(i).map(|(l, _)| l.clone()).unwrap_or_default());
-                        let bars = (0..series_count).map(|s| {
-                            let class = series[s].1;
-                            let height = move || rows.with(|r| {
-                                let max = r.iter().flat_map(|(_, v)| v.iter().copied()).max().unwrap_or(0).max(1);
-                                let v = r.get(i).and_then(|(_, v)| v.get(s).copied()).unwrap_or(0);
-                                (v as f64 / max as f64) * CHART_H
-                            });
-                            let x = band * i as f64 + band * 0.1 + bar * s as f64;
-                            view! {
-                                <rect class=format!("bar {class}") x=x width=bar
-                                    style:y=move || format!("{}px", CHART_H - height())
-                                    style:height=move || format!("{}px", height())/>
-                            }
-                        }).collect_view();
-                        view! {
-                            <g>
-                                {bars}
-                                <text x=band * i as f64 + band / 2.0 y=CHART_H + 16.0 text-anchor="middle" class="chart-label">{label}</text>
-                            </g>
-                        }
-                    }).collect_view()
-                }}
+                {groups}
             </svg>
             <table class="chart-table visually-hidden">
                 <thead>
                     <tr>
                         <th scope="col">{label_heading}</th>
-                        {headings.iter().map(|(name, _)| view! { <th scope="col">{*name}</th> }).collect_view()}
+                        {series.iter().map(|(name, _)| view! { <th scope="col">{*name}</th> }).collect_view()}
                     </tr>
                 </thead>
-                <tbody>
-                    {move || rows.get().into_iter().map(|(label, values)| view! {
-                        <tr>
-                            <th scope="row">{label}</th>
-                            {values.into_iter().map(|v| view! { <td>{show(v)}</td> }).collect_view()}
-                        </tr>
-                    }).collect_view()}
-                </tbody>
+                <tbody>{table_rows}</tbody>
             </table>
         </figure>
     }
