@@ -6,7 +6,8 @@
 #   - builds the release site (cargo leptos, wasm-opt);
 #   - unit, storage-contract and server integration tests, on SQLite and on
 #     a scratch PostgreSQL started here on a free loopback port;
-#   - browser tests in headless Chromium, with and without JavaScript.
+#   - browser tests in headless Chromium, with and without JavaScript, and
+#     across two instances on one PostgreSQL.
 # Ends with one line "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -121,8 +122,10 @@ if [ "$site_built" = 1 ]; then
   data=$(mktemp -d "${TMPDIR:-/tmp}/accord-e2e.XXXXXX")
   (
     cd end2end
-    E2E_PORT=$port E2E_DATA="$data" E2E_ACCORD_BIN="$PWD/../target/release/accord" \
-      timeout --signal=TERM 20m npx playwright test
+    # Under a scratch PostgreSQL: the cluster spec starts two instances on
+    # it (the other specs use one instance on SQLite).
+    E2E_PORT=$port E2E_DATA="$data" E2E_REQUIRE_POSTGRES=1 E2E_ACCORD_BIN="$PWD/../target/release/accord" \
+      timeout --signal=TERM 20m ../scripts/with-postgres.sh npx playwright test
   )
   e2e_status=$?
   rm -rf "$data"
