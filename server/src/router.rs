@@ -16,6 +16,7 @@ use leptos_axum::{
     handle_server_fns_with_context,
 };
 use tower::ServiceBuilder;
+use tower::layer::util::{Identity, Stack};
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
@@ -59,11 +60,23 @@ pub fn build(state: AppState) -> Router {
     };
     let request_id = HeaderName::from_static(app::server::context::REQUEST_ID_HEADER);
 
+    // The live stream stays open for hours, once per tab: it is routed
+    // past the generic layers below (request span, timeout, compression,
+    // request id), each of which would keep its state for the connection's
+    // whole life (BENCHMARKS.md, "Live stream"). It keeps the session and
+    // the security headers, which cost nothing once the response has left.
+    let live = Router::new()
+        .route("/api/events", get(events::stream))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::session_layer::resolve,
+        ))
+        .layer(security_headers());
+
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/lang", post(lang::set_language))
-        .route("/api/events", get(events::stream))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))
@@ -87,23 +100,34 @@ pub fn build(state: AppState) -> Router {
                 .layer(PropagateRequestIdLayer::new(request_id))
                 .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
                 .layer(CompressionLayer::new())
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    // Same-origin keeps the Referer that no-JavaScript form
-                    // posts are redirected back to, and sends nothing to
-                    // other sites.
-                    HeaderValue::from_static("same-origin"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                )),
+                .layer(security_headers()),
         )
+        .merge(live)
         .with_state(state)
+}
+
+type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;
+type SecurityHeaders = Stack<HeaderLayer, Stack<HeaderLayer, Stack<HeaderLayer, Identity>>>;
+
+/// Headers on every response: no MIME sniffing, no Referer to other sites,
+/// no framing by other sites.
+fn security_headers() -> SecurityHeaders {
+    ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            // Same-origin keeps the Referer that no-JavaScript form posts
+            // are redirected back to, and sends nothing to other sites.
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .into_inner()
 }
 
 async fn server_fn_handler(

@@ -64,6 +64,11 @@ impl Stream {
             response.headers()["content-type"].to_str().unwrap(),
             "text/event-stream"
         );
+        // Routed past the generic layers, but not past the security headers
+        // nor compression's absence (a compressed stream would be buffered).
+        assert_eq!(response.headers()["x-content-type-options"], "nosniff");
+        assert_eq!(response.headers()["x-frame-options"], "DENY");
+        assert!(response.headers().get("content-encoding").is_none());
         Stream {
             body: response.into_body(),
             buffer: String::new(),
