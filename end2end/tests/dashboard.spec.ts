@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { ADMIN } from './accounts';
 import { addDeal, hydrated, signIn } from './helpers';
 
@@ -68,5 +69,57 @@ test.describe('dashboard', () => {
     expect(next).not.toBe(current);
     await page.getByRole('link', { name: 'Leave TV mode' }).click();
     await expect(page.getByRole('banner')).toBeVisible();
+  });
+
+  test('a monthly target is set without JavaScript and the won is measured against it @nojs', async ({ page }, testInfo) => {
+    await signIn(page, ADMIN, '/dashboard');
+    const form = page.getByRole('form', { name: 'Monthly target' });
+    await expect(page.locator('.target-form').getByText(/for the whole organisation/)).toBeVisible();
+    await expect(form.getByLabel('Month')).toHaveValue(/^\d{4}-\d{2}$/);
+    // A wrong amount is explained next to the field, and nothing is saved.
+    await form.getByLabel('Amount (empty removes the target)').fill('lots');
+    await Promise.all([page.waitForURL(/form_error/), form.getByRole('button', { name: 'Save the target' }).click()]);
+    const again = page.getByRole('form', { name: 'Monthly target' });
+    await expect(again.getByLabel('Amount (empty removes the target)')).toHaveAttribute('aria-invalid', 'true');
+    await expect(again.getByLabel('Amount (empty removes the target)')).toHaveValue('lots');
+    await again.getByLabel('Amount (empty removes the target)').fill(testInfo.project.name === 'no-js' ? '2 000 000' : '1 000 000');
+    await Promise.all([page.waitForURL(/saved=target/), again.getByRole('button', { name: 'Save the target' }).click()]);
+    await expect(page.getByRole('status').filter({ hasText: 'Target saved.' })).toBeVisible();
+    // The same view as before (pipeline and period kept), the target shown.
+    expect(new URL(page.url()).searchParams.get('period')).toBe('month');
+    const target = page.locator('[data-kpi="target"]');
+    await expect(target.locator('.kpi-value')).toHaveText(/^\d+ %$/);
+    await expect(target.locator('.kpi-detail')).toContainText(/of .*000/);
+  });
+
+  test('the figures per rep and per source download as CSV', async ({ page }) => {
+    await signIn(page, ADMIN, '/dashboard');
+    for (const [name, column] of [['Figures per rep (CSV)', 'Rep'], ['Figures per source (CSV)', 'Source']]) {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name }).click()]);
+      expect(download.suggestedFilename()).toMatch(/^accord-(rep|source)-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+      const text = readFileSync((await download.path())!, 'utf8').replace(/^\uFEFF/, '');
+      expect(text.split('\n')[0]).toBe(
+        `Period start,Period end,Pipeline,${column},Currency,Open deals,Open pipeline,Weighted forecast,Deals won,Won this period,Deals lost,Win rate (%),Average deal won,Average cycle (days),` +
+          (column === 'Rep' ? 'Calls,Meetings' : 'New leads'),
+      );
+    }
+  });
+
+  test('any period, and each rep\'s calls and meetings with their table @nojs', async ({ page }) => {
+    await signIn(page, ADMIN, '/dashboard');
+    await page.getByLabel('Period', { exact: true }).selectOption({ label: 'Dates of my choice' });
+    await page.getByLabel('From', { exact: true }).fill('2026-01-15');
+    await page.getByLabel('To (included)').fill('2026-03-10');
+    await Promise.all([page.waitForURL(/period=custom/), page.getByRole('button', { name: 'Show' }).click()]);
+    await expect(page.getByText('From 2026-01-15 to 2026-03-10')).toBeVisible();
+    // The dates the other way round are refused with a message.
+    await page.getByLabel('From', { exact: true }).fill('2026-03-10');
+    await page.getByLabel('To (included)').fill('2026-01-15');
+    await Promise.all([page.waitForURL(/from=2026-03-10/), page.getByRole('button', { name: 'Show' }).click()]);
+    await expect(page.getByRole('alert')).toHaveText('The end date is before the start date.');
+    await page.goto('/dashboard');
+    const activity = page.getByRole('figure', { name: /Calls and meetings per rep/ });
+    await expect(activity.getByRole('columnheader', { name: 'Calls' })).toBeAttached();
+    await expect(activity.getByRole('columnheader', { name: 'Meetings' })).toBeAttached();
   });
 });

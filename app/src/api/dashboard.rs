@@ -37,82 +37,112 @@ pub async fn dashboard_figures(
 /// Reads and computes the dashboard for the caller.
 #[cfg(feature = "ssr")]
 async fn read(query: DashboardQuery) -> Result<Dashboard, AppError> {
-    use crate::domain::Problem;
-    use crate::domain::dashboard::{Period, figures, funnel};
-    use crate::server::{context, pipelines, policy};
-    use chrono::{NaiveTime, Utc};
-    {
-        let user = policy::authorize(policy::Action::ViewDeals)?;
+    use crate::server::{context, policy};
+    let user = policy::authorize(policy::Action::ViewDeals)?;
+    let ctx = context::server_context()?;
+    crate::server::dashboard::dashboard(&ctx.storage, &user, crate::i18n::current_locale(), &query)
+        .await
+}
+
+/// The name of the target form (its outcome after a plain post).
+pub const TARGET_FORM: &str = "target";
+
+/// Sets the target of one month for a pipeline, for the organisation (no
+/// team; administrators) or one team (administrators, and the team's
+/// managers). An empty or zero amount removes it. Without JavaScript the
+/// browser comes back to the same dashboard view.
+#[server(endpoint = "dashboard/set-target")]
+pub async fn set_target(
+    pipeline_id: i64,
+    team_id: Option<String>,
+    month: String,
+    amount: String,
+    currency: String,
+    #[server(default)] back: DashboardQuery,
+) -> Result<(), AppError> {
+    use crate::domain::{Problem, amount_cents, currency as currency_code};
+    use crate::server::storage::NewTarget;
+    use crate::server::{access_log, context, policy, respond};
+    use tracing::Instrument;
+    let typed = amount.clone();
+    let result = async {
+        let user = access_log::guard(policy::Action::SetTargets, "update", "target", "").await?;
+        let team_id = match team_id.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(v) => Some(
+                v.parse::<i64>()
+                    .map_err(|_| AppError::validation("team", Problem::UnknownChoice))?,
+            ),
+        };
+        let month = month.trim();
+        let valid_month = chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d")
+            .is_ok()
+            && month.len() == 7;
+        if !valid_month {
+            return Err(AppError::validation("month", Problem::InvalidDate));
+        }
+        let amount_cents = match amount.trim() {
+            "" => 0,
+            a => amount_cents(a).map_err(|p| AppError::validation("amount", p))?,
+        };
+        if amount_cents > crate::domain::DEAL_AMOUNT_MAX_CENTS {
+            return Err(AppError::validation("amount", Problem::InvalidAmount));
+        }
+        let currency = currency_code(&currency).map_err(|p| AppError::validation("currency", p))?;
         let ctx = context::server_context()?;
-        let period = match query.period.as_deref().map(str::trim) {
-            None | Some("") => Period::default(),
-            Some(key) => Period::from_key(key)
-                .ok_or_else(|| AppError::validation("period", Problem::UnknownChoice))?,
-        };
-        // Read first: the live stream resumes after it (see `load_board`).
-        let events_from = ctx
-            .storage
-            .events
-            .last_event_id()
-            .await
-            .map_err(|e| context::internal("events.last", e))?;
-        let all = pipelines::ensure_default(&ctx.storage, crate::i18n::current_locale())
-            .await
-            .map_err(|e| context::internal("pipelines.list", e))?;
-        let (pipeline_choices, pipeline) = pipelines::open_and_chosen(&all, query.pipeline)?;
-        let teams = crate::server::records::team_choices().await?;
-        let team = match query.team {
-            Some(id) if teams.iter().any(|(t, _)| *t == id) => Some(id),
-            Some(_) => return Err(AppError::validation("team", Problem::UnknownChoice)),
-            None => None,
-        };
-        let visibility = policy::people_visibility(&user);
-        let facts = ctx
-            .storage
-            .dashboard
-            .deal_facts(pipeline.id, team, visibility)
-            .await
-            .map_err(|e| context::internal("dashboard.deal_facts", e))?;
-        let reached = ctx
-            .storage
-            .dashboard
-            .stages_reached(pipeline.id, team, visibility)
-            .await
-            .map_err(|e| context::internal("dashboard.stages_reached", e))?;
-        let today = Utc::now().date_naive();
-        let (from, to) = period.around(today);
-        let leads = ctx
-            .storage
-            .dashboard
-            .leads_by_source(
-                from.and_time(NaiveTime::MIN).and_utc(),
-                to.and_time(NaiveTime::MIN).and_utc(),
-            )
-            .await
-            .map_err(|e| context::internal("dashboard.leads_by_source", e))?;
-        let f = figures(&facts, from, to, today);
-        Ok(Dashboard {
-            period,
-            from: from.format("%Y-%m-%d").to_string(),
-            to: (to - chrono::Days::new(1)).format("%Y-%m-%d").to_string(),
-            pipelines: pipeline_choices,
-            pipeline_id: pipeline.id,
-            teams,
-            team_id: team,
-            currency: f.currency,
-            open_value: f.open_value,
-            weighted_forecast: f.weighted_forecast,
-            won_value: f.won_value,
-            won_count: f.won_count,
-            lost_count: f.lost_count,
-            win_rate_percent: f.win_rate_percent,
-            average_won: f.average_won,
-            average_cycle_days: f.average_cycle_days,
-            forecast: f.forecast,
-            outcomes: f.outcomes,
-            funnel: funnel(&pipeline.stages, &reached),
-            leads_by_source: leads,
-            events_from,
-        })
+        crate::server::dashboard::set_target(
+            &ctx.storage,
+            &user,
+            NewTarget {
+                pipeline_id,
+                team_id,
+                month: month.to_string(),
+                amount_cents,
+                currency,
+                set_by: user.user_id,
+            },
+        )
+        .await?;
+        tracing::info!(
+            user_id = user.user_id,
+            pipeline_id,
+            ?team_id,
+            month,
+            "target set"
+        );
+        Ok(())
+    }
+    .instrument(tracing::info_span!("dashboard.set_target"))
+    .await;
+    respond::finish_form_at(&dashboard_address(&back), TARGET_FORM, &typed, result)
+}
+
+/// The dashboard's address for `query` (only numbers, a period key and
+/// dates that parse: nothing from it can leave the page).
+pub fn dashboard_address(query: &DashboardQuery) -> String {
+    use crate::url::encode_component;
+    let mut parts = Vec::new();
+    if let Some(p) = query
+        .period
+        .as_deref()
+        .and_then(crate::domain::dashboard::Period::from_key)
+    {
+        parts.push(format!("period={}", p.key()));
+    }
+    for (name, value) in [("from", &query.from), ("to", &query.to)] {
+        if let Some(v) = value.as_deref().filter(|v| !v.is_empty()) {
+            parts.push(format!("{name}={}", encode_component(v)));
+        }
+    }
+    if let Some(p) = query.pipeline {
+        parts.push(format!("pipeline={p}"));
+    }
+    if let Some(t) = query.team {
+        parts.push(format!("team={t}"));
+    }
+    if parts.is_empty() {
+        "/dashboard".to_string()
+    } else {
+        format!("/dashboard?{}", parts.join("&"))
     }
 }

@@ -2,8 +2,9 @@
 //! are computed from the deals' facts (the same code on every backend; the
 //! storage only reads rows).
 
+use super::Problem;
 use super::pipeline::{Stage, StageKind, weighted_cents};
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 /// How many months the forecast looks ahead and the won/lost chart back.
@@ -17,16 +18,19 @@ pub enum Period {
     Month,
     Quarter,
     Year,
+    /// Any dates, both given.
+    Custom,
 }
 
 impl Period {
-    pub const ALL: [Period; 3] = [Period::Month, Period::Quarter, Period::Year];
+    pub const ALL: [Period; 4] = [Period::Month, Period::Quarter, Period::Year, Period::Custom];
 
     pub fn key(self) -> &'static str {
         match self {
             Period::Month => "month",
             Period::Quarter => "quarter",
             Period::Year => "year",
+            Period::Custom => "custom",
         }
     }
 
@@ -34,27 +38,63 @@ impl Period {
         Period::ALL.into_iter().find(|p| p.key() == key)
     }
 
-    /// The period containing `day`: its first day and the first day after.
+    /// The calendar period containing `day`: its first day and the first
+    /// day after (a custom period has no calendar: the month).
     pub fn around(self, day: NaiveDate) -> (NaiveDate, NaiveDate) {
         let first_month = match self {
-            Period::Month => day.month(),
+            Period::Month | Period::Custom => day.month(),
             Period::Quarter => (day.month() - 1) / 3 * 3 + 1,
             Period::Year => 1,
         };
         let start = NaiveDate::from_ymd_opt(day.year(), first_month, 1).expect("a valid month");
         let months = match self {
-            Period::Month => 1,
+            Period::Month | Period::Custom => 1,
             Period::Quarter => 3,
             Period::Year => 12,
         };
         (start, start + Months::new(months))
     }
+
+    /// The days the figures cover, `[start, end)`: the calendar period
+    /// around `today`, or for a custom period the dates given (`from` and
+    /// `to`, `YYYY-MM-DD`, both included). Errors name the field.
+    pub fn range(
+        self,
+        today: NaiveDate,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<(NaiveDate, NaiveDate), (&'static str, Problem)> {
+        if self != Period::Custom {
+            return Ok(self.around(today));
+        }
+        let parse = |field: &'static str, value: Option<&str>| match value.map(str::trim) {
+            None | Some("") => Err((field, Problem::Required)),
+            Some(d) => {
+                NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| (field, Problem::InvalidDate))
+            }
+        };
+        let start = parse("from", from)?;
+        let last = parse("to", to)?;
+        if last < start {
+            return Err(("to", Problem::RangeReversed));
+        }
+        Ok((start, last + Days::new(1)))
+    }
+}
+
+/// The months (`YYYY-MM`) that overlap `[start, end)`: the first and the
+/// last. A period's target is the sum of these months' targets.
+pub fn months_overlapping(start: NaiveDate, end: NaiveDate) -> (String, String) {
+    (month_of(start), month_of(end - Days::new(1)))
 }
 
 /// What the dashboard is asked for (the page's query string).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct DashboardQuery {
     pub period: Option<String>,
+    /// A custom period's first and last days, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    pub to: Option<String>,
     pub pipeline: Option<i64>,
     pub team: Option<i64>,
 }
@@ -62,6 +102,9 @@ pub struct DashboardQuery {
 /// One deal as the dashboard counts it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealFact {
+    pub owner_id: i64,
+    /// Where the deal came from, as typed (may be empty).
+    pub source: String,
     pub amount_cents: i64,
     pub currency: String,
     pub probability: u8,
@@ -85,6 +128,15 @@ pub struct ForecastMonth {
     pub month: String,
     pub weighted_cents: i64,
     pub best_case_cents: i64,
+}
+
+/// One rep's calls and meetings over a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepActivity {
+    pub user_id: i64,
+    pub name: String,
+    pub calls: i64,
+    pub meetings: i64,
 }
 
 /// One month of outcomes: deals closed in it.
@@ -128,6 +180,14 @@ pub struct Dashboard {
     pub outcomes: Vec<OutcomeMonth>,
     pub funnel: Vec<FunnelStep>,
     pub leads_by_source: Vec<(String, i64)>,
+    /// The targets of the months the period overlaps, per currency.
+    pub target: Vec<Amount>,
+    /// Won against target, in the target's currency, when there is one.
+    pub target_percent: Option<u32>,
+    /// Calls and meetings logged in the period, per rep the reader sees.
+    pub activity: Vec<RepActivity>,
+    /// Whether the reader may set this pipeline's targets.
+    pub may_set_target: bool,
     /// The live stream's last event id when the figures were read.
     pub events_from: i64,
 }
@@ -271,6 +331,110 @@ pub fn figures(deals: &[DealFact], from: NaiveDate, to: NaiveDate, today: NaiveD
     }
 }
 
+/// Won against target, in percent, in the currency of the (first)
+/// target; none without a target.
+pub fn target_percent(won: &[Amount], target: &[Amount]) -> Option<u32> {
+    let target = target.iter().find(|t| t.cents > 0)?;
+    let won = won
+        .iter()
+        .find(|w| w.currency == target.currency)
+        .map_or(0, |w| w.cents);
+    Some(
+        ((won as i128 * 100 + target.cents as i128 / 2) / target.cents as i128)
+            .min(u32::MAX as i128) as u32,
+    )
+}
+
+/// One line of a report: the figures of one group's deals in one
+/// currency (each figure is about exactly those deals).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRow {
+    /// The group's key: the owner's user id or the deal's source.
+    pub group: String,
+    pub currency: String,
+    pub open_count: i64,
+    pub open_cents: i64,
+    pub weighted_cents: i64,
+    pub won_count: i64,
+    pub won_cents: i64,
+    pub lost_count: i64,
+    pub win_rate_percent: Option<u8>,
+    pub average_won_cents: Option<i64>,
+    pub average_cycle_days: Option<i64>,
+}
+
+/// What a report is broken down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportBy {
+    Rep,
+    Source,
+}
+
+impl ReportBy {
+    pub fn from_key(key: &str) -> Option<ReportBy> {
+        match key {
+            "rep" => Some(ReportBy::Rep),
+            "source" => Some(ReportBy::Source),
+            _ => None,
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportBy::Rep => "rep",
+            ReportBy::Source => "source",
+        }
+    }
+
+    fn group(self, deal: &DealFact) -> String {
+        match self {
+            ReportBy::Rep => deal.owner_id.to_string(),
+            ReportBy::Source => deal.source.trim().to_string(),
+        }
+    }
+}
+
+/// The dashboard's figures per rep or per source over `[from, to)`: one
+/// row per group and currency, in group then currency order, computed by
+/// [`figures`] over that group's deals, so that a report adds up to the
+/// dashboard.
+pub fn report(
+    deals: &[DealFact],
+    by: ReportBy,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Vec<ReportRow> {
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<DealFact>> =
+        std::collections::BTreeMap::new();
+    for d in deals {
+        groups
+            .entry((by.group(d), d.currency.clone()))
+            .or_default()
+            .push(d.clone());
+    }
+    groups
+        .into_iter()
+        .map(|((group, currency), deals)| {
+            let f = figures(&deals, from, to, today);
+            let cents = |list: &[Amount]| list.iter().map(|a| a.cents).sum::<i64>();
+            ReportRow {
+                group,
+                currency,
+                open_count: deals.iter().filter(|d| d.kind == StageKind::Open).count() as i64,
+                open_cents: cents(&f.open_value),
+                weighted_cents: cents(&f.weighted_forecast),
+                won_count: f.won_count,
+                won_cents: cents(&f.won_value),
+                lost_count: f.lost_count,
+                win_rate_percent: f.win_rate_percent,
+                average_won_cents: f.average_won.first().map(|a| a.cents),
+                average_cycle_days: f.average_cycle_days,
+            }
+        })
+        .collect()
+}
+
 /// The conversion funnel: for each open stage in board order, then won,
 /// how many deals got at least that far (a deal that reached a later stage
 /// passed the earlier ones, even if it skipped them; a lost deal counts as
@@ -329,6 +493,8 @@ mod tests {
         closed: Option<&str>,
     ) -> DealFact {
         DealFact {
+            owner_id: 1,
+            source: String::new(),
             amount_cents: amount,
             currency: "EUR".into(),
             probability: p,
@@ -432,5 +598,106 @@ mod tests {
         assert_eq!(f.win_rate_percent, None);
         assert_eq!(f.average_cycle_days, None);
         assert!(f.open_value.is_empty());
+    }
+
+    #[test]
+    fn a_custom_period_needs_two_dates_in_order() {
+        let today = day("2026-11-29");
+        assert_eq!(
+            Period::Custom.range(today, Some("2026-01-15"), Some("2026-02-14")),
+            Ok((day("2026-01-15"), day("2026-02-15")))
+        );
+        assert_eq!(
+            Period::Custom.range(today, Some("2026-01-15"), None),
+            Err(("to", Problem::Required))
+        );
+        assert_eq!(
+            Period::Custom.range(today, Some("15/01/2026"), Some("2026-02-14")),
+            Err(("from", Problem::InvalidDate))
+        );
+        assert_eq!(
+            Period::Custom.range(today, Some("2026-03-01"), Some("2026-02-28")),
+            Err(("to", Problem::RangeReversed))
+        );
+        // The calendar periods ignore the dates.
+        assert_eq!(
+            Period::Quarter.range(today, Some("x"), None),
+            Ok((day("2026-10-01"), day("2027-01-01")))
+        );
+        assert_eq!(
+            months_overlapping(day("2026-01-15"), day("2026-03-01")),
+            ("2026-01".to_string(), "2026-02".to_string())
+        );
+    }
+
+    #[test]
+    fn won_against_target() {
+        let eur = |cents| Amount {
+            currency: "EUR".into(),
+            cents,
+        };
+        assert_eq!(target_percent(&[eur(7_500)], &[eur(10_000)]), Some(75));
+        assert_eq!(target_percent(&[], &[eur(10_000)]), Some(0));
+        assert_eq!(target_percent(&[eur(12_000)], &[eur(10_000)]), Some(120));
+        assert_eq!(target_percent(&[eur(5)], &[]), None);
+        let usd = Amount {
+            currency: "USD".into(),
+            cents: 9_000,
+        };
+        assert_eq!(target_percent(&[usd], &[eur(10_000)]), Some(0));
+    }
+
+    #[test]
+    fn a_report_adds_up_to_the_dashboard() {
+        let (from, to, today) = (day("2026-11-01"), day("2026-12-01"), day("2026-11-29"));
+        let mut deals = vec![
+            deal(10_000, 50, StageKind::Open, None, None),
+            deal(20_000, 100, StageKind::Won, None, Some("2026-11-10")),
+            deal(5_000, 0, StageKind::Lost, None, Some("2026-11-11")),
+            deal(8_000, 20, StageKind::Open, None, None),
+        ];
+        deals[1].owner_id = 2;
+        deals[3].owner_id = 2;
+        deals[3].source = "Trade fair".into();
+        deals[2].currency = "USD".into();
+        let by_rep = report(&deals, ReportBy::Rep, from, to, today);
+        assert_eq!(
+            by_rep
+                .iter()
+                .map(|r| (r.group.as_str(), r.currency.as_str()))
+                .collect::<Vec<_>>(),
+            [("1", "EUR"), ("1", "USD"), ("2", "EUR")]
+        );
+        let rep2 = &by_rep[2];
+        assert_eq!(
+            (rep2.open_count, rep2.open_cents, rep2.weighted_cents),
+            (1, 8_000, 1_600)
+        );
+        assert_eq!(
+            (rep2.won_count, rep2.won_cents, rep2.win_rate_percent),
+            (1, 20_000, Some(100))
+        );
+        assert_eq!(rep2.average_won_cents, Some(20_000));
+        assert_eq!(
+            (by_rep[1].lost_count, by_rep[1].win_rate_percent),
+            (1, Some(0))
+        );
+        // Every deal is in exactly one row: the totals are the dashboard's.
+        let all = figures(&deals, from, to, today);
+        let sum = |f: fn(&ReportRow) -> i64| by_rep.iter().map(f).sum::<i64>();
+        assert_eq!(sum(|r| r.won_count), all.won_count);
+        assert_eq!(sum(|r| r.lost_count), all.lost_count);
+        assert_eq!(
+            sum(|r| r.open_cents),
+            all.open_value.iter().map(|a| a.cents).sum::<i64>()
+        );
+        let by_source = report(&deals, ReportBy::Source, from, to, today);
+        assert_eq!(
+            by_source
+                .iter()
+                .map(|r| (r.group.as_str(), r.currency.as_str()))
+                .collect::<Vec<_>>(),
+            [("", "EUR"), ("", "USD"), ("Trade fair", "EUR")]
+        );
     }
 }

@@ -54,6 +54,8 @@ pub enum Problem {
     DealsToMove,
     /// A pipeline keeps at least one open stage.
     LastOpenStage,
+    /// A date range that ends before it starts.
+    RangeReversed,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -91,6 +93,7 @@ impl Problem {
             Problem::InvalidAmount => t.err_invalid_amount.to_string(),
             Problem::DealsToMove => t.err_deals_to_move.to_string(),
             Problem::LastOpenStage => t.err_last_open_stage.to_string(),
+            Problem::RangeReversed => t.err_range_reversed.to_string(),
         }
     }
 }
@@ -125,6 +128,7 @@ impl From<Problem> for String {
             Problem::InvalidAmount => "invalid_amount".into(),
             Problem::DealsToMove => "deals_to_move".into(),
             Problem::LastOpenStage => "last_open_stage".into(),
+            Problem::RangeReversed => "range_reversed".into(),
         }
     }
 }
@@ -174,6 +178,7 @@ impl TryFrom<String> for Problem {
             ("invalid_amount", None) => Problem::InvalidAmount,
             ("deals_to_move", None) => Problem::DealsToMove,
             ("last_open_stage", None) => Problem::LastOpenStage,
+            ("range_reversed", None) => Problem::RangeReversed,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -229,6 +234,7 @@ mod tests {
             Problem::InvalidAmount,
             Problem::DealsToMove,
             Problem::LastOpenStage,
+            Problem::RangeReversed,
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

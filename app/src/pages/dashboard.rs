@@ -7,6 +7,7 @@
 //! elements, so they grow or shrink in place), so no drawing code ships
 //! in the WASM.
 
+use crate::api::dashboard::{SetTarget, TARGET_FORM, dashboard_address};
 #[cfg(feature = "hydrate")]
 use crate::api::dashboard_figures;
 use crate::api::load_dashboard;
@@ -14,8 +15,10 @@ use crate::components::live_status::{LiveStatusDot, live_status};
 use crate::domain::dashboard::{Amount, Dashboard, DashboardQuery, Period};
 use crate::domain::format_amount;
 use crate::i18n::{Catalogue, use_t};
+use crate::pages::form_outcome::form_outcome;
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
@@ -34,6 +37,8 @@ pub fn DashboardPage() -> impl IntoView {
         move || {
             query.with(|q| DashboardQuery {
                 period: q.get("period"),
+                from: q.get("from"),
+                to: q.get("to"),
                 pipeline: q.get("pipeline").and_then(|v| v.parse().ok()),
                 team: q.get("team").and_then(|v| v.parse().ok()),
             })
@@ -49,12 +54,21 @@ pub fn DashboardPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match dashboard.await {
                     Ok(d) => {
+                        let custom = d.period == Period::Custom;
                         let query = DashboardQuery {
                             period: Some(d.period.key().to_string()),
+                            from: custom.then(|| d.from.clone()),
+                            to: custom.then(|| d.to.clone()),
                             pipeline: Some(d.pipeline_id),
                             team: d.team_id,
                         };
                         let events_from = d.events_from;
+                        let extras = (!tv).then(|| {
+                            let target = d.may_set_target.then(|| view! {
+                                <TargetForm dashboard=d.clone() back=query.clone()/>
+                            });
+                            view! { <Reports query=query.clone()/> {target} }
+                        });
                         let rotate = tv.then(|| next_pipeline_address(&d)).flatten();
                         let current = d.pipelines.iter().find(|(id, _)| *id == d.pipeline_id)
                             .map(|(_, name)| name.clone()).unwrap_or_default();
@@ -79,6 +93,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <LiveFigures events_from query>
                                 <FiguresView dashboard=d/>
                             </LiveFigures>
+                            {extras}
                         })
                     }
                     Err(e) => Either::Right(view! { <p class="error" role="alert">{e.message(t)}</p> }),
@@ -123,6 +138,15 @@ fn Filters(dashboard: Dashboard) -> impl IntoView {
                 </select>
             </div>
             <div class="field">
+                <label for="dashboard-from">{t.dashboard_from}</label>
+                <input id="dashboard-from" name="from" type="date" value=dashboard.from.clone() aria-describedby="dashboard-dates-hint"/>
+            </div>
+            <div class="field">
+                <label for="dashboard-to">{t.dashboard_to}</label>
+                <input id="dashboard-to" name="to" type="date" value=dashboard.to.clone() aria-describedby="dashboard-dates-hint"/>
+                <small id="dashboard-dates-hint" class="hint">{t.dashboard_custom_hint}</small>
+            </div>
+            <div class="field">
                 <label for="dashboard-pipeline">{t.dashboard_pipeline}</label>
                 <select id="dashboard-pipeline" name="pipeline">
                     {dashboard.pipelines.iter().map(|(id, name)| view! {
@@ -141,6 +165,97 @@ fn Filters(dashboard: Dashboard) -> impl IntoView {
             </div>
             <div class="actions"><button type="submit">{t.dashboard_apply}</button></div>
         </form>
+    }
+}
+
+/// Links to the same figures as CSV files, per rep and per source (plain
+/// downloads, served by `accord` itself).
+#[component]
+fn Reports(query: DashboardQuery) -> impl IntoView {
+    let t = use_t();
+    let address = dashboard_address(&query);
+    let link = |by: &str| {
+        let q = address
+            .split_once('?')
+            .map(|(_, q)| format!("&{q}"))
+            .unwrap_or_default();
+        format!("/dashboard/report.csv?by={by}{q}")
+    };
+    view! {
+        <section class="reports" aria-labelledby="reports-title">
+            <h2 id="reports-title">{t.report_title}</h2>
+            <p class="meta">{t.report_intro}</p>
+            <ul>
+                <li><a href=link("rep") download="">{t.report_by_rep}</a></li>
+                <li><a href=link("source") download="">{t.report_by_source}</a></li>
+            </ul>
+        </section>
+    }
+}
+
+/// Sets the monthly target of the pipeline and team shown (a plain form:
+/// works without JavaScript, and comes back to the same view).
+#[component]
+fn TargetForm(dashboard: Dashboard, back: DashboardQuery) -> impl IntoView {
+    let t = use_t();
+    let outcome = form_outcome(TARGET_FORM);
+    let d = dashboard;
+    let pipeline = d
+        .pipelines
+        .iter()
+        .find(|(id, _)| *id == d.pipeline_id)
+        .map(|(_, n)| n.clone())
+        .unwrap_or_default();
+    let team = d
+        .team_id
+        .and_then(|id| d.teams.iter().find(|(t, _)| *t == id))
+        .map(|(_, n)| n.clone());
+    let month = d.from.get(..7).unwrap_or_default().to_string();
+    let currency = d
+        .target
+        .first()
+        .map(|a| a.currency.clone())
+        .unwrap_or_else(|| d.currency.clone());
+    let error = |field: &str| outcome.field_message(t, field);
+    let (month_error, amount_error, currency_error) =
+        (error("month"), error("amount"), error("currency"));
+    let general = outcome.general_error().map(|e| e.message(t));
+    let described = |id: &'static str, has: bool| has.then_some(id);
+    view! {
+        <section class="target-form" aria-labelledby="target-title">
+            <h2 id="target-title">{t.target_form_title}</h2>
+            <p class="meta">{(t.target_scope)(&pipeline, team.as_deref())}</p>
+            {outcome.saved.then(|| view! { <p class="notice" role="status">{t.target_saved}</p> })}
+            {general.map(|m| view! { <p class="error" role="alert">{m}</p> })}
+            <form method="post" action=SetTarget::PATH class="inline-form" aria-labelledby="target-title">
+                <input type="hidden" name="pipeline_id" value=d.pipeline_id.to_string()/>
+                <input type="hidden" name="team_id" value=d.team_id.map(|t| t.to_string()).unwrap_or_default()/>
+                <input type="hidden" name="back[period]" value=back.period.clone().unwrap_or_default()/>
+                <input type="hidden" name="back[from]" value=back.from.clone().unwrap_or_default()/>
+                <input type="hidden" name="back[to]" value=back.to.clone().unwrap_or_default()/>
+                <input type="hidden" name="back[pipeline]" value=d.pipeline_id.to_string()/>
+                {d.team_id.map(|t| view! { <input type="hidden" name="back[team]" value=t.to_string()/> })}
+                <div class="field">
+                    <label for="target-month">{t.target_month}</label>
+                    <input id="target-month" name="month" type="month" required value=month
+                        aria-invalid=month_error.is_some().then_some("true") aria-describedby=described("target-month-error", month_error.is_some())/>
+                    {month_error.map(|m| view! { <p id="target-month-error" class="field-error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="target-amount">{t.target_amount}</label>
+                    <input id="target-amount" name="amount" type="text" inputmode="decimal" value=outcome.value.clone().unwrap_or_default()
+                        aria-invalid=amount_error.is_some().then_some("true") aria-describedby=described("target-amount-error", amount_error.is_some())/>
+                    {amount_error.map(|m| view! { <p id="target-amount-error" class="field-error">{m}</p> })}
+                </div>
+                <div class="field">
+                    <label for="target-currency">{t.target_currency}</label>
+                    <input id="target-currency" name="currency" type="text" required maxlength="3" size="4" value=currency
+                        aria-invalid=currency_error.is_some().then_some("true") aria-describedby=described("target-currency-error", currency_error.is_some())/>
+                    {currency_error.map(|m| view! { <p id="target-currency-error" class="field-error">{m}</p> })}
+                </div>
+                <div class="actions"><button type="submit">{t.target_save}</button></div>
+            </form>
+        </section>
     }
 }
 
@@ -229,6 +344,8 @@ pub fn FiguresView(dashboard: Dashboard) -> impl IntoView {
                 (t.kpi_win_rate_detail)(d.won_count, d.lost_count), "win_rate")}
             {kpi(t.kpi_average_deal, amounts(&d.average_won, t), String::new(), "average")}
             {kpi(t.kpi_cycle, d.average_cycle_days.map_or_else(none, |n| (t.kpi_days)(n)), String::new(), "cycle")}
+            {kpi(t.kpi_target, d.target_percent.map_or_else(|| t.kpi_no_target.to_string(), |p| format!("{p} %")),
+                if d.target.is_empty() { String::new() } else { (t.kpi_target_detail)(&amounts(&d.target, t)) }, "target")}
         </dl>
         <div class="charts">
             <BarChart
@@ -253,6 +370,14 @@ pub fn FiguresView(dashboard: Dashboard) -> impl IntoView {
                 label_heading=t.chart_month
                 series=vec![(t.chart_won, "won"), (t.chart_lost, "lost")]
                 rows=d.outcomes.iter().map(|m| (m.month.clone(), vec![m.won, m.lost])).collect()
+                currency=String::new()
+            />
+            <BarChart
+                id="activity"
+                caption=t.chart_activity.to_string()
+                label_heading=t.chart_rep
+                series=vec![(t.chart_calls, "calls"), (t.chart_meetings, "meetings")]
+                rows=d.activity.iter().map(|a| (a.name.clone(), vec![a.calls, a.meetings])).collect()
                 currency=String::new()
             />
             <BarChart
@@ -345,7 +470,7 @@ fn BarChart(
             <ul class="chart-legend" aria-hidden="true">
                 {series.iter().map(|(name, class)| view! { <li class=format!("key {class}")>{*name}</li> }).collect_view()}
             </ul>
-            <p class="chart-empty" hidden=max > 0>{t.chart_empty}</p>
+            <p class="chart-empty" hidden={max > 0}>{t.chart_empty}</p>
             <svg viewBox=format!("0 0 {CHART_W} {}", CHART_H + 24.0) aria-hidden="true" focusable="false" class="chart-drawing">
                 {groups}
             </svg>

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod context;
 pub mod cookies;
 pub mod csp;
+pub mod dashboard;
 pub mod pipelines;
 pub mod policy;
 pub mod qr;

@@ -63,6 +63,9 @@ pub enum Action {
     MoveDeals,
     /// Create, rename, reorder and archive pipelines and stages.
     ManagePipelines,
+    /// Set the monthly sales targets (which ones:
+    /// `server::dashboard::may_set_target`).
+    SetTargets,
 }
 
 /// The rule table.
@@ -85,7 +88,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReassignPeople => matches!(role, Admin | Manager),
         ViewDeals => true,
         MoveDeals => matches!(role, Admin | Manager | Sales),
-        ManagePipelines => matches!(role, Admin | Manager),
+        ManagePipelines | SetTargets => matches!(role, Admin | Manager),
     }
 }
 

@@ -59,17 +59,32 @@ fn referer_path() -> String {
 /// error status, and for plain form posts redirects back with the outcome.
 /// `value` is what the person typed, kept for them on error.
 pub fn finish_form<T>(form: &str, value: &str, result: Result<T, AppError>) -> Result<T, AppError> {
-    let back = referer_path();
+    finish_form_at(&referer_path(), form, value, result)
+}
+
+/// [`finish_form`], coming back to `back` (a path on this site, possibly
+/// with its own query, built by the server) rather than to the `Referer`.
+pub fn finish_form_at<T>(
+    back: &str,
+    form: &str,
+    value: &str,
+    result: Result<T, AppError>,
+) -> Result<T, AppError> {
+    let back = if back.contains('?') {
+        format!("{back}&")
+    } else {
+        format!("{back}?")
+    };
     if is_plain_form_post() {
         let target = match &result {
-            Ok(_) => format!("{back}?saved={}", encode_component(form)),
+            Ok(_) => format!("{back}saved={}", encode_component(form)),
             Err(error) => {
                 let json = serde_json::to_string(error).unwrap_or_default();
                 let next = referer_next()
                     .map(|n| format!("&next={n}"))
                     .unwrap_or_default();
                 format!(
-                    "{back}?form={}&form_error={}&value={}{next}",
+                    "{back}form={}&form_error={}&value={}{next}",
                     encode_component(form),
                     encode_component(&json),
                     encode_component(value)

@@ -748,6 +748,41 @@ pub trait DashboardStore: Send + Sync {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(String, i64)>, StorageError>;
+    /// Calls and meetings logged in `[from, to)`, per author, over the
+    /// authors the reader sees (themselves and their teams' members, or
+    /// everyone), one team's members if given; by name.
+    async fn activity_by_rep(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        team_id: Option<i64>,
+        visibility: Visibility,
+    ) -> Result<Vec<crate::domain::dashboard::RepActivity>, StorageError>;
+    /// The sum of a pipeline's monthly targets from `first_month` to
+    /// `last_month` (`YYYY-MM`, both included), per currency; the
+    /// organisation's (no team) or one team's.
+    async fn targets(
+        &self,
+        pipeline_id: i64,
+        team_id: Option<i64>,
+        first_month: &str,
+        last_month: &str,
+    ) -> Result<Vec<crate::domain::dashboard::Amount>, StorageError>;
+    /// Sets (replaces) one month's target; zero cents removes it.
+    async fn set_target(&self, target: &NewTarget) -> Result<(), StorageError>;
+}
+
+/// One month's sales target for a pipeline (the organisation's, or a
+/// team's), as [`DashboardStore::set_target`] writes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTarget {
+    pub pipeline_id: i64,
+    pub team_id: Option<i64>,
+    /// `YYYY-MM`.
+    pub month: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    pub set_by: i64,
 }
 
 /// One committed change of a deal, as the events table holds it (written

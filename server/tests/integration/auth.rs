@@ -747,6 +747,11 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
         ("/api/dashboard/get", "", None),
         ("/api/dashboard/figures", "", None),
         (
+            "/api/dashboard/set-target",
+            "pipeline_id=1&month=2026-01&amount=100&currency=EUR",
+            Some(Role::Sales),
+        ),
+        (
             "/api/pipeline/column",
             "stage=1&after_rank=i&after_id=1",
             None,
