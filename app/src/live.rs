@@ -1,6 +1,6 @@
 //! The page's one live stream, in the browser: a single `EventSource` on
-//! `/api/events` however many islands follow changes (the board now, the
-//! dashboard and a person's timeline later), each registering what it
+//! `/api/events` however many islands follow changes (the board, the
+//! dashboard, a person's or a company's timeline), each registering what it
 //! wants to hear. The browser reconnects by itself and resumes with
 //! `Last-Event-ID`; when the server says the gap is too long to replay
 //! (`reload`), each follower fetches its data again.
@@ -30,7 +30,7 @@ impl LiveStatus {
 #[cfg(feature = "hydrate")]
 mod browser {
     use super::*;
-    use crate::domain::live::{DEAL_EVENT, DealEvent, RELOAD_EVENT};
+    use crate::domain::live::{DEAL_EVENT, DealEvent, RELOAD_EVENT, TIMELINE_EVENT, TimelineEvent};
     use leptos::prelude::*;
     use std::cell::RefCell;
     use std::rc::Rc;
@@ -38,11 +38,13 @@ mod browser {
     use wasm_bindgen::closure::Closure;
 
     type DealHandler = Rc<dyn Fn(DealEvent)>;
+    type TimelineHandler = Rc<dyn Fn(TimelineEvent)>;
     type ReloadHandler = Rc<dyn Fn()>;
 
     struct Stream {
         status: ArcRwSignal<LiveStatus>,
         on_deal: Vec<DealHandler>,
+        on_timeline: Vec<TimelineHandler>,
         on_reload: Vec<ReloadHandler>,
     }
 
@@ -61,6 +63,7 @@ mod browser {
             *s = Some(Stream {
                 status: status.clone(),
                 on_deal: Vec::new(),
+                on_timeline: Vec::new(),
                 on_reload: Vec::new(),
             })
         });
@@ -106,6 +109,27 @@ mod browser {
         let _ =
             source.add_event_listener_with_callback(DEAL_EVENT, on_deal.as_ref().unchecked_ref());
         on_deal.forget();
+        let on_timeline =
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(|message: web_sys::MessageEvent| {
+                let Some(event) = message
+                    .data()
+                    .as_string()
+                    .and_then(|text| serde_json::from_str::<TimelineEvent>(&text).ok())
+                else {
+                    return;
+                };
+                let handlers = STREAM.with_borrow(|s| {
+                    s.as_ref()
+                        .map(|s| s.on_timeline.clone())
+                        .unwrap_or_default()
+                });
+                for handler in handlers {
+                    handler(event.clone());
+                }
+            });
+        let _ = source
+            .add_event_listener_with_callback(TIMELINE_EVENT, on_timeline.as_ref().unchecked_ref());
+        on_timeline.forget();
         let on_reload = Closure::<dyn Fn()>::new(|| {
             let handlers =
                 STREAM.with_borrow(|s| s.as_ref().map(|s| s.on_reload.clone()).unwrap_or_default());
@@ -130,6 +154,16 @@ mod browser {
         });
     }
 
+    /// Calls `handler` with every timeline entry logged or ticked off on a
+    /// person or company the reader may see.
+    pub fn on_timeline(handler: impl Fn(TimelineEvent) + 'static) {
+        STREAM.with_borrow_mut(|s| {
+            if let Some(s) = s.as_mut() {
+                s.on_timeline.push(Rc::new(handler));
+            }
+        });
+    }
+
     /// Calls `handler` when changes were missed: the data must be fetched
     /// again.
     pub fn on_reload(handler: impl Fn() + 'static) {
@@ -142,4 +176,4 @@ mod browser {
 }
 
 #[cfg(feature = "hydrate")]
-pub use browser::{connect, on_deal, on_reload};
+pub use browser::{connect, on_deal, on_reload, on_timeline};

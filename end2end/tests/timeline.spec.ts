@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { SALES } from './accounts';
+import { ADMIN, SALES } from './accounts';
 import { hydrated, signIn } from './helpers';
 
 test.describe('companies and timelines @nojs', () => {
@@ -89,5 +89,35 @@ test.describe('logging a call', () => {
     await expect(entry).toContainText('7 min');
     await expect(entry).toContainText('Asked for a quote for 12 seats.');
     await expect(page.locator('dd').filter({ hasText: 'Never' })).toHaveCount(0);
+  });
+});
+
+test.describe('a live timeline', () => {
+  test('an entry logged by someone else appears on an open person page, without a reload', async ({ browser }, testInfo) => {
+    const writer = await (await browser.newContext()).newPage();
+    await signIn(writer, SALES, '/contacts/new');
+    await writer.getByLabel('Last name').fill(`Followed-${testInfo.project.name}`);
+    await writer.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([writer.waitForURL(/\/contacts\/\d+$/), writer.getByRole('button', { name: 'Save the person' }).click()]);
+    const personUrl = writer.url();
+
+    const watcher = await (await browser.newContext()).newPage();
+    await signIn(watcher, ADMIN, new URL(personUrl).pathname);
+    await hydrated(watcher);
+    const timeline = watcher.locator('#timeline');
+    await expect(timeline.locator('.live-status')).toHaveAttribute('data-status', 'live');
+    await expect(timeline.locator('.entry')).toHaveCount(0);
+    let loads = 0;
+    watcher.on('framenavigated', (f) => {
+      if (f === watcher.mainFrame()) loads += 1;
+    });
+
+    await writer.getByText('Log a call (shortcut: C)').click();
+    await writer.getByLabel('Notes').fill('Called about the renewal.');
+    await Promise.all([writer.waitForURL(/#timeline$/), writer.getByRole('button', { name: 'Save to the timeline' }).click()]);
+
+    await expect(timeline.locator('.entry').first()).toContainText('Called about the renewal.', { timeout: 2_000 });
+    await expect(timeline.locator('[aria-live="polite"]')).toHaveText('The timeline has new activity.');
+    expect(loads).toBe(0);
   });
 });

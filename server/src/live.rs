@@ -18,9 +18,8 @@
 use app::server::storage::{Storage, StoredEvent};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, broadcast};
+use tokio::sync::{Notify, OnceCell, broadcast};
 
 /// How many events a slow subscriber may fall behind before it is told to
 /// reload its data instead.
@@ -38,7 +37,9 @@ pub struct Hub {
     storage: Storage,
     events: broadcast::Sender<Arc<StoredEvent>>,
     wake: Arc<Notify>,
-    started: AtomicBool,
+    /// Set once the dispatcher knows where it starts (the last event id
+    /// when it started) and runs.
+    started: OnceCell<()>,
 }
 
 impl std::fmt::Debug for Hub {
@@ -58,20 +59,28 @@ impl Hub {
             storage,
             events,
             wake: Arc::new(Notify::new()),
-            started: AtomicBool::new(false),
+            started: OnceCell::new(),
         })
     }
 
     /// Something may have been committed: read the events table now.
     pub fn poke(self: &Arc<Self>) {
-        self.start();
-        self.wake.notify_one();
+        if self.started.initialized() {
+            self.wake.notify_one();
+        } else {
+            let hub = self.clone();
+            tokio::spawn(async move {
+                hub.start().await;
+                hub.wake.notify_one();
+            });
+        }
     }
 
     /// Every event committed from now on, in id order (ids jumped over
-    /// may come a little later).
-    pub fn subscribe(self: &Arc<Self>) -> broadcast::Receiver<Arc<StoredEvent>> {
-        self.start();
+    /// may come a little later). Returns once the dispatcher runs, so that
+    /// nothing committed after this call returns is missed.
+    pub async fn subscribe(self: &Arc<Self>) -> broadcast::Receiver<Arc<StoredEvent>> {
+        self.start().await;
         self.events.subscribe()
     }
 
@@ -79,12 +88,26 @@ impl Hub {
         self.events.receiver_count()
     }
 
-    fn start(self: &Arc<Self>) {
-        if self.started.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        tokio::spawn(dispatch(self.clone()));
-        tokio::spawn(listen(self.storage.clone(), self.wake.clone()));
+    /// Starts the dispatcher and the listener, once: the dispatcher's
+    /// starting point is read here, before anyone waiting on this goes on
+    /// (read inside the dispatcher's own task, an event committed between
+    /// the first subscriber and that read would be skipped).
+    async fn start(self: &Arc<Self>) {
+        self.started
+            .get_or_init(|| async {
+                let last = loop {
+                    match self.storage.events.last_event_id().await {
+                        Ok(id) => break id,
+                        Err(error) => {
+                            tracing::error!(%error, "event dispatcher cannot start; retrying");
+                            tokio::time::sleep(POLL_EVERY).await;
+                        }
+                    }
+                };
+                tokio::spawn(dispatch(self.clone(), last));
+                tokio::spawn(listen(self.storage.clone(), self.wake.clone()));
+            })
+            .await;
     }
 }
 
@@ -111,16 +134,8 @@ async fn listen(storage: Storage, wake: Arc<Notify>) {
     }
 }
 
-async fn dispatch(hub: Arc<Hub>) {
-    let mut last = loop {
-        match hub.storage.events.last_event_id().await {
-            Ok(id) => break id,
-            Err(error) => {
-                tracing::error!(%error, "event dispatcher cannot start; retrying");
-                tokio::time::sleep(POLL_EVERY).await;
-            }
-        }
-    };
+/// Reads and fans out the events after `last`, for the process's life.
+async fn dispatch(hub: Arc<Hub>, mut last: i64) {
     let mut holes: BTreeMap<i64, Instant> = BTreeMap::new();
     loop {
         tokio::select! {

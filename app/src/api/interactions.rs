@@ -67,8 +67,14 @@ pub async fn get_timeline(
         let user = policy::authorize(action)?;
         let of = check_subject(&user, "read_timeline", &subject, id).await?;
         let cursor = before.as_deref().and_then(TimelineCursor::parse);
-        let entries = context::server_context()?
-            .storage
+        let storage = &context::server_context()?.storage;
+        // Read first: the stream resumes after it (see `load_board`).
+        let events_from = storage
+            .events
+            .last_event_id()
+            .await
+            .map_err(|e| context::internal("events.last", e))?;
+        let entries = storage
             .interactions
             .timeline(of, cursor, TIMELINE_PAGE)
             .await
@@ -83,13 +89,33 @@ pub async fn get_timeline(
                 }
                 .encode()
             });
-        Ok(TimelinePage { entries, next })
+        Ok(TimelinePage {
+            entries,
+            next,
+            events_from,
+        })
     }
     .await;
     if let Err(error) = &result {
         respond::set_error_status(error);
     }
     result
+}
+
+/// The first page of a timeline as the page renders it (HTML), for the
+/// page's island to bring itself up to date when an entry is logged
+/// elsewhere, without carrying the rendering code.
+#[server(endpoint = "timeline/html")]
+pub async fn timeline_html(subject: String, id: i64) -> Result<String, AppError> {
+    use leptos::tachys::view::RenderHtml;
+    let page = get_timeline(subject, id, None).await?;
+    let owner = Owner::new();
+    Ok(owner.with(|| {
+        view! {
+            <crate::components::timeline::Timeline page page_link=crate::components::timeline::older_link/>
+        }
+        .to_html()
+    }))
 }
 
 /// The log form as posted (every field a string, as typed).

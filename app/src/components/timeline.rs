@@ -11,6 +11,71 @@ use crate::pages::form_outcome::form_outcome;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
+/// The link to the page of entries older than `cursor` (on a person's
+/// or a company's page alike).
+pub fn older_link(cursor: &str) -> String {
+    format!("?timeline_before={cursor}#timeline")
+}
+
+/// Follows the live stream on the first page of a timeline (`subject`:
+/// `person` or `company`): when someone logs or ticks off an entry there,
+/// it asks for the entries' HTML again and morphs them in place, and says
+/// so to screen readers. Its children, rendered by the server, are the
+/// entries.
+#[island]
+pub fn LiveTimeline(
+    subject: String,
+    id: i64,
+    events_from: i64,
+    children: Children,
+) -> impl IntoView {
+    let status = crate::components::live_status::live_status(events_from);
+    let (announce, _set_announce) = signal(String::new());
+    #[cfg(feature = "hydrate")]
+    {
+        let t = use_t();
+        let scheduled = StoredValue::new(false);
+        let subject = StoredValue::new(subject);
+        let refresh = move || {
+            if scheduled.get_value() {
+                return;
+            }
+            scheduled.set_value(true);
+            set_timeout(
+                move || {
+                    scheduled.set_value(false);
+                    leptos::task::spawn_local(async move {
+                        if let Ok(html) =
+                            crate::api::interactions::timeline_html(subject.get_value(), id).await
+                        {
+                            crate::morph::morph_into("timeline-entries", &html);
+                            _set_announce.set(t.timeline_updated.to_string());
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(150),
+            );
+        };
+        crate::live::on_timeline(move |event| {
+            let ours = match subject.get_value().as_str() {
+                "company" => event.company_id == Some(id),
+                _ => event.person_id == Some(id),
+            };
+            if ours {
+                refresh();
+            }
+        });
+        crate::live::on_reload(refresh);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (subject, id);
+    view! {
+        <crate::components::live_status::LiveStatusDot status/>
+        <p class="visually-hidden" aria-live="polite">{announce}</p>
+        <div id="timeline-entries">{children()}</div>
+    }
+}
+
 /// The entries of one page, and the link to the next (`page_link` turns
 /// the cursor into the URL of the page showing it).
 #[component]

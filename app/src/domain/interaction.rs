@@ -90,6 +90,10 @@ pub struct TimelinePage {
     pub entries: Vec<InteractionView>,
     /// Pass back as `before` for the next page; `None` on the last one.
     pub next: Option<String>,
+    /// The live stream's last event id when the entries were read (an open
+    /// first page follows the stream from there).
+    #[serde(default)]
+    pub events_from: i64,
 }
 
 /// Where a timeline page starts: entries strictly older than this instant,

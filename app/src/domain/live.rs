@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 /// The SSE event name of a deal's change.
 pub const DEAL_EVENT: &str = "deal";
+/// The SSE event name of an entry logged on (or ticked off) a timeline.
+pub const TIMELINE_EVENT: &str = "timeline";
 /// The SSE event name that tells a client it missed too much to be
 /// replayed: it reloads its data.
 pub const RELOAD_EVENT: &str = "reload";
@@ -19,6 +21,15 @@ pub struct DealEvent {
     pub owner_id: Option<i64>,
     pub team_id: Option<i64>,
     pub card: Option<DealCard>,
+}
+
+/// An entry was logged on, or ticked off, the timeline of a person or a
+/// company the reader may see: the ids only; an open timeline asks for its
+/// entries again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
 }
 
 impl BoardQuery {

@@ -496,6 +496,9 @@ pub struct Catalogue {
     pub report_col_leads: &'static str,
     pub report_no_source: &'static str,
 
+    // Live timeline
+    pub timeline_updated: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

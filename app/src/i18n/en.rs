@@ -578,6 +578,7 @@ pub const CATALOGUE: Catalogue = Catalogue {
     report_col_cycle: "Average cycle (days)",
     report_col_leads: "New leads",
     report_no_source: "(no source)",
+    timeline_updated: "The timeline has new activity.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -581,6 +581,7 @@ pub const CATALOGUE: Catalogue = Catalogue {
     report_col_cycle: "Cycle moyen (jours)",
     report_col_leads: "Nouveaux prospects",
     report_no_source: "(sans source)",
+    timeline_updated: "Le fil d’activité a du nouveau.",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -7,7 +7,7 @@ use crate::api::{
 };
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
-use crate::components::timeline::Timeline;
+use crate::components::timeline::{LiveTimeline, Timeline, older_link};
 use crate::domain::{CompanyDetail, CompanySize, CompanySummary, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -123,7 +123,7 @@ pub fn CompanyPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match company.await {
-                    Ok((record, timeline)) => EitherOf3::A(view! { <CompanyView company=record timeline/> }),
+                    Ok((record, timeline)) => EitherOf3::A(view! { <CompanyView company=record timeline follows=before().is_none()/> }),
                     Err(AppError::Forbidden) => {
                         #[cfg(feature = "ssr")]
                         crate::pages::person::set_page_status(403);
@@ -151,9 +151,14 @@ pub fn CompanyPage() -> impl IntoView {
 }
 
 #[component]
-fn CompanyView(company: CompanyDetail, timeline: Result<TimelinePage, AppError>) -> impl IntoView {
+fn CompanyView(
+    company: CompanyDetail,
+    timeline: Result<TimelinePage, AppError>,
+    follows: bool,
+) -> impl IntoView {
     let t = use_t();
     let c = company.summary;
+    let company_id = c.id;
     let or_unknown = move |v: String| {
         if v.is_empty() {
             t.company_unknown.to_string()
@@ -194,7 +199,15 @@ fn CompanyView(company: CompanyDetail, timeline: Result<TimelinePage, AppError>)
         <section id="timeline" class="card wide" aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t.timeline_title}</h2>
             {match timeline {
-                Ok(page) => view! { <Timeline page page_link=move |c| format!("?timeline_before={c}#timeline")/> }.into_any(),
+                Ok(page) if follows => {
+                    let events_from = page.events_from;
+                    view! {
+                        <LiveTimeline subject="company".to_string() id=company_id events_from>
+                            <Timeline page page_link=older_link/>
+                        </LiveTimeline>
+                    }.into_any()
+                }
+                Ok(page) => view! { <Timeline page page_link=older_link/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
             }}
         </section>

@@ -2,7 +2,7 @@
 //! legal bases, and their timeline with the form that logs to it.
 
 use crate::api::{get_person, get_timeline};
-use crate::components::timeline::{LogInteractionForm, Timeline};
+use crate::components::timeline::{LiveTimeline, LogInteractionForm, Timeline, older_link};
 use crate::domain::{PersonDetail, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -36,7 +36,7 @@ pub fn PersonPage() -> impl IntoView {
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match person.await {
-                    Ok((record, timeline)) => EitherOf3::A(view! { <PersonView person=record timeline/> }),
+                    Ok((record, timeline)) => EitherOf3::A(view! { <PersonView person=record timeline follows=before().is_none()/> }),
                     Err(AppError::Forbidden) => {
                         #[cfg(feature = "ssr")]
                         set_page_status(403);
@@ -74,8 +74,13 @@ pub(crate) fn set_page_status(status: u16) {
 }
 
 #[component]
-fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) -> impl IntoView {
+fn PersonView(
+    person: PersonDetail,
+    timeline: Result<TimelinePage, AppError>,
+    follows: bool,
+) -> impl IntoView {
     let t = use_t();
+    let person_id = person.id;
     let name = format!("{} {}", person.first_name, person.last_name)
         .trim()
         .to_string();
@@ -128,7 +133,15 @@ fn PersonView(person: PersonDetail, timeline: Result<TimelinePage, AppError>) ->
         <section id="timeline" class="card wide" aria-labelledby="timeline-title">
             <h2 id="timeline-title">{t.timeline_title}</h2>
             {match timeline {
-                Ok(page) => view! { <Timeline page page_link=move |c| format!("?timeline_before={c}#timeline")/> }.into_any(),
+                Ok(page) if follows => {
+                    let events_from = page.events_from;
+                    view! {
+                        <LiveTimeline subject="person".to_string() id=person_id events_from>
+                            <Timeline page page_link=older_link/>
+                        </LiveTimeline>
+                    }.into_any()
+                }
+                Ok(page) => view! { <Timeline page page_link=older_link/> }.into_any(),
                 Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
             }}
         </section>

@@ -9,12 +9,12 @@ use super::storage::{NewTarget, Storage};
 use crate::domain::Pipeline;
 use crate::domain::Problem;
 use crate::domain::dashboard::{
-    Dashboard, DashboardQuery, DealFact, Period, RepActivity, figures, funnel, months_overlapping,
-    target_percent,
+    CHART_MONTHS, Dashboard, DashboardQuery, DealFact, Period, RepActivity, figures, funnel,
+    months_overlapping, target_percent,
 };
 use crate::error::AppError;
 use crate::i18n::Locale;
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 
 /// What a query resolves to: the period's days, the pipeline and the team,
 /// all checked against what exists and what the caller may see.
@@ -100,12 +100,18 @@ pub async fn deal_facts(
     user: &SessionUser,
     scope: &Scope,
 ) -> Result<Vec<DealFact>, AppError> {
+    // Closed deals count in the period's figures and in the outcomes chart
+    // (the months up to this one); none older.
+    let today = Utc::now().date_naive();
+    let chart_start = NaiveDate::from_ymd_opt(today.year(), today.month(), 1).expect("a month")
+        - chrono::Months::new(CHART_MONTHS - 1);
     storage
         .dashboard
         .deal_facts(
             scope.pipeline.id,
             scope.team,
             policy::people_visibility(user),
+            scope.start.min(chart_start),
         )
         .await
         .map_err(|e| internal("dashboard.deal_facts", e))

@@ -727,12 +727,15 @@ pub struct DealEdit {
 /// by `domain::dashboard`.
 #[async_trait]
 pub trait DashboardStore: Send + Sync {
-    /// The deals of a pipeline the reader may see (one team's, if given).
+    /// The deals of a pipeline the reader may see (one team's, if given):
+    /// every open one, and those closed on or after `closed_since` (older
+    /// ones count in no figure; years of them must not slow it down).
     async fn deal_facts(
         &self,
         pipeline_id: i64,
         team_id: Option<i64>,
         visibility: Visibility,
+        closed_since: chrono::NaiveDate,
     ) -> Result<Vec<crate::domain::dashboard::DealFact>, StorageError>;
     /// The stages each of those deals has been in: `(deal id, stage id)`,
     /// once each, from the history of stages.
@@ -785,17 +788,32 @@ pub struct NewTarget {
     pub set_by: i64,
 }
 
-/// One committed change of a deal, as the events table holds it (written
-/// by a trigger in the writer's transaction), with the deal as it is now.
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventTopic {
+    /// A deal created or changed (`record_id`: the deal).
+    Deal,
+    /// A timeline entry logged or ticked off (`record_id`: the entry;
+    /// `person_id`, `company_id`: whose timeline).
+    Interaction,
+}
+
+/// One committed change, as the events table holds it (written in the
+/// writer's transaction: by a trigger for deals, by the storage for
+/// timeline entries), with the deal as it is now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredEvent {
     pub id: i64,
     /// Unix milliseconds of the change.
     pub at_ms: i64,
-    pub deal_id: i64,
-    /// The deal's owner and team now (who may see `card`).
+    pub topic: EventTopic,
+    pub record_id: i64,
+    /// The deal's owner and team now (who may see `card`); for a timeline
+    /// entry, its person's (or company's) when it was written.
     pub owner_id: Option<i64>,
     pub team_id: Option<i64>,
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
     /// Who could see the deal before the change (an update only).
     pub old_owner_id: Option<i64>,
     pub old_team_id: Option<i64>,

@@ -4,17 +4,18 @@
 //! Authenticated by the session (the session layer answers 401 without
 //! one), filtered per subscriber by what the user may see: a deal's change
 //! reaches those who may open the deal, and, as a removal without its
-//! data, those who could before the change. A client resumes with
+//! data, those who could before the change; a timeline entry reaches those
+//! who may open its person (or company), as ids only. A client resumes with
 //! `Last-Event-ID` (the browser sends it when it reconnects by itself) or
 //! `?since=` (the id the page was rendered at): the events after it are
 //! replayed from the events table, or, when they are no longer all there,
 //! it is told to reload.
 
 use crate::state::AppState;
-use app::domain::live::{DEAL_EVENT, DealEvent, RELOAD_EVENT};
+use app::domain::live::{DEAL_EVENT, DealEvent, RELOAD_EVENT, TIMELINE_EVENT, TimelineEvent};
 use app::server::auth::session::SessionUser;
 use app::server::policy::{Action, allows, people_visibility};
-use app::server::storage::{StoredEvent, Visibility};
+use app::server::storage::{EventTopic, StoredEvent, Visibility};
 use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -54,16 +55,32 @@ impl Viewer {
 
     /// The event as this viewer receives it, if at all.
     fn message(&self, event: &StoredEvent) -> Option<Event> {
+        if event.topic == EventTopic::Interaction {
+            // Ids only, to those who may open the person (or company).
+            if !self.sees(event.owner_id, event.team_id) {
+                return None;
+            }
+            let payload = TimelineEvent {
+                person_id: event.person_id,
+                company_id: event.company_id,
+            };
+            return Some(
+                Event::default()
+                    .event(TIMELINE_EVENT)
+                    .id(event.id.to_string())
+                    .data(serde_json::to_string(&payload).ok()?),
+            );
+        }
         let payload = if event.card.is_some() && self.sees(event.owner_id, event.team_id) {
             DealEvent {
-                deal_id: event.deal_id,
+                deal_id: event.record_id,
                 owner_id: event.owner_id,
                 team_id: event.team_id,
                 card: event.card.clone(),
             }
         } else if self.sees(event.old_owner_id, event.old_team_id) {
             DealEvent {
-                deal_id: event.deal_id,
+                deal_id: event.record_id,
                 owner_id: None,
                 team_id: None,
                 card: None,
@@ -124,7 +141,7 @@ pub async fn stream(
     };
     // Subscribed before the backlog is read: nothing falls between them
     // (an event in both is sent once).
-    let rx = state.hub.subscribe();
+    let rx = state.hub.subscribe().await;
     let since = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())

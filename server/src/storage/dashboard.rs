@@ -34,17 +34,19 @@ macro_rules! sql_dashboard {
                 pipeline_id: i64,
                 team_id: Option<i64>,
                 visibility: Visibility,
+                closed_since: NaiveDate,
             ) -> Result<Vec<DealFact>, StorageError> {
                 let (all, user_id) = crate::storage::people::visibility_args(visibility);
                 let rows = sqlx::query(&format!(
                     "SELECT d.owner_id, d.source, d.amount_cents, d.currency, d.probability, s.kind, \
                      d.expected_close, d.closed_on, d.created_at FROM deals d JOIN stages s ON s.id = d.stage_id \
-                     WHERE {SCOPE}"
+                     WHERE {SCOPE} AND (s.kind = 'open' OR d.closed_on >= $5)"
                 ))
                 .bind(all)
                 .bind(user_id)
                 .bind(pipeline_id)
                 .bind(team_id)
+                .bind(closed_since)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(storage_error)?;

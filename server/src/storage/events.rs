@@ -1,10 +1,10 @@
-//! The events table (see migration 0015): read in id order by each
+//! The events table (see migrations 0015 and 0017): read in id order by each
 //! instance's dispatcher (`crate::live`), pruned by the jobs runner. One SQL
 //! text for both backends; PostgreSQL adds the LISTEN connection.
 
 use crate::storage::pipelines::card_row;
 use crate::storage::storage_error;
-use app::server::storage::{EventStore, StorageError, StoredEvent};
+use app::server::storage::{EventStore, EventTopic, StorageError, StoredEvent};
 use async_trait::async_trait;
 use sqlx::{Database, Pool, Row};
 
@@ -22,13 +22,15 @@ impl<DB: Database> SqlEvents<DB> {
 }
 
 /// Each event with its deal as it is now, shaped as a board card.
-const EVENTS_AFTER: &str = "SELECT e.id AS event_id, e.at_ms, e.record_id, \
-     e.old_owner_id, e.old_team_id, d.owner_id AS now_owner_id, d.team_id AS now_team_id, \
+const EVENTS_AFTER: &str = "SELECT e.id AS event_id, e.at_ms, e.topic, e.record_id, \
+     e.old_owner_id, e.old_team_id, e.owner_id AS event_owner_id, e.team_id AS event_team_id, \
+     e.person_id AS subject_person_id, e.company_id AS subject_company_id, \
+     d.owner_id AS now_owner_id, d.team_id AS now_team_id, \
      d.id, d.title, d.amount_cents, d.currency, d.probability, d.stage_id, d.rank, \
      o.display_name AS owner_name, \
      CASE WHEN pe.id IS NULL THEN NULL ELSE pe.first_name || ' ' || pe.last_name END AS person_name, \
      co.name AS company_name, d.expected_close, d.version \
-     FROM events e LEFT JOIN deals d ON d.id = e.record_id \
+     FROM events e LEFT JOIN deals d ON e.topic = 'deal' AND d.id = e.record_id \
      LEFT JOIN users o ON o.id = d.owner_id \
      LEFT JOIN people pe ON pe.id = d.person_id LEFT JOIN companies co ON co.id = d.company_id \
      WHERE e.id > $1 ORDER BY e.id LIMIT $2";
@@ -52,12 +54,25 @@ macro_rules! sql_events {
                 rows.iter()
                     .map(|row| {
                         let exists: Option<i64> = row.try_get("id").map_err(storage_error)?;
+                        let topic: String = row.try_get("topic").map_err(storage_error)?;
+                        let (topic, owner, team) = match topic.as_str() {
+                            "deal" => (EventTopic::Deal, "now_owner_id", "now_team_id"),
+                            "interaction" => {
+                                (EventTopic::Interaction, "event_owner_id", "event_team_id")
+                            }
+                            other => {
+                                return Err(StorageError::Corrupt(format!("events.topic {other}")));
+                            }
+                        };
                         Ok(StoredEvent {
                             id: row.try_get("event_id").map_err(storage_error)?,
                             at_ms: row.try_get("at_ms").map_err(storage_error)?,
-                            deal_id: row.try_get("record_id").map_err(storage_error)?,
-                            owner_id: row.try_get("now_owner_id").map_err(storage_error)?,
-                            team_id: row.try_get("now_team_id").map_err(storage_error)?,
+                            topic,
+                            record_id: row.try_get("record_id").map_err(storage_error)?,
+                            owner_id: row.try_get(owner).map_err(storage_error)?,
+                            team_id: row.try_get(team).map_err(storage_error)?,
+                            person_id: row.try_get("subject_person_id").map_err(storage_error)?,
+                            company_id: row.try_get("subject_company_id").map_err(storage_error)?,
                             old_owner_id: row.try_get("old_owner_id").map_err(storage_error)?,
                             old_team_id: row.try_get("old_team_id").map_err(storage_error)?,
                             card: match exists {

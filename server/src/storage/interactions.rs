@@ -100,8 +100,40 @@ fn postgres_last_inbound_many(n: usize) -> String {
 }
 
 macro_rules! sql_interactions {
-    ($db:ty, $last_inbound_many:expr) => {
+    ($db:ty, $last_inbound_many:expr, $notifies:expr) => {
         impl SqlInteractions<$db> {
+            /// The live stream's event for entry `id`, in the writer's
+            /// transaction (so it exists exactly when the entry committed),
+            /// with who may see its subject now; on PostgreSQL the other
+            /// instances are told at commit, as the deals' trigger does.
+            async fn record_event(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                id: i64,
+            ) -> Result<(), StorageError> {
+                let event: i64 = sqlx::query_scalar(
+                    "INSERT INTO events (topic, record_id, owner_id, team_id, person_id, company_id, at_ms) \
+                     SELECT 'interaction', i.id, COALESCE(p.owner_id, c.owner_id), \
+                     CASE WHEN i.person_id IS NULL THEN c.team_id ELSE p.team_id END, \
+                     i.person_id, i.company_id, $2 \
+                     FROM interactions i LEFT JOIN people p ON p.id = i.person_id \
+                     LEFT JOIN companies c ON c.id = i.company_id WHERE i.id = $1 RETURNING id",
+                )
+                .bind(id)
+                .bind(Utc::now().timestamp_millis())
+                .fetch_one(&mut **tx)
+                .await
+                .map_err(storage_error)?;
+                if $notifies {
+                    sqlx::query("SELECT pg_notify($1, $2)")
+                        .bind(crate::storage::events::CHANNEL)
+                        .bind(event.to_string())
+                        .execute(&mut **tx)
+                        .await
+                        .map_err(storage_error)?;
+                }
+                Ok(())
+            }
+
             async fn insert(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 i: &NewInteraction,
@@ -172,6 +204,7 @@ macro_rules! sql_interactions {
             async fn add(&self, interaction: &NewInteraction) -> Result<i64, StorageError> {
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let id = Self::insert(&mut tx, interaction, Utc::now()).await?;
+                Self::record_event(&mut tx, id).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(id)
             }
@@ -289,19 +322,26 @@ macro_rules! sql_interactions {
 
             #[tracing::instrument(skip(self), err)]
             async fn mark_done(&self, id: i64, at: DateTime<Utc>) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let done = sqlx::query(
                     "UPDATE interactions SET done_at = $2 WHERE id = $1 AND kind = 'task' AND done_at IS NULL",
                 )
                 .bind(id)
                 .bind(at)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
-                .map_err(storage_error)?;
-                Ok(done.rows_affected() == 1)
+                .map_err(storage_error)?
+                .rows_affected()
+                    == 1;
+                if done {
+                    Self::record_event(&mut tx, id).await?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(done)
             }
         }
     };
 }
 
-sql_interactions!(sqlx::Sqlite, sqlite_last_inbound_many);
-sql_interactions!(sqlx::Postgres, postgres_last_inbound_many);
+sql_interactions!(sqlx::Sqlite, sqlite_last_inbound_many, false);
+sql_interactions!(sqlx::Postgres, postgres_last_inbound_many, true);

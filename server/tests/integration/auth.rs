@@ -735,6 +735,7 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Readonly),
         ),
         ("/api/timeline/get", "subject=person&id=1", None),
+        ("/api/timeline/html", "subject=person&id=1", None),
         (
             "/api/timeline/log",
             "person_id=1&kind=note&notes=intrusion",

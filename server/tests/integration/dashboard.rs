@@ -191,6 +191,46 @@ async fn the_dashboard_counts_what_the_reader_may_see(backend: &str) {
     assert_eq!((d.won_count, d.team_id), (1, Some(north)));
     assert!(d.from.ends_with("-01-01") && d.to.ends_with("-12-31"));
 
+    // A deal won two years ago counts in no figure of this month, and in
+    // those of a period that holds its day.
+    let old = deal(
+        s,
+        &pipeline,
+        (sales_id, Some(north)),
+        7_000,
+        "manual",
+        false,
+    )
+    .await;
+    let long_ago = today - chrono::Days::new(730);
+    s.pipelines
+        .move_deal(
+            &DealMove {
+                deal_id: old,
+                version: 1,
+                to_stage_id: stage(StageKind::Won),
+                after_deal_id: None,
+                before_deal_id: None,
+                lost_reason: None,
+                closed_on: Some(long_ago.to_string()),
+            },
+            Visibility::All,
+            sales_id,
+            today,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let d = dashboard(&app, &admin, "").await;
+    assert_eq!((d.won_count, d.won_value[0].cents), (1, 40_000));
+    let d = dashboard(
+        &app,
+        &admin,
+        &format!("query[period]=custom&query[from]={long_ago}&query[to]={long_ago}"),
+    )
+    .await;
+    assert_eq!((d.won_count, d.won_value[0].cents), (1, 7_000));
+
     // Bad filters are refused with the field named.
     for (form, field) in [
         ("query[period]=week", "period"),

@@ -9,7 +9,7 @@
 use crate::auth::{get, json_post, state};
 use crate::on_both_backends;
 use crate::support::{TestDb, settings, signed_in, user_id};
-use app::domain::live::DealEvent;
+use app::domain::live::{DealEvent, TimelineEvent};
 use app::domain::*;
 use app::i18n::Locale;
 use app::server::storage::{NewPipelineDeal, Storage};
@@ -24,6 +24,7 @@ on_both_backends!(
     a_move_reaches_those_who_may_see_it_within_a_second,
     a_client_that_comes_back_is_replayed_what_it_missed,
     the_stream_needs_a_session,
+    an_entry_logged_on_a_timeline_reaches_those_who_may_see_the_person,
 );
 
 #[test]
@@ -42,6 +43,11 @@ struct Received {
 impl Received {
     fn deal(&self) -> DealEvent {
         assert_eq!(self.event, "deal", "{self:?}");
+        serde_json::from_str(&self.data).unwrap()
+    }
+
+    fn timeline(&self) -> TimelineEvent {
+        assert_eq!(self.event, "timeline", "{self:?}");
         serde_json::from_str(&self.data).unwrap()
     }
 }
@@ -379,4 +385,102 @@ async fn wait_for_listeners(admin: &sqlx::PgPool, n: i64) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+async fn an_entry_logged_on_a_timeline_reaches_those_who_may_see_the_person(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let a = server::router::build(state(s.clone()));
+    let (b, _b_storage) = second_instance(&db, backend, &a).await;
+    let sales = signed_in(s, Role::Sales).await;
+    let manager = signed_in(s, Role::Manager).await;
+    let admin = signed_in(s, Role::Admin).await;
+    let north = s.teams.create("North").await.unwrap().id;
+    let south = s.teams.create("South").await.unwrap().id;
+    s.teams
+        .add_member(north, user_id(s, Role::Sales).await)
+        .await
+        .unwrap();
+    s.teams
+        .add_member(south, user_id(s, Role::Manager).await)
+        .await
+        .unwrap();
+    let created = a
+        .clone()
+        .oneshot(json_post(
+            "/api/people/create",
+            "last_name=Martin&kind=b2b&status=lead&company=Acme",
+            Some(&sales),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let person = s
+        .people
+        .list(app::server::storage::Visibility::All, None, 1)
+        .await
+        .unwrap()[0]
+        .clone();
+
+    let mut on_b_admin = Stream::open(&b, &admin, None).await;
+    let mut on_b_manager = Stream::open(&b, &manager, None).await;
+    let log = |form: String| {
+        let a = a.clone();
+        let sales = sales.clone();
+        async move {
+            let response = a
+                .oneshot(json_post("/api/timeline/log", &form, Some(&sales)))
+                .await
+                .unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+        }
+    };
+    log(format!("person_id={}&kind=call&notes=Called", person.id)).await;
+    let event = on_b_admin
+        .next(Duration::from_secs(1))
+        .await
+        .expect("the entry arrives within a second")
+        .timeline();
+    assert_eq!(event.person_id, Some(person.id));
+    assert!(event.company_id.is_some(), "the person's company too");
+    // Ids only: nothing of what was logged travels.
+    // A manager of another team may not open the person: nothing.
+    assert!(
+        on_b_manager
+            .next(Duration::from_millis(300))
+            .await
+            .is_none(),
+        "no event about a person of another team"
+    );
+
+    // A task ticked off is an event too.
+    log(format!(
+        "person_id={}&kind=task&notes=Send+the+offer",
+        person.id
+    ))
+    .await;
+    on_b_admin
+        .next(Duration::from_secs(1))
+        .await
+        .unwrap()
+        .timeline();
+    let task = s
+        .interactions
+        .timeline(app::server::storage::TimelineOf::Person(person.id), None, 1)
+        .await
+        .unwrap()[0]
+        .id;
+    let done = a
+        .clone()
+        .oneshot(json_post(
+            "/api/timeline/done",
+            &format!("id={task}"),
+            Some(&sales),
+        ))
+        .await
+        .unwrap();
+    assert_eq!(done.status(), StatusCode::OK);
+    let received = on_b_admin.next(Duration::from_secs(1)).await.unwrap();
+    assert_eq!(received.timeline().person_id, Some(person.id));
+    assert!(!received.data.contains("Send"), "{}", received.data);
 }
