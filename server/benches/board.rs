@@ -15,14 +15,9 @@
 mod support;
 use app::domain::{DealMove, Role};
 use app::i18n::Locale;
-use app::server::storage::{BoardFilter, NewUser, Storage, Visibility};
+use app::server::storage::{BoardFilter, NewUser, Visibility};
 use std::time::{Duration, Instant};
-use support::{ms, percentile};
-
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
+use support::{Pool, ms, open, percentile};
 
 impl Pool {
     /// One raw UPDATE of a deal's place: the floor of a move.
@@ -69,43 +64,6 @@ impl Pool {
     }
 }
 
-async fn open(backend: &str, dir: &std::path::Path) -> (Storage, Pool) {
-    let settings = server::storage::PoolSettings {
-        max_connections: 8,
-        sqlite_synchronous: server::config::SqliteSynchronous::Full,
-        sqlite_busy_timeout: Duration::from_secs(5),
-    };
-    if backend == "postgres" {
-        use sqlx::Connection;
-        let admin = std::env::var("TEST_POSTGRES_URL")
-            .expect("run through scripts/with-postgres.sh for BENCH_BACKEND=postgres");
-        let name = format!("accord_board_{}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
-        let pool = server::storage::postgres::connect(&url, &settings)
-            .await
-            .unwrap();
-        server::storage::postgres::migrate(&pool).await.unwrap();
-        (
-            server::storage::postgres::storage(pool.clone()),
-            Pool::Postgres(pool),
-        )
-    } else {
-        let pool = server::storage::sqlite::connect(&dir.join("board.db"), &settings)
-            .await
-            .unwrap();
-        server::storage::sqlite::migrate(&pool).await.unwrap();
-        (
-            server::storage::sqlite::storage(pool.clone()),
-            Pool::Sqlite(pool),
-        )
-    }
-}
-
 /// A small deterministic generator (the same run every time).
 struct Rng(u64);
 
@@ -130,7 +88,7 @@ fn main() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     runtime.block_on(async {
-        let (storage, pool) = open(&backend, dir.path()).await;
+        let (storage, pool) = open(&backend, dir.path(), "board").await;
         let hash = app::server::auth::password::hash_blocking("a long bench passphrase").unwrap();
         let mut ids = Vec::new();
         for (i, role) in [Role::Admin, Role::Sales, Role::Manager, Role::Sales]

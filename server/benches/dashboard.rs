@@ -17,16 +17,11 @@ use app::domain::Role;
 use app::domain::dashboard::DashboardQuery;
 use app::i18n::Locale;
 use app::server::auth::session::SessionUser;
-use app::server::storage::{NewUser, Storage};
+use app::server::storage::NewUser;
 use std::time::{Duration, Instant};
-use support::{ms, percentile};
+use support::{Pool, ms, open, percentile};
 
 const RUNS: usize = 100;
-
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
 
 impl Pool {
     /// Every deal of the pipeline, raw: the floor of the deals' facts.
@@ -81,43 +76,6 @@ impl Pool {
     }
 }
 
-async fn open(backend: &str, dir: &std::path::Path) -> (Storage, Pool) {
-    let settings = server::storage::PoolSettings {
-        max_connections: 8,
-        sqlite_synchronous: server::config::SqliteSynchronous::Full,
-        sqlite_busy_timeout: Duration::from_secs(5),
-    };
-    if backend == "postgres" {
-        use sqlx::Connection;
-        let admin = std::env::var("TEST_POSTGRES_URL")
-            .expect("run through scripts/with-postgres.sh for BENCH_BACKEND=postgres");
-        let name = format!("accord_dashboard_{}", std::process::id());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
-        let pool = server::storage::postgres::connect(&url, &settings)
-            .await
-            .unwrap();
-        server::storage::postgres::migrate(&pool).await.unwrap();
-        (
-            server::storage::postgres::storage(pool.clone()),
-            Pool::Postgres(pool),
-        )
-    } else {
-        let pool = server::storage::sqlite::connect(&dir.join("dashboard.db"), &settings)
-            .await
-            .unwrap();
-        server::storage::sqlite::migrate(&pool).await.unwrap();
-        (
-            server::storage::sqlite::storage(pool.clone()),
-            Pool::Sqlite(pool),
-        )
-    }
-}
-
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -152,7 +110,7 @@ fn main() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     runtime.block_on(async {
-        let (storage, pool) = open(&backend, dir.path()).await;
+        let (storage, pool) = open(&backend, dir.path(), "dashboard").await;
         let hash = app::server::auth::password::hash_blocking("a long bench passphrase").unwrap();
         let mut users = Vec::new();
         for (i, role) in [Role::Admin, Role::Sales, Role::Manager, Role::Sales]

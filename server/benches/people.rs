@@ -25,7 +25,7 @@ use app::server::storage::{
     NewInteraction, NewUser, PeopleFilter, PeopleQuery, Storage, TimelineOf, Visibility,
 };
 use std::time::{Duration, Instant};
-use support::{ms, percentile};
+use support::{Pool, ms, open, percentile};
 
 const QUERIES: &[&str] = &[
     "hel",
@@ -117,11 +117,6 @@ const POSTGRES_RAW: Raw = Raw {
     timeline: SQLITE_RAW.timeline,
 };
 
-enum Pool {
-    Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
-}
-
 impl Pool {
     /// Runs `sql` with one argument and times it. Statements are planned
     /// for their argument every time, as Accord's searches are (on
@@ -149,54 +144,6 @@ impl Pool {
             }
         }
         t.elapsed()
-    }
-}
-
-async fn open(backend: &str, dir: &std::path::Path) -> (Storage, Pool) {
-    let settings = server::storage::PoolSettings {
-        max_connections: 8,
-        sqlite_synchronous: server::config::SqliteSynchronous::Full,
-        sqlite_busy_timeout: Duration::from_secs(5),
-    };
-    match backend {
-        "postgres" => {
-            use sqlx::Connection;
-            let admin = std::env::var("TEST_POSTGRES_URL")
-                .expect("run through scripts/with-postgres.sh for BENCH_BACKEND=postgres");
-            let name = match std::env::var("BENCH_REUSE_DB") {
-                Ok(name) => name,
-                Err(_) => {
-                    let name = format!("accord_bench_{}", std::process::id());
-                    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-                    sqlx::query(&format!("CREATE DATABASE {name}"))
-                        .execute(&mut conn)
-                        .await
-                        .unwrap();
-                    eprintln!("database {name}");
-                    name
-                }
-            };
-            let url = format!("{}/{name}", &admin[..admin.rfind('/').unwrap()]);
-            let pool = server::storage::postgres::connect(&url, &settings)
-                .await
-                .unwrap();
-            server::storage::postgres::migrate(&pool).await.unwrap();
-            (
-                server::storage::postgres::storage(pool.clone()),
-                Pool::Postgres(pool),
-            )
-        }
-        _ => {
-            let path = dir.join("people.db");
-            let pool = server::storage::sqlite::connect(&path, &settings)
-                .await
-                .unwrap();
-            server::storage::sqlite::migrate(&pool).await.unwrap();
-            (
-                server::storage::sqlite::storage(pool.clone()),
-                Pool::Sqlite(pool),
-            )
-        }
     }
 }
 
@@ -241,7 +188,7 @@ fn main() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     runtime.block_on(async {
-        let (storage, pool) = open(&backend, dir.path()).await;
+        let (storage, pool) = open(&backend, dir.path(), "people").await;
         let raw = if backend == "postgres" {
             POSTGRES_RAW
         } else {

@@ -76,6 +76,36 @@ pub fn LiveTimeline(
     }
 }
 
+/// The timeline section of a person's or a company's page (`subject`),
+/// following the live stream on its first page (`follows`).
+#[component]
+pub fn TimelineSection(
+    subject: &'static str,
+    id: i64,
+    timeline: Result<TimelinePage, crate::error::AppError>,
+    follows: bool,
+) -> impl IntoView {
+    let t = use_t();
+    view! {
+        <section id="timeline" class="card wide" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{t.timeline_title}</h2>
+            {match timeline {
+                Ok(page) if follows => {
+                    let events_from = page.events_from;
+                    view! {
+                        <LiveTimeline subject=subject.to_string() id events_from>
+                            <Timeline page page_link=older_link/>
+                        </LiveTimeline>
+                    }
+                    .into_any()
+                }
+                Ok(page) => view! { <Timeline page page_link=older_link/> }.into_any(),
+                Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
+            }}
+        </section>
+    }
+}
+
 /// The entries of one page, and the link to the next (`page_link` turns
 /// the cursor into the URL of the page showing it).
 #[component]

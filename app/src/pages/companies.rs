@@ -7,7 +7,7 @@ use crate::api::{
 };
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
-use crate::components::timeline::{LiveTimeline, Timeline, older_link};
+use crate::components::timeline::TimelineSection;
 use crate::domain::{CompanyDetail, CompanySize, CompanySummary, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -196,21 +196,7 @@ fn CompanyView(
                 }.into_any()
             }}
         </section>
-        <section id="timeline" class="card wide" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">{t.timeline_title}</h2>
-            {match timeline {
-                Ok(page) if follows => {
-                    let events_from = page.events_from;
-                    view! {
-                        <LiveTimeline subject="company".to_string() id=company_id events_from>
-                            <Timeline page page_link=older_link/>
-                        </LiveTimeline>
-                    }.into_any()
-                }
-                Ok(page) => view! { <Timeline page page_link=older_link/> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
-            }}
-        </section>
+        <TimelineSection subject="company" id=company_id timeline follows/>
     }
 }
 

@@ -2,7 +2,7 @@
 //! legal bases, and their timeline with the form that logs to it.
 
 use crate::api::{get_person, get_timeline};
-use crate::components::timeline::{LiveTimeline, LogInteractionForm, Timeline, older_link};
+use crate::components::timeline::{LogInteractionForm, TimelineSection};
 use crate::domain::{PersonDetail, TimelinePage};
 use crate::error::AppError;
 use crate::i18n::use_t;
@@ -130,21 +130,7 @@ fn PersonView(
             </dl>
         </section>
         {person.may_edit.then(|| view! { <LogInteractionForm person_id=person.id/> })}
-        <section id="timeline" class="card wide" aria-labelledby="timeline-title">
-            <h2 id="timeline-title">{t.timeline_title}</h2>
-            {match timeline {
-                Ok(page) if follows => {
-                    let events_from = page.events_from;
-                    view! {
-                        <LiveTimeline subject="person".to_string() id=person_id events_from>
-                            <Timeline page page_link=older_link/>
-                        </LiveTimeline>
-                    }.into_any()
-                }
-                Ok(page) => view! { <Timeline page page_link=older_link/> }.into_any(),
-                Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
-            }}
-        </section>
+        <TimelineSection subject="person" id=person_id timeline follows/>
     }
 }
 
