@@ -1,7 +1,8 @@
 //! Brings a server-rendered part of the page up to date with fresh HTML
 //! from the server, in place: elements that are still there keep their
 //! identity (only changed attributes and text are written), so CSS
-//! transitions run (a chart's bars grow) and focus stays where it was.
+//! transitions run (a chart's bars grow), focus stays where it was, and a
+//! figure whose value changed is marked so that it lights up a moment.
 //! Where the shape changed, the part is replaced.
 
 use wasm_bindgen::JsCast;
@@ -43,6 +44,9 @@ fn morph_children(old: &Element, new: &Element) {
     if olds.length() != news.length() || has_text(old) || has_text(new) {
         if old.inner_html() != new.inner_html() {
             old.set_inner_html(&new.inner_html());
+            if old.class_list().contains("kpi-value") {
+                flash(old);
+            }
         }
         return;
     }
@@ -61,6 +65,16 @@ fn morph_children(old: &Element, new: &Element) {
         morph_attributes(&o, &n);
         morph_children(&o, &n);
     }
+}
+
+/// Marks a figure that just changed (`changed`, animated by the CSS), so
+/// that the eye catches it; restarted when it changes again.
+fn flash(el: &Element) {
+    let classes = el.class_list();
+    let _ = classes.remove_1("changed");
+    // Reading the layout ends the running animation before the next.
+    let _ = el.get_bounding_client_rect();
+    let _ = classes.add_1("changed");
 }
 
 fn morph_attributes(old: &Element, new: &Element) {

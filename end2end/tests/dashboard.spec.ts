@@ -26,6 +26,9 @@ test.describe('dashboard', () => {
     await addDeal(board, `Dashboard ${testInfo.project.name}`, '12 345');
 
     await expect(open).not.toHaveText(before ?? '', { timeout: 3_000 });
+    // The changed figure lights up; the unchanged ones do not.
+    await expect(open).toHaveClass(/changed/);
+    await expect(dash.locator('[data-kpi="cycle"] .kpi-value')).not.toHaveClass(/changed/);
     expect(loads).toBe(0);
     expect(
       await dash.evaluate(() => [

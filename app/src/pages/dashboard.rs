@@ -80,13 +80,13 @@ pub fn DashboardPage() -> impl IntoView {
                                 Either::Left(view! {
                                     <p class="tv-bar">
                                         <strong class="tv-pipeline">{current}</strong>
-                                        <a href=format!("/dashboard?pipeline={}&period={}", d.pipeline_id, d.period.key())>{t.dashboard_tv_leave}</a>
+                                        <a href=format!("/dashboard?pipeline={}&{}", d.pipeline_id, period_part(&d))>{t.dashboard_tv_leave}</a>
                                     </p>
                                 })
                             } else {
                                 Either::Right(view! {
                                     <Filters dashboard=d.clone()/>
-                                    <p><a href=format!("/dashboard?tv=1&pipeline={}&period={}{}", d.pipeline_id, d.period.key(),
+                                    <p><a href=format!("/dashboard?tv=1&pipeline={}&{}{}", d.pipeline_id, period_part(&d),
                                         d.team_id.map(|t| format!("&team={t}")).unwrap_or_default())>{t.dashboard_tv}</a></p>
                                 })
                             }}
@@ -118,9 +118,18 @@ fn next_pipeline_address(d: &Dashboard) -> Option<String> {
     let (next, _) = &d.pipelines[(at + 1) % d.pipelines.len()];
     let team = d.team_id.map(|t| format!("&team={t}")).unwrap_or_default();
     Some(format!(
-        "/dashboard?tv=1&pipeline={next}&period={}{team}",
-        d.period.key()
+        "/dashboard?tv=1&pipeline={next}&{}{team}",
+        period_part(d)
     ))
+}
+
+/// The period as a query string part: its key, and for a custom period
+/// its dates (links to another view of the same period keep them).
+fn period_part(d: &Dashboard) -> String {
+    match d.period {
+        Period::Custom => format!("period=custom&from={}&to={}", d.from, d.to),
+        p => format!("period={}", p.key()),
+    }
 }
 
 /// A plain GET form: works without JavaScript, and the address keeps it.
