@@ -70,14 +70,7 @@ pub async fn scope(
         .map_err(|e| internal("pipelines.list", e))?;
     let (pipelines, pipeline) = super::pipelines::open_and_chosen(&all, query.pipeline)?;
     let pipeline = pipeline.clone();
-    let teams: Vec<(i64, String)> = storage
-        .teams
-        .list()
-        .await
-        .map_err(|e| internal("teams.list", e))?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
+    let teams = super::records::team_choices_in(storage).await?;
     let team = match query.team {
         Some(id) if teams.iter().any(|(t, _)| *t == id) => Some(id),
         Some(_) => return Err(AppError::validation("team", Problem::UnknownChoice)),
@@ -243,12 +236,8 @@ pub async fn set_target(
     target: NewTarget,
 ) -> Result<(), AppError> {
     if let Some(team) = target.team_id {
-        let teams = storage
-            .teams
-            .list()
-            .await
-            .map_err(|e| internal("teams.list", e))?;
-        if !teams.iter().any(|t| t.id == team) {
+        let teams = super::records::team_choices_in(storage).await?;
+        if !teams.iter().any(|(id, _)| *id == team) {
             return Err(AppError::validation("team", Problem::UnknownChoice));
         }
     }

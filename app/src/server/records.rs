@@ -164,9 +164,15 @@ pub async fn team_for_edit(
 
 /// Every team as `(id, name)` choices (filters: any team may be looked at).
 pub async fn team_choices() -> Result<Vec<(i64, String)>, AppError> {
-    let ctx = context::server_context()?;
-    Ok(ctx
-        .storage
+    team_choices_in(&context::server_context()?.storage).await
+}
+
+/// [`team_choices`] from `storage` given explicitly (outside a server
+/// function: the CSV reports).
+pub async fn team_choices_in(
+    storage: &super::storage::Storage,
+) -> Result<Vec<(i64, String)>, AppError> {
+    Ok(storage
         .teams
         .list()
         .await

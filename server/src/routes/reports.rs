@@ -10,7 +10,7 @@
 use crate::state::AppState;
 use app::domain::Source;
 use app::domain::dashboard::{DashboardQuery, ReportBy, ReportRow, report};
-use app::i18n::{Catalogue, locale_from_headers};
+use app::i18n::{Catalogue, Locale, locale_from_headers};
 use app::server::auth::session::SessionUser;
 use app::server::context::ClientAddr;
 use app::server::dashboard::{Scope, activity, deal_facts, leads_by_source, scope};
@@ -60,7 +60,8 @@ pub async fn report_csv(
     Query(query): Query<ReportQuery>,
 ) -> Response {
     let client = client.map_or_else(|| "unknown".to_string(), |Extension(c)| c.0);
-    let t = locale_from_headers(&headers).t();
+    let locale = locale_from_headers(&headers);
+    let t = locale.t();
     let Some(Extension(user)) = user else {
         return plain(StatusCode::UNAUTHORIZED, t.err_unauthenticated);
     };
@@ -91,7 +92,7 @@ pub async fn report_csv(
         pipeline,
         team,
     };
-    match build(&state, &user, t, &headers, client, &asked, by).await {
+    match build(&state, &user, locale, client, &asked, by).await {
         Ok((name, body)) => {
             let disposition = format!("attachment; filename=\"{name}\"");
             let mut response =
@@ -114,14 +115,13 @@ pub async fn report_csv(
 async fn build(
     state: &AppState,
     user: &SessionUser,
-    t: &'static Catalogue,
-    headers: &HeaderMap,
+    locale: Locale,
     client: String,
     asked: &DashboardQuery,
     by: ReportBy,
 ) -> Result<(String, Vec<u8>), app::error::AppError> {
     let storage = &state.storage;
-    let locale = locale_from_headers(headers);
+    let t = locale.t();
     let today = chrono::Utc::now().date_naive();
     let scope = scope(storage, locale, asked, today).await?;
     let facts = deal_facts(storage, user, &scope).await?;
