@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod consent;
 pub mod jobs;
 pub mod live;
 pub mod router;

@@ -81,6 +81,7 @@ pub const FIELDS: &[FieldSpec] = &[
     field!("person.legal_basis", "person_legal_bases"."basis", Provenance, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
     field!("person.owner", "people"."owner_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),
     field!("person.team", "people"."team_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.language", "people"."language", Contact, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.last_inbound_at", "people"."last_inbound_at", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.tags", "person_tags"."tag_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("interaction.kind", "interactions"."kind", Exchanges, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),

@@ -35,6 +35,7 @@ macro_rules! string_newtype {
 #[macro_use]
 mod choice;
 mod company;
+pub mod consent;
 pub mod dashboard;
 mod display_name;
 mod email;

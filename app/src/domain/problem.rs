@@ -56,6 +56,24 @@ pub enum Problem {
     LastOpenStage,
     /// A date range that ends before it starts.
     RangeReversed,
+    /// Not a short key: lowercase letters, digits and dashes.
+    InvalidKey,
+    /// The key is used by another record.
+    KeyTaken,
+    /// A partner the data is shared with is not named in a consent text.
+    PartnerNotNamed,
+    /// Not a link: a path on this site or an http(s) address.
+    InvalidLink,
+    /// Not a site origin (`https://example.com`).
+    InvalidOrigin,
+    /// A purpose that the form does not offer.
+    NotOffered,
+    /// The form changed after it was opened.
+    FormOutdated,
+    /// Nothing chosen where at least one choice is needed.
+    NoChoice,
+    /// A form offers at least one purpose.
+    NoPurpose,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -94,6 +112,15 @@ impl Problem {
             Problem::DealsToMove => t.err_deals_to_move.to_string(),
             Problem::LastOpenStage => t.err_last_open_stage.to_string(),
             Problem::RangeReversed => t.err_range_reversed.to_string(),
+            Problem::InvalidKey => t.err_invalid_key.to_string(),
+            Problem::KeyTaken => t.err_key_taken.to_string(),
+            Problem::PartnerNotNamed => t.err_partner_not_named.to_string(),
+            Problem::InvalidLink => t.err_invalid_link.to_string(),
+            Problem::InvalidOrigin => t.err_invalid_origin.to_string(),
+            Problem::NotOffered => t.err_not_offered.to_string(),
+            Problem::FormOutdated => t.err_form_outdated.to_string(),
+            Problem::NoChoice => t.err_no_choice.to_string(),
+            Problem::NoPurpose => t.err_no_purpose.to_string(),
         }
     }
 }
@@ -129,6 +156,15 @@ impl From<Problem> for String {
             Problem::DealsToMove => "deals_to_move".into(),
             Problem::LastOpenStage => "last_open_stage".into(),
             Problem::RangeReversed => "range_reversed".into(),
+            Problem::InvalidKey => "invalid_key".into(),
+            Problem::KeyTaken => "key_taken".into(),
+            Problem::PartnerNotNamed => "partner_not_named".into(),
+            Problem::InvalidLink => "invalid_link".into(),
+            Problem::InvalidOrigin => "invalid_origin".into(),
+            Problem::NotOffered => "not_offered".into(),
+            Problem::FormOutdated => "form_outdated".into(),
+            Problem::NoChoice => "no_choice".into(),
+            Problem::NoPurpose => "no_purpose".into(),
         }
     }
 }
@@ -179,6 +215,15 @@ impl TryFrom<String> for Problem {
             ("deals_to_move", None) => Problem::DealsToMove,
             ("last_open_stage", None) => Problem::LastOpenStage,
             ("range_reversed", None) => Problem::RangeReversed,
+            ("invalid_key", None) => Problem::InvalidKey,
+            ("key_taken", None) => Problem::KeyTaken,
+            ("partner_not_named", None) => Problem::PartnerNotNamed,
+            ("invalid_link", None) => Problem::InvalidLink,
+            ("invalid_origin", None) => Problem::InvalidOrigin,
+            ("not_offered", None) => Problem::NotOffered,
+            ("form_outdated", None) => Problem::FormOutdated,
+            ("no_choice", None) => Problem::NoChoice,
+            ("no_purpose", None) => Problem::NoPurpose,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -235,6 +280,15 @@ mod tests {
             Problem::DealsToMove,
             Problem::LastOpenStage,
             Problem::RangeReversed,
+            Problem::InvalidKey,
+            Problem::KeyTaken,
+            Problem::PartnerNotNamed,
+            Problem::InvalidLink,
+            Problem::InvalidOrigin,
+            Problem::NotOffered,
+            Problem::FormOutdated,
+            Problem::NoChoice,
+            Problem::NoPurpose,
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

@@ -499,6 +499,17 @@ pub struct Catalogue {
     // Live timeline
     pub timeline_updated: &'static str,
 
+    // Consent: problems
+    pub err_invalid_key: &'static str,
+    pub err_key_taken: &'static str,
+    pub err_partner_not_named: &'static str,
+    pub err_invalid_link: &'static str,
+    pub err_invalid_origin: &'static str,
+    pub err_not_offered: &'static str,
+    pub err_form_outdated: &'static str,
+    pub err_no_choice: &'static str,
+    pub err_no_purpose: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -12,6 +12,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
+mod consent;
+pub use consent::{
+    ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
+    Submitted,
+};
+
 /// A storage failure. The text is for logs only: server functions turn any
 /// of these into an opaque `AppError::Internal` with a request id.
 #[derive(Debug, thiserror::Error)]
@@ -1040,6 +1046,7 @@ pub struct Storage {
     pub events: Arc<dyn EventStore>,
     pub dashboard: Arc<dyn DashboardStore>,
     pub access_log: Arc<dyn AccessLogStore>,
+    pub consent: Arc<dyn ConsentStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,
 }

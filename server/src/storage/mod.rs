@@ -5,6 +5,7 @@
 pub mod access_log;
 pub mod bulk_load;
 pub mod companies;
+pub mod consent;
 pub mod dashboard;
 pub mod events;
 pub mod interactions;

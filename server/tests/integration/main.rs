@@ -11,6 +11,7 @@ mod access_log;
 mod auth;
 mod bulk_load;
 mod companies_timeline;
+mod consent;
 mod dashboard;
 mod deals;
 mod field_catalogue;

@@ -75,6 +75,7 @@ pub fn storage(pool: PgPool) -> Storage {
         sign_in_failures: Arc::new(super::sign_in_failures::SqlSignInFailures::new(
             pool.clone(),
         )),
+        consent: Arc::new(super::consent::SqlConsent::new(pool.clone())),
         bulk_load: Arc::new(super::bulk_load::SqlBulkLoad::new(pool.clone())),
         health: Arc::new(PgHealth { pool }),
     }

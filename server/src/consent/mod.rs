@@ -1,0 +1,4 @@
+//! Consent on the server: the ledger's hash chain, the mails a form
+//! submission sends, and their delivery.
+
+pub mod chain;

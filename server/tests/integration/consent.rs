@@ -1,0 +1,576 @@
+//! The consent storage on both backends: purposes and forms versioned,
+//! a submission recorded whole, confirmation and withdrawal, the ledger's
+//! chain verified, its rows refused any change, and a flipped byte found.
+
+use crate::on_both_backends;
+use crate::support::{TestDb, create_user};
+use app::domain::Role;
+use app::domain::consent::*;
+use app::i18n::Locale;
+use app::server::auth::token::{hash_token, new_token};
+use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, Storage};
+use chrono::{Duration, Utc};
+use server::consent::chain::{Verdict, sha256_hex, verify};
+
+on_both_backends!(
+    texts_and_forms_are_versioned,
+    a_submission_is_pending_until_confirmed_then_withdrawn,
+    the_ledger_refuses_changes_and_verify_finds_a_flipped_byte,
+    links_and_pending_consents_expire,
+    the_outbox_hands_each_mail_out_once,
+);
+
+pub fn purpose_input(key: &str, channel: &str) -> PurposeInput {
+    PurposeInput {
+        key: key.into(),
+        name_en: format!("{key} by {channel}"),
+        name_fr: format!("{key} par {channel}"),
+        channel: channel.into(),
+        legal_basis: "consent".into(),
+        retention_months: "36".into(),
+        partners: String::new(),
+        text_en: format!("I agree to receive {key}."),
+        text_fr: format!("J'accepte de recevoir {key}."),
+    }
+}
+
+pub fn form_input(slug: &str, purposes: &[i64], owner: i64) -> FormInput {
+    FormInput {
+        slug: slug.into(),
+        language: "fr".into(),
+        title: "Notre lettre".into(),
+        intro: "Une fois par mois.".into(),
+        thanks: "Merci !".into(),
+        privacy_url: "/privacy".into(),
+        fields: vec!["first_name".into(), "phone".into()],
+        purposes: purposes.iter().map(i64::to_string).collect(),
+        frame_ancestors: String::new(),
+        owner_id: owner.to_string(),
+    }
+}
+
+/// An admin, a purpose `news` (e-mail) and a form `lettre` offering it.
+pub async fn setup(s: &Storage) -> (i64, i64, PublicForm) {
+    let admin = create_user(s, Role::Admin).await.id;
+    let purpose = s
+        .consent
+        .save_purpose(
+            None,
+            &purpose_input("news", "email").check().unwrap(),
+            admin,
+        )
+        .await
+        .unwrap();
+    s.consent
+        .save_form(
+            None,
+            &form_input("lettre", &[purpose], admin).check().unwrap(),
+            admin,
+        )
+        .await
+        .unwrap();
+    let form = s.consent.public_form("lettre").await.unwrap().unwrap();
+    (admin, purpose, form)
+}
+
+pub fn submission(
+    form: &PublicForm,
+    email: &str,
+    expires_in: Duration,
+) -> (NewSubmission, String, String) {
+    let (confirm, withdraw) = (new_token(), new_token());
+    let posted = |name: &str| -> Option<String> {
+        match name {
+            "email" => Some(email.into()),
+            "last_name" => Some("Martin".into()),
+            "first_name" => Some("Anne".into()),
+            "form_version" => Some(form.version_id.to_string()),
+            n if n.starts_with("purpose-") => Some("on".into()),
+            n => n
+                .strip_prefix("text-")
+                .and_then(|id| {
+                    form.purposes
+                        .iter()
+                        .find(|p| p.purpose_id.to_string() == id)
+                })
+                .map(|p| p.text_id.to_string()),
+        }
+    };
+    let submission = form.check(&posted).unwrap();
+    (
+        NewSubmission {
+            form: form.clone(),
+            submission,
+            evidence: Evidence {
+                source_addr: "203.0.113.9".into(),
+                user_agent: "Firefox".into(),
+            },
+            confirm_token_hash: hash_token(&confirm),
+            withdraw_token_hash: hash_token(&withdraw),
+            confirm_expires_at: Utc::now() + expires_in,
+            mail: OutgoingMail {
+                recipient: email.into(),
+                subject: "Confirm".into(),
+                body: format!("/c/{confirm}"),
+            },
+        },
+        confirm,
+        withdraw,
+    )
+}
+
+async fn texts_and_forms_are_versioned(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin, purpose, form) = setup(s).await;
+    let listed = s.consent.purposes().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].version, 1);
+    assert_eq!(
+        listed[0].sha256_fr,
+        sha256_hex("J'accepte de recevoir news.")
+    );
+    assert_eq!(form.version, 1);
+    assert_eq!(form.purposes[0].text, "J'accepte de recevoir news.");
+    assert_eq!(
+        form.fields,
+        vec![
+            FormField::Email,
+            FormField::FirstName,
+            FormField::LastName,
+            FormField::Phone
+        ]
+    );
+
+    // Saving the same texts publishes nothing; a changed text is version 2,
+    // and the form offering it publishes its own next version.
+    let same = purpose_input("news", "email").check().unwrap();
+    s.consent
+        .save_purpose(Some(purpose), &same, admin)
+        .await
+        .unwrap();
+    assert_eq!(s.consent.purposes().await.unwrap()[0].version, 1);
+    assert_eq!(
+        s.consent
+            .public_form("lettre")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        1
+    );
+    let changed = PurposeInput {
+        text_fr: "J'accepte la lettre mensuelle.".into(),
+        ..purpose_input("news", "email")
+    };
+    s.consent
+        .save_purpose(Some(purpose), &changed.check().unwrap(), admin)
+        .await
+        .unwrap();
+    let listed = s.consent.purposes().await.unwrap();
+    assert_eq!(listed[0].version, 2);
+    let republished = s.consent.public_form("lettre").await.unwrap().unwrap();
+    assert_eq!(republished.version, 2);
+    assert_ne!(republished.version_id, form.version_id);
+    assert_eq!(
+        republished.purposes[0].text,
+        "J'accepte la lettre mensuelle."
+    );
+    assert_eq!(
+        republished.purposes[0].text_sha256,
+        sha256_hex("J'accepte la lettre mensuelle.")
+    );
+
+    // The form's own changes publish a version; saving it unchanged does not.
+    let (draft, version) = s.consent.form(republished.form_id).await.unwrap().unwrap();
+    assert_eq!(version, 2);
+    s.consent
+        .save_form(Some(republished.form_id), &draft, admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.consent
+            .public_form("lettre")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        2
+    );
+    let retitled = FormDraft {
+        title: "La lettre".into(),
+        ..draft.clone()
+    };
+    s.consent
+        .save_form(Some(republished.form_id), &retitled, admin)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.consent
+            .public_form("lettre")
+            .await
+            .unwrap()
+            .unwrap()
+            .version,
+        3
+    );
+
+    // Taken keys, and a purpose still offered, are refused.
+    let taken = s
+        .consent
+        .save_purpose(None, &same, admin)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(taken, app::server::storage::StorageError::Conflict(_)),
+        "{taken:?}"
+    );
+    let taken = s.consent.save_form(None, &draft, admin).await.unwrap_err();
+    assert!(
+        matches!(taken, app::server::storage::StorageError::Conflict(_)),
+        "{taken:?}"
+    );
+    let offered = s
+        .consent
+        .set_purpose_archived(purpose, true)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(offered, app::server::storage::StorageError::Conflict(_)),
+        "{offered:?}"
+    );
+    // An archived form is not public any more.
+    assert!(
+        s.consent
+            .set_form_archived(republished.form_id, true)
+            .await
+            .unwrap()
+    );
+    assert!(s.consent.public_form("lettre").await.unwrap().is_none());
+    assert!(s.consent.set_purpose_archived(purpose, true).await.unwrap());
+    assert!(s.consent.purposes().await.unwrap()[0].archived);
+}
+
+async fn a_submission_is_pending_until_confirmed_then_withdrawn(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, purpose, form) = setup(s).await;
+    let (new, confirm, withdraw) = submission(&form, "anne.martin@example.fr", Duration::days(7));
+    let done = s.consent.submit(&new).await.unwrap();
+    assert!(done.created);
+    assert_eq!(done.ledger_ids, vec![1]);
+    let person = s.people.get(done.person_id).await.unwrap().unwrap();
+    assert_eq!(person.fields.source, app::domain::Source::Form);
+    assert_eq!(person.fields.first_name, "Anne");
+    let (now, history) = s
+        .consent
+        .of_person(done.person_id, Locale::En)
+        .await
+        .unwrap();
+    assert_eq!(now[0].status, ConsentStatus::Pending);
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].form.as_deref(), Some("lettre v1"));
+    assert!(!s.consent.may_send(done.person_id, purpose).await.unwrap());
+    assert_eq!(
+        s.consent
+            .language_of("anne.martin@example.fr")
+            .await
+            .unwrap(),
+        Some(Some(Locale::Fr))
+    );
+
+    // The link is only looked at until the button is pressed.
+    let link = s
+        .consent
+        .link(&hash_token(&confirm), "confirm")
+        .await
+        .unwrap();
+    assert!(
+        matches!(&link, LinkState::Valid { purposes, .. } if purposes[0].1 == "news par email"),
+        "{link:?}"
+    );
+    assert!(matches!(
+        s.consent
+            .link(&hash_token(&confirm), "withdraw")
+            .await
+            .unwrap(),
+        LinkState::Unknown
+    ));
+    let evidence = Evidence {
+        source_addr: "198.51.100.1".into(),
+        user_agent: "Mail".into(),
+    };
+    assert!(matches!(
+        s.consent
+            .confirm(&hash_token(&confirm), &evidence)
+            .await
+            .unwrap(),
+        LinkState::Valid { .. }
+    ));
+    assert!(s.consent.may_send(done.person_id, purpose).await.unwrap());
+    assert!(
+        s.people
+            .get(done.person_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_inbound_at
+            .is_some()
+    );
+    // Single use.
+    assert_eq!(
+        s.consent
+            .confirm(&hash_token(&confirm), &evidence)
+            .await
+            .unwrap(),
+        LinkState::Used
+    );
+    assert_eq!(
+        s.consent
+            .link(&hash_token(&new_token()), "confirm")
+            .await
+            .unwrap(),
+        LinkState::Unknown
+    );
+
+    // Someone submitting the same address again: the record is left as it
+    // was, and the consent given stays given.
+    let (again, _, _) = submission(&form, "ANNE.MARTIN@example.fr", Duration::days(7));
+    let second = s.consent.submit(&again).await.unwrap();
+    assert!(!second.created);
+    assert_eq!(second.person_id, done.person_id);
+    assert!(s.consent.may_send(done.person_id, purpose).await.unwrap());
+
+    // Withdrawal through the person's link.
+    let LinkState::Valid { person_id, .. } = s
+        .consent
+        .link(&hash_token(&withdraw), "withdraw")
+        .await
+        .unwrap()
+    else {
+        panic!("withdraw link")
+    };
+    assert_eq!(
+        s.consent.withdraw(person_id, &[], &evidence).await.unwrap(),
+        vec![purpose]
+    );
+    assert!(!s.consent.may_send(done.person_id, purpose).await.unwrap());
+    let (now, history) = s
+        .consent
+        .of_person(done.person_id, Locale::Fr)
+        .await
+        .unwrap();
+    assert_eq!(now[0].status, ConsentStatus::Withdrawn);
+    let events: Vec<ConsentEvent> = history.iter().map(|h| h.event).collect();
+    assert_eq!(
+        events,
+        vec![
+            ConsentEvent::Withdrawn,
+            ConsentEvent::Given,
+            ConsentEvent::Confirmed,
+            ConsentEvent::Given
+        ]
+    );
+    // Nothing left to withdraw.
+    assert!(
+        s.consent
+            .withdraw(person_id, &[], &evidence)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The state table is a projection: rebuilt from the ledger, the same.
+    assert_eq!(s.consent.rebuild_state().await.unwrap(), 1);
+    assert_eq!(
+        s.consent
+            .of_person(done.person_id, Locale::Fr)
+            .await
+            .unwrap()
+            .0[0]
+            .status,
+        ConsentStatus::Withdrawn
+    );
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 4, .. }
+    ));
+}
+
+/// Runs SQL straight on the database, as someone with SQL access would.
+async fn raw(db: &TestDb, sql: &str) -> Result<u64, String> {
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .execute(&pool)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|e| e.to_string())
+    }
+}
+
+async fn the_ledger_refuses_changes_and_verify_finds_a_flipped_byte(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    for i in 0..3 {
+        let (new, confirm, _) = submission(&form, &format!("p{i}@example.fr"), Duration::days(7));
+        s.consent.submit(&new).await.unwrap();
+        s.consent
+            .confirm(&hash_token(&confirm), &Evidence::default())
+            .await
+            .unwrap();
+    }
+    let Verdict::Intact { rows, head } = verify(s.consent.as_ref()).await.unwrap() else {
+        panic!("intact")
+    };
+    assert_eq!(rows, 6);
+    assert_eq!(head, s.consent.chain_head().await.unwrap().1);
+
+    for sql in [
+        "UPDATE consent_ledger SET event = 'withdrawn' WHERE id = 2",
+        "DELETE FROM consent_ledger WHERE id = 6",
+        "UPDATE consent_texts SET body = 'changed'",
+        "DELETE FROM consent_form_versions",
+    ] {
+        let error = raw(&db, sql).await.expect_err(sql);
+        assert!(
+            error.contains("append-only") || error.contains("immutable"),
+            "{sql}: {error}"
+        );
+    }
+
+    // Erasing where events came from leaves the chain whole.
+    raw(&db, "DELETE FROM consent_evidence").await.unwrap();
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 6, .. }
+    ));
+
+    // Someone who lifts the guard and flips one byte is found out.
+    let lift = if backend == "sqlite" {
+        "DROP TRIGGER consent_ledger_append_only_update"
+    } else {
+        "ALTER TABLE consent_ledger DISABLE TRIGGER consent_ledger_append_only"
+    };
+    raw(&db, lift).await.unwrap();
+    let flip = "UPDATE consent_ledger SET text_sha256 = \
+                CASE WHEN substr(text_sha256, 1, 1) = 'a' THEN 'b' ELSE 'a' END || substr(text_sha256, 2) WHERE id = 4";
+    assert_eq!(raw(&db, flip).await.unwrap(), 1);
+    assert_eq!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Broken {
+            id: 4,
+            reason: "its content does not match its hash".into()
+        }
+    );
+}
+
+async fn links_and_pending_consents_expire(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, purpose, form) = setup(s).await;
+    let (new, confirm, _) = submission(&form, "late@example.fr", Duration::seconds(-1));
+    let done = s.consent.submit(&new).await.unwrap();
+    assert_eq!(
+        s.consent
+            .link(&hash_token(&confirm), "confirm")
+            .await
+            .unwrap(),
+        LinkState::Expired
+    );
+    assert_eq!(
+        s.consent
+            .confirm(&hash_token(&confirm), &Evidence::default())
+            .await
+            .unwrap(),
+        LinkState::Expired
+    );
+    assert_eq!(
+        s.consent.chain_head().await.unwrap().0,
+        1,
+        "nothing appended"
+    );
+    assert_eq!(s.consent.expire_pending(Utc::now()).await.unwrap(), 1);
+    assert_eq!(
+        s.consent.expire_pending(Utc::now()).await.unwrap(),
+        0,
+        "once"
+    );
+    let (now, history) = s
+        .consent
+        .of_person(done.person_id, Locale::En)
+        .await
+        .unwrap();
+    assert_eq!(now[0].status, ConsentStatus::Expired);
+    assert_eq!(history[0].event, ConsentEvent::Expired);
+    assert_eq!(
+        s.consent
+            .link(&hash_token(&confirm), "confirm")
+            .await
+            .unwrap(),
+        LinkState::Expired
+    );
+    assert!(!s.consent.may_send(done.person_id, purpose).await.unwrap());
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 2, .. }
+    ));
+}
+
+async fn the_outbox_hands_each_mail_out_once(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    let (new, _, _) = submission(&form, "mail@example.fr", Duration::days(7));
+    s.consent.submit(&new).await.unwrap();
+    let now = Utc::now();
+    let claimed = s
+        .consent
+        .claim_mail(now, now + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert!(claimed[0].body.starts_with("/c/"));
+    assert!(
+        s.consent
+            .claim_mail(now, now + Duration::minutes(5), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    s.consent
+        .mail_failed(claimed[0].id, "connection refused", now)
+        .await
+        .unwrap();
+    let again = s
+        .consent
+        .claim_mail(now, now + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].attempts, 2);
+    s.consent.mail_sent(claimed[0].id, now).await.unwrap();
+    let listed = s.consent.outbox(10).await.unwrap();
+    assert!(listed[0].sent_at.is_some());
+    assert_eq!(listed[0].body, "", "a delivered mail's body is not kept");
+    assert!(
+        s.consent
+            .claim_mail(now + Duration::hours(1), now + Duration::hours(2), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // The rate-limit counter.
+    assert_eq!(s.consent.count_submission("k", 100).await.unwrap(), 1);
+    assert_eq!(s.consent.count_submission("k", 100).await.unwrap(), 2);
+    assert_eq!(s.consent.count_submission("k", 200).await.unwrap(), 1);
+    assert_eq!(s.consent.prune_rate_limits(200).await.unwrap(), 1);
+}
