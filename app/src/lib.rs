@@ -16,6 +16,8 @@ pub mod live;
 #[cfg(feature = "hydrate")]
 pub mod morph;
 pub mod pages;
+#[cfg(feature = "hydrate")]
+pub mod public_form;
 #[cfg(feature = "ssr")]
 pub mod server;
 mod shell;

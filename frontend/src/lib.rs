@@ -23,3 +23,11 @@ pub fn hydrate() {
         std::time::Duration::ZERO,
     );
 }
+
+/// Called by the public consent form's page (`/f/{slug}`), which is not
+/// an application page: no islands, only the form's checks.
+#[wasm_bindgen]
+pub fn public_form() {
+    console_error_panic_hook::set_once();
+    app::public_form::install();
+}

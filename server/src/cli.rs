@@ -26,6 +26,10 @@ pub enum Command {
     /// Manage teams.
     #[command(subcommand)]
     Team(TeamCommand),
+    /// The consent ledger: verify its hash chain, rebuild the current
+    /// state from it.
+    #[command(subcommand)]
+    Consent(ConsentCommand),
     /// Fill the database with generated companies, people and their
     /// timelines (to try Accord, or to measure it at scale). Needs at least
     /// one user, who owns them.
@@ -52,6 +56,48 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum ConsentCommand {
+    /// Walk the whole ledger: every row must follow the one before and
+    /// match its hash. Prints the count and the head hash, or the first
+    /// broken row and exits with status 1.
+    Verify,
+    /// Rebuild everyone's current consents from the ledger (the ledger is
+    /// the truth; the current-state table is derived from it).
+    Rebuild,
+}
+
+/// `accord consent verify|rebuild`.
+pub async fn consent(
+    storage: &app::server::storage::Storage,
+    command: ConsentCommand,
+) -> Result<(), String> {
+    use crate::consent::chain::{Verdict, verify};
+    match command {
+        ConsentCommand::Verify => match verify(storage.consent.as_ref()).await {
+            Ok(Verdict::Intact { rows, head }) => {
+                crate::startup::announce(&format!(
+                    "Consent ledger OK: {rows} rows, chain head {head}"
+                ));
+                Ok(())
+            }
+            Ok(Verdict::Broken { id, reason }) => Err(format!(
+                "consent ledger BROKEN at row {id}: {reason}; the rows from there on cannot be trusted"
+            )),
+            Err(e) => Err(format!("cannot read the consent ledger: {e}")),
+        },
+        ConsentCommand::Rebuild => match storage.consent.rebuild_state().await {
+            Ok(rows) => {
+                crate::startup::announce(&format!(
+                    "Current consents rebuilt from the ledger: {rows} person and purpose pairs"
+                ));
+                Ok(())
+            }
+            Err(e) => Err(format!("cannot rebuild the current consents: {e}")),
+        },
+    }
 }
 
 #[derive(Debug, Subcommand, Clone, PartialEq, Eq)]

@@ -63,6 +63,18 @@ pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
         "folder holding the built web assets (default target/site)",
     ),
     (
+        "SMTP_URL",
+        "mail server: smtps://USER:PASSWORD@HOST:465, or smtp://USER:PASSWORD@HOST:587?tls=required for STARTTLS (default: none, mail is kept in Settings → Outbox)",
+    ),
+    (
+        "ACCORD_MAIL_FROM",
+        "sender of Accord's mail, e.g. \"Acme <privacy@acme.example>\" (default accord@localhost)",
+    ),
+    (
+        "ACCORD_PUBLIC_URL",
+        "the address people reach Accord at, for links in mail, e.g. https://crm.acme.example (default http:// and the listening address)",
+    ),
+    (
         "ACCORD_SHUTDOWN_TIMEOUT_SECS",
         "how long in-flight requests may take to finish on shutdown (default 30)",
     ),
@@ -217,6 +229,11 @@ pub struct Config {
     pub sign_in_max_failures_per_account: u32,
     pub sign_in_max_failures_per_client: u32,
     pub access_log_retention: Duration,
+    /// Where mail goes (`SMTP_URL`); none: kept in the outbox.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// The base of links in mail, without a trailing slash.
+    pub public_url: Option<String>,
     /// `cargo leptos watch --split` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
@@ -343,7 +360,45 @@ impl Config {
             _ => None,
         };
 
+        let smtp_url = match get("SMTP_URL").map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(url) => {
+                lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url).map_err(|e| {
+                    ConfigError::Invalid {
+                        name: "SMTP_URL",
+                        reason: format!("{e}; expected smtps://USER:PASSWORD@HOST:465 or smtp://HOST:587?tls=required"),
+                    }
+                })?;
+                Some(url.to_string())
+            }
+        };
+        let mail_from = get("ACCORD_MAIL_FROM")
+            .unwrap_or("accord@localhost")
+            .trim()
+            .to_string();
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(ConfigError::Invalid {
+                name: "ACCORD_MAIL_FROM",
+                reason: format!("{mail_from:?} is not a mail address (name <address> or address)"),
+            });
+        }
+        let public_url = match get("ACCORD_PUBLIC_URL").map(|v| v.trim().trim_end_matches('/')) {
+            None | Some("") => None,
+            Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+                Some(url.to_string())
+            }
+            Some(url) => {
+                return Err(ConfigError::Invalid {
+                    name: "ACCORD_PUBLIC_URL",
+                    reason: format!("{url:?} does not start with https:// or http://"),
+                });
+            }
+        };
+
         Ok(Config {
+            smtp_url,
+            mail_from,
+            public_url,
             database_url,
             listen,
             log_filter,

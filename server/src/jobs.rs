@@ -20,3 +20,26 @@ pub fn spawn_access_log_purge(storage: Storage, retention: Duration) {
         }
     });
 }
+
+/// Hourly: consents still pending when their confirmation link expired
+/// are marked expired in the ledger, and the public forms' rate-limit
+/// counters of past windows are dropped. Safe with several instances: both
+/// are idempotent, and ledger appends are serialised by the database.
+pub fn spawn_consent_upkeep(storage: Storage) {
+    tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(Duration::from_secs(3_600));
+        loop {
+            every_hour.tick().await;
+            let now = chrono::Utc::now();
+            match storage.consent.expire_pending(now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "pending consents expired"),
+                Err(error) => tracing::error!(%error, "expiring pending consents failed"),
+            }
+            let before = now.timestamp() - crate::routes::consent::RATE_WINDOW_SECS;
+            if let Err(error) = storage.consent.prune_rate_limits(before).await {
+                tracing::error!(%error, "pruning rate-limit counters failed");
+            }
+        }
+    });
+}

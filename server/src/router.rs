@@ -1,7 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, probes, static
 //! assets, and the middleware every request passes through.
 
-use crate::routes::{events, health, lang, reports};
+use crate::routes::{consent, events, health, lang, reports};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -73,6 +73,26 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(security_headers());
 
+    // The public consent pages: no session, their own body limit (an
+    // oversized post gets a page in the form's language, not a bare 413)
+    // and their own framing rule (a form may be embedded in named sites).
+    let public = Router::new()
+        .route("/f/{slug}", get(consent::show_form).post(consent::submit_form))
+        .route("/c/{token}", get(consent::show_confirm).post(consent::confirm))
+        .route("/w/{token}", get(consent::show_withdraw).post(consent::withdraw))
+        .layer(
+            ServiceBuilder::new()
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+                    tracing::info_span!("public", method = %req.method(), path = %public_path(req.uri().path()))
+                }))
+                .layer(TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::REQUEST_TIMEOUT,
+                    REQUEST_TIMEOUT,
+                ))
+                .layer(CompressionLayer::new())
+                .layer(security_headers()),
+        );
+
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
@@ -104,7 +124,16 @@ pub fn build(state: AppState) -> Router {
                 .layer(security_headers()),
         )
         .merge(live)
+        .merge(public)
         .with_state(state)
+}
+
+/// A public path for the logs: a link's token is a key, never logged.
+fn public_path(path: &str) -> String {
+    match path.get(..3) {
+        Some("/c/") | Some("/w/") => format!("{}…", &path[..3]),
+        _ => path.to_string(),
+    }
 }
 
 type HeaderLayer = SetResponseHeaderLayer<HeaderValue>;

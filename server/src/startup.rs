@@ -40,6 +40,9 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::Team(command) => crate::cli::team(&storage, command)
             .await
             .map_err(StartupError::Command),
+        Command::Consent(command) => crate::cli::consent(&storage, command)
+            .await
+            .map_err(StartupError::Command),
         Command::Seed {
             contacts,
             companies,
@@ -123,7 +126,30 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
 
     crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
     crate::live::spawn_prune(storage.clone());
-    let mut state = AppState::new(leptos_options(&config), storage);
+    crate::jobs::spawn_consent_upkeep(storage.clone());
+    let mut state = AppState::new(leptos_options(&config), storage.clone());
+    state.consent.public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{address}"));
+    match &config.smtp_url {
+        Some(url) => match crate::consent::mail::Mailer::new(url, &config.mail_from) {
+            Ok(mailer) => {
+                crate::consent::mail::spawn_delivery(
+                    storage,
+                    mailer,
+                    state.consent.mail_wakeup.clone(),
+                );
+                tracing::info!("mail goes through SMTP_URL");
+            }
+            Err(error) => {
+                return Err(StartupError::Command(format!(
+                    "SMTP_URL cannot be used: {error}"
+                )));
+            }
+        },
+        None => tracing::info!("no SMTP_URL: mail is kept in Settings → Outbox"),
+    }
     state.dev_reload_port = config.dev_reload_port;
     state.sessions = app::server::SessionSettings {
         idle: config.session_idle,

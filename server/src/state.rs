@@ -19,6 +19,26 @@ pub struct AppState {
     pub has_users: Arc<AtomicBool>,
     /// The live stream's fan-out (see `crate::live`).
     pub hub: Arc<crate::live::Hub>,
+    /// What the public consent pages need besides storage.
+    pub consent: ConsentRuntime,
+}
+
+/// Settings and signals of the consent pages and mail.
+#[derive(Clone)]
+pub struct ConsentRuntime {
+    /// The base of links in mail (`ACCORD_PUBLIC_URL`), no trailing slash.
+    pub public_url: String,
+    /// Wakes this instance's mail delivery after a mail is written.
+    pub mail_wakeup: Arc<tokio::sync::Notify>,
+}
+
+impl Default for ConsentRuntime {
+    fn default() -> Self {
+        ConsentRuntime {
+            public_url: "http://127.0.0.1:3000".into(),
+            mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
 }
 
 impl AppState {
@@ -46,6 +66,7 @@ impl AppState {
             sign_in_limits: SignInLimits::default(),
             setup: Arc::new(SetupLink::default()),
             has_users: Arc::new(AtomicBool::new(false)),
+            consent: ConsentRuntime::default(),
         }
     }
 }

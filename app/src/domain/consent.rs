@@ -4,7 +4,7 @@
 
 use super::problem::{Problem, single_line};
 use super::{EmailAddress, LegalBasis, PersonName, PhoneNumber};
-use crate::i18n::Locale;
+use crate::i18n::{Catalogue, Locale};
 use serde::{Deserialize, Serialize};
 
 choice!(
@@ -34,7 +34,39 @@ choice!(
     }
 );
 
+impl Channel {
+    pub fn label(self, t: &Catalogue) -> &'static str {
+        match self {
+            Channel::Email => t.channel_email,
+            Channel::Phone => t.channel_phone,
+            Channel::Sms => t.channel_sms,
+            Channel::Post => t.channel_post,
+        }
+    }
+}
+
+impl ConsentEvent {
+    pub fn label(self, t: &Catalogue) -> &'static str {
+        match self {
+            ConsentEvent::Given => t.consent_event_given,
+            ConsentEvent::Confirmed => t.consent_event_confirmed,
+            ConsentEvent::Withdrawn => t.consent_event_withdrawn,
+            ConsentEvent::Expired => t.consent_event_expired,
+            ConsentEvent::RepermissionAsked => t.consent_event_repermission_asked,
+        }
+    }
+}
+
 impl ConsentStatus {
+    pub fn label(self, t: &Catalogue) -> &'static str {
+        match self {
+            ConsentStatus::Pending => t.consent_status_pending,
+            ConsentStatus::Given => t.consent_status_given,
+            ConsentStatus::Withdrawn => t.consent_status_withdrawn,
+            ConsentStatus::Expired => t.consent_status_expired,
+        }
+    }
+
     /// The state after `event`, from `before` (`None`: never asked).
     ///
     /// A new submission for a consent already given leaves it given: a
@@ -203,6 +235,29 @@ choice!(
 );
 
 impl FormField {
+    pub fn label(self, t: &Catalogue) -> &'static str {
+        match self {
+            FormField::Email => t.public_field_email,
+            FormField::FirstName => t.public_field_first_name,
+            FormField::LastName => t.public_field_last_name,
+            FormField::Phone => t.public_field_phone,
+            FormField::Company => t.public_field_company,
+            FormField::JobTitle => t.public_field_job_title,
+        }
+    }
+
+    /// The browser's autofill hint.
+    pub fn autocomplete(self) -> &'static str {
+        match self {
+            FormField::Email => "email",
+            FormField::FirstName => "given-name",
+            FormField::LastName => "family-name",
+            FormField::Phone => "tel",
+            FormField::Company => "organization",
+            FormField::JobTitle => "organization-title",
+        }
+    }
+
     /// Asked on every form: the address confirms the consent, the name
     /// is what the person record cannot be without.
     pub const ALWAYS: [FormField; 2] = [FormField::Email, FormField::LastName];

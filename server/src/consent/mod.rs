@@ -2,3 +2,5 @@
 //! submission sends, and their delivery.
 
 pub mod chain;
+pub mod mail;
+pub mod pages;

@@ -1,6 +1,7 @@
 //! Plain HTTP routes outside Leptos: probes, the language switch, the
-//! live stream and the CSV reports.
+//! live stream, the CSV reports and the public consent pages.
 
+pub mod consent;
 pub mod events;
 pub mod health;
 pub mod lang;

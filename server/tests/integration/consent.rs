@@ -574,3 +574,55 @@ async fn the_outbox_hands_each_mail_out_once(backend: &str) {
     assert_eq!(s.consent.count_submission("k", 200).await.unwrap(), 1);
     assert_eq!(s.consent.prune_rate_limits(200).await.unwrap(), 1);
 }
+
+on_both_backends!(accord_consent_verify_reports_the_first_broken_row);
+
+/// `accord consent verify` on the database, as an operator runs it.
+fn accord_verify(url: &str) -> std::process::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_accord"))
+        .args(["consent", "verify"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ACCORD_LOG", "error")
+        .env("DATABASE_URL", url)
+        .current_dir(dir.path())
+        .output()
+        .unwrap()
+}
+
+async fn accord_consent_verify_reports_the_first_broken_row(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    for i in 0..2 {
+        let (new, _, _) = submission(&form, &format!("v{i}@example.fr"), Duration::days(7));
+        s.consent.submit(&new).await.unwrap();
+    }
+    let ok = accord_verify(&db.url);
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(
+        ok.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(stdout.contains("Consent ledger OK: 2 rows"), "{stdout}");
+
+    let lift = if backend == "sqlite" {
+        "DROP TRIGGER consent_ledger_append_only_update"
+    } else {
+        "ALTER TABLE consent_ledger DISABLE TRIGGER consent_ledger_append_only"
+    };
+    raw(&db, lift).await.unwrap();
+    // One byte of the first row's time.
+    raw(
+        &db,
+        "UPDATE consent_ledger SET occurred_at = replace(occurred_at, 'Z', 'z') WHERE id = 1",
+    )
+    .await
+    .unwrap();
+    let broken = accord_verify(&db.url);
+    assert_eq!(broken.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    assert!(stderr.contains("BROKEN at row 1"), "{stderr}");
+}

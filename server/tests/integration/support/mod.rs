@@ -1,5 +1,6 @@
 //! Test fixtures: a fresh database per test, on either backend.
 
+pub mod smtp;
 pub mod statements;
 
 use app::server::storage::Storage;

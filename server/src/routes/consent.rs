@@ -1,0 +1,572 @@
+//! The public consent routes: a form (`/f/{slug}`), the confirmation link
+//! of double opt-in (`/c/{token}`) and a person's withdrawal page
+//! (`/w/{token}`). No session: anyone may open them. A link's token is
+//! the only key; only its SHA-256 is stored.
+//!
+//! Following a link never changes anything (a mail scanner opening it
+//! must not confirm): its page has a button that posts.
+//!
+//! Refusals write nothing but the rate-limit counter, and each is a page
+//! in the form's (or the reader's) language: a problem per field, too many
+//! submissions from one address, a body too large, a link expired, used
+//! or unknown.
+
+use crate::consent::mail;
+use crate::consent::pages::{self, Page};
+use crate::state::AppState;
+use app::domain::Problem;
+use app::domain::consent::PublicForm;
+use app::i18n::{Catalogue, Locale, locale_from_headers};
+use app::server::auth::token::{hash_token, new_token};
+use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail};
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::Response;
+use http_body_util::BodyExt;
+use std::net::SocketAddr;
+
+/// The largest form post read; a real person's answers are far smaller.
+pub const FORM_BODY_LIMIT: usize = 16 * 1024;
+
+/// Submissions one client address may make per [`RATE_WINDOW_SECS`].
+pub const RATE_LIMIT: i64 = 10;
+pub const RATE_WINDOW_SECS: i64 = 600;
+
+/// How long a confirmation link stays valid.
+pub const CONFIRM_VALID_DAYS: i64 = 7;
+
+/// The client's address, `unknown` when the server was built without
+/// connection info (tests that call the router directly).
+pub struct Client(String);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Client(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip().to_string())
+                .unwrap_or_else(|| "unknown".into()),
+        ))
+    }
+}
+
+fn evidence(client: &Client, headers: &HeaderMap) -> Evidence {
+    Evidence {
+        source_addr: client.0.clone(),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect(),
+    }
+}
+
+fn nonce() -> String {
+    new_token()[..32].to_string()
+}
+
+/// A page holding one message.
+fn message(
+    locale: Locale,
+    status: StatusCode,
+    title: &str,
+    text: &str,
+    back: Option<&str>,
+    frame: &[String],
+) -> Response {
+    let t = locale.t();
+    Page {
+        locale,
+        title,
+        body: pages::message(t, title, text, back),
+        frame_ancestors: frame,
+        nonce: None,
+    }
+    .respond(status)
+}
+
+fn unavailable(locale: Locale) -> Response {
+    let t = locale.t();
+    message(
+        locale,
+        StatusCode::SERVICE_UNAVAILABLE,
+        t.app_name,
+        t.public_unavailable,
+        None,
+        &[],
+    )
+}
+
+fn form_missing(headers: &HeaderMap) -> Response {
+    let locale = locale_from_headers(headers);
+    let t = locale.t();
+    message(
+        locale,
+        StatusCode::NOT_FOUND,
+        t.app_name,
+        t.public_form_missing,
+        None,
+        &[],
+    )
+}
+
+/// The form, with what was posted and its problems.
+fn form_page(
+    form: &PublicForm,
+    status: StatusCode,
+    posted: &[(String, String)],
+    problems: &[(String, Problem)],
+) -> Response {
+    let value = |name: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let ticked = |name: &str| posted.iter().any(|(k, _)| k == name);
+    let nonce = nonce();
+    Page {
+        locale: form.language,
+        title: &form.title,
+        body: pages::form(form, &value, &ticked, problems, &nonce),
+        frame_ancestors: &form.frame_ancestors,
+        nonce: Some(nonce),
+    }
+    .respond(status)
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn show_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    match state.storage.consent.public_form(&slug).await {
+        Ok(Some(form)) => form_page(&form, StatusCode::OK, &[], &[]),
+        Ok(None) => form_missing(&headers),
+        Err(error) => {
+            tracing::error!(%error, "reading a public form failed");
+            unavailable(locale_from_headers(&headers))
+        }
+    }
+}
+
+#[tracing::instrument(skip_all, fields(slug = %slug))]
+pub async fn submit_form(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    connect: Client,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let store = &state.storage.consent;
+    let form = match store.public_form(&slug).await {
+        Ok(Some(form)) => form,
+        Ok(None) => return form_missing(&headers),
+        Err(error) => {
+            tracing::error!(%error, "reading a public form failed");
+            return unavailable(locale_from_headers(&headers));
+        }
+    };
+    let t = form.language.t();
+    let back = format!("/f/{}", form.slug);
+    let evidence = evidence(&connect, &headers);
+
+    // The counter is the one thing a refused post writes.
+    let window = chrono::Utc::now().timestamp() / RATE_WINDOW_SECS * RATE_WINDOW_SECS;
+    match store
+        .count_submission(&hash_token(&evidence.source_addr), window)
+        .await
+    {
+        Ok(count) if count > RATE_LIMIT => {
+            tracing::warn!(count, "public form rate limit reached");
+            return message(
+                form.language,
+                StatusCode::TOO_MANY_REQUESTS,
+                &form.title,
+                t.public_too_many,
+                Some(&back),
+                &form.frame_ancestors,
+            );
+        }
+        Ok(_) => {}
+        Err(error) => {
+            tracing::error!(%error, "counting a submission failed");
+            return unavailable(form.language);
+        }
+    }
+
+    let bytes = match http_body_util::Limited::new(body, FORM_BODY_LIMIT)
+        .collect()
+        .await
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(_) => {
+            return message(
+                form.language,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &form.title,
+                t.public_too_large,
+                Some(&back),
+                &form.frame_ancestors,
+            );
+        }
+    };
+    let posted: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let value = |name: &str| {
+        posted
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+
+    // A robot filled in the field people never see: it is told what a
+    // person would be told, and nothing is recorded.
+    if value("website").is_some_and(|v| !v.trim().is_empty()) {
+        tracing::info!("public form trap filled in; nothing recorded");
+        let email = value("email").unwrap_or_default();
+        return sent_page(&form, t, &email);
+    }
+
+    // Checkbox values for purposes the form does not offer.
+    let offered = |name: &str| {
+        form.purposes
+            .iter()
+            .any(|p| app::domain::consent::purpose_input(p.purpose_id) == name)
+    };
+    if posted
+        .iter()
+        .any(|(k, _)| k.starts_with("purpose-") && !offered(k))
+    {
+        return form_page(
+            &form,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &posted,
+            &[("purposes".into(), Problem::NotOffered)],
+        );
+    }
+    let submission = match form.check(&value) {
+        Ok(submission) => submission,
+        Err(problems) => {
+            // An outdated form is shown as it is now, for the person to
+            // read the current texts before sending again.
+            let posted: Vec<(String, String)> =
+                if problems.iter().any(|(_, p)| *p == Problem::FormOutdated) {
+                    posted
+                        .into_iter()
+                        .filter(|(k, _)| !k.starts_with("purpose-"))
+                        .collect()
+                } else {
+                    posted
+                };
+            return form_page(&form, StatusCode::UNPROCESSABLE_ENTITY, &posted, &problems);
+        }
+    };
+
+    // The mail is in the person's language when Accord knows them.
+    let language = match store.language_of(&submission.email.lookup_key()).await {
+        Ok(Some(Some(language))) => language,
+        Ok(_) => form.language,
+        Err(error) => {
+            tracing::error!(%error, "reading a person's language failed");
+            return unavailable(form.language);
+        }
+    };
+    let organisation = match state.storage.organisation.get().await {
+        Ok(o) => o.name.to_string(),
+        Err(error) => {
+            tracing::error!(%error, "reading the organisation failed");
+            return unavailable(form.language);
+        }
+    };
+    let (confirm, withdraw) = (new_token(), new_token());
+    let base = &state.consent.public_url;
+    let purposes: Vec<String> = form
+        .purposes
+        .iter()
+        .filter(|p| submission.purposes.contains(&p.purpose_id))
+        .map(|p| p.name.clone())
+        .collect();
+    let (subject, body) = mail::confirmation(
+        language.t(),
+        &organisation,
+        &purposes,
+        &format!("{base}/c/{confirm}"),
+        &format!("{base}/w/{withdraw}"),
+    );
+    let email = submission.email.to_string();
+    let new = NewSubmission {
+        form: form.clone(),
+        submission,
+        evidence,
+        confirm_token_hash: hash_token(&confirm),
+        withdraw_token_hash: hash_token(&withdraw),
+        confirm_expires_at: chrono::Utc::now() + chrono::Duration::days(CONFIRM_VALID_DAYS),
+        mail: OutgoingMail {
+            recipient: email.clone(),
+            subject,
+            body,
+        },
+    };
+    match store.submit(&new).await {
+        Ok(done) => {
+            tracing::info!(
+                person_id = done.person_id,
+                created = done.created,
+                "form submission recorded"
+            );
+            state.consent.mail_wakeup.notify_one();
+            sent_page(&form, t, &email)
+        }
+        Err(error) => {
+            tracing::error!(%error, "recording a submission failed");
+            unavailable(form.language)
+        }
+    }
+}
+
+/// "Check your mailbox", with the form's thanks.
+fn sent_page(form: &PublicForm, t: &Catalogue, email: &str) -> Response {
+    let body = format!(
+        "<h1>{}</h1><div role=\"status\"><p>{}</p>{}</div>",
+        pages::esc(t.public_check_mail_title),
+        pages::esc(&(t.public_check_mail)(email)),
+        form.thanks
+            .split("\n\n")
+            .map(|p| format!("<p>{}</p>", pages::esc(p.trim())))
+            .collect::<String>()
+    );
+    Page {
+        locale: form.language,
+        title: t.public_check_mail_title,
+        body,
+        frame_ancestors: &form.frame_ancestors,
+        nonce: None,
+    }
+    .respond(StatusCode::OK)
+}
+
+/// The page for a link that cannot be used.
+fn link_refused(state: &LinkState, headers: &HeaderMap) -> Response {
+    let locale = locale_from_headers(headers);
+    let t = locale.t();
+    let (status, text) = match state {
+        LinkState::Used => (StatusCode::OK, t.link_used),
+        LinkState::Expired => (StatusCode::GONE, t.link_expired),
+        _ => (StatusCode::NOT_FOUND, t.link_unknown),
+    };
+    message(locale, status, t.app_name, text, None, &[])
+}
+
+/// Only well-formed tokens reach the database.
+fn token_ok(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn show_confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !token_ok(&token) {
+        return link_refused(&LinkState::Unknown, &headers);
+    }
+    match state
+        .storage
+        .consent
+        .link(&hash_token(&token), "confirm")
+        .await
+    {
+        Ok(LinkState::Valid {
+            purposes, language, ..
+        }) => {
+            let t = language.t();
+            Page {
+                locale: language,
+                title: t.confirm_title,
+                body: pages::confirm(t, &token, &purposes),
+                frame_ancestors: &[],
+                nonce: None,
+            }
+            .respond(StatusCode::OK)
+        }
+        Ok(other) => link_refused(&other, &headers),
+        Err(error) => {
+            tracing::error!(%error, "reading a confirmation link failed");
+            unavailable(locale_from_headers(&headers))
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    connect: Client,
+    headers: HeaderMap,
+) -> Response {
+    if !token_ok(&token) {
+        return link_refused(&LinkState::Unknown, &headers);
+    }
+    let evidence = evidence(&connect, &headers);
+    match state
+        .storage
+        .consent
+        .confirm(&hash_token(&token), &evidence)
+        .await
+    {
+        Ok(LinkState::Valid {
+            person_id,
+            language,
+            ..
+        }) => {
+            tracing::info!(person_id, "consent confirmed");
+            let t = language.t();
+            message(
+                language,
+                StatusCode::OK,
+                t.confirm_done_title,
+                t.confirm_done,
+                None,
+                &[],
+            )
+        }
+        Ok(other) => link_refused(&other, &headers),
+        Err(error) => {
+            tracing::error!(%error, "confirming a consent failed");
+            unavailable(locale_from_headers(&headers))
+        }
+    }
+}
+
+/// The person a withdrawal link belongs to, and their language.
+async fn withdrawal_owner(
+    state: &AppState,
+    token: &str,
+    headers: &HeaderMap,
+) -> Result<(i64, Locale), Response> {
+    if !token_ok(token) {
+        return Err(link_refused(&LinkState::Unknown, headers));
+    }
+    match state
+        .storage
+        .consent
+        .link(&hash_token(token), "withdraw")
+        .await
+    {
+        Ok(LinkState::Valid {
+            person_id,
+            language,
+            ..
+        }) => Ok((person_id, language)),
+        Ok(other) => Err(link_refused(&other, headers)),
+        Err(error) => {
+            tracing::error!(%error, "reading a withdrawal link failed");
+            Err(unavailable(locale_from_headers(headers)))
+        }
+    }
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn show_withdraw(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let (person_id, language) = match withdrawal_owner(&state, &token, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match state.storage.consent.of_person(person_id, language).await {
+        Ok((now, _)) => {
+            let t = language.t();
+            Page {
+                locale: language,
+                title: t.withdraw_title,
+                body: pages::withdraw(t, &token, &now),
+                frame_ancestors: &[],
+                nonce: None,
+            }
+            .respond(StatusCode::OK)
+        }
+        Err(error) => {
+            tracing::error!(%error, "reading consents failed");
+            unavailable(language)
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct WithdrawForm {
+    purpose: String,
+}
+
+#[tracing::instrument(skip_all)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    connect: Client,
+    headers: HeaderMap,
+    axum::Form(choice): axum::Form<WithdrawForm>,
+) -> Response {
+    let (person_id, language) = match withdrawal_owner(&state, &token, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let t = language.t();
+    let purposes: Vec<i64> = match choice.purpose.trim() {
+        "all" => Vec::new(),
+        id => match id.parse() {
+            Ok(id) => vec![id],
+            Err(_) => return link_refused(&LinkState::Unknown, &headers),
+        },
+    };
+    let store = &state.storage.consent;
+    let names = match store.of_person(person_id, language).await {
+        Ok((now, _)) => now,
+        Err(error) => {
+            tracing::error!(%error, "reading consents failed");
+            return unavailable(language);
+        }
+    };
+    match store
+        .withdraw(person_id, &purposes, &evidence(&connect, &headers))
+        .await
+    {
+        Ok(withdrawn) => {
+            tracing::info!(person_id, count = withdrawn.len(), "consent withdrawn");
+            let list: Vec<&str> = names
+                .iter()
+                .filter(|c| withdrawn.contains(&c.purpose_id))
+                .map(|c| c.purpose_name.as_str())
+                .collect();
+            let text = if list.is_empty() {
+                t.withdraw_none.to_string()
+            } else {
+                (t.withdraw_done)(&list.join(", "))
+            };
+            message(
+                language,
+                StatusCode::OK,
+                t.withdraw_done_title,
+                &text,
+                None,
+                &[],
+            )
+        }
+        Err(error) => {
+            tracing::error!(%error, "withdrawing consent failed");
+            unavailable(language)
+        }
+    }
+}

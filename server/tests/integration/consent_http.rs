@@ -1,0 +1,324 @@
+//! The public consent pages over HTTP, with mail delivered to a real SMTP
+//! server on loopback: a form filled in, the confirmation mail received
+//! and its link followed (looking changes nothing, the button confirms),
+//! then withdrawal. Every kind of bad input is refused with a page saying
+//! why, and writes nothing but the rate-limit counter.
+
+use crate::auth::{call, get, state};
+use crate::consent::{form_input, setup};
+use crate::on_both_backends;
+use crate::support::TestDb;
+use crate::support::smtp::SmtpServer;
+use app::domain::consent::ConsentStatus;
+use app::i18n::Locale;
+use app::server::storage::Storage;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use server::consent::mail::{Mailer, spawn_delivery};
+
+on_both_backends!(
+    a_visitor_signs_up_confirms_by_mail_and_withdraws,
+    bad_submissions_are_explained_and_write_nothing,
+);
+
+fn post(path: &str, body: String, addr: &str) -> Request<Body> {
+    let mut request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::USER_AGENT, "Integration test")
+        .body(Body::from(body))
+        .unwrap();
+    // The client address the rate limit counts by.
+    request.extensions_mut().insert(axum::extract::ConnectInfo(
+        addr.parse::<std::net::SocketAddr>().unwrap(),
+    ));
+    request
+}
+
+/// The posted fields of a filled-in form.
+fn filled(version_id: i64, purpose: (i64, i64), email: &str) -> String {
+    format!(
+        "form_version={version_id}&email={}&first_name=Anne&last_name=Martin&phone=&purpose-{}=on&text-{}={}&website=",
+        email.replace('@', "%40"),
+        purpose.0,
+        purpose.0,
+        purpose.1
+    )
+}
+
+/// Nothing about people was written: no person, no ledger row, no mail.
+async fn nothing_written(s: &Storage) {
+    assert_eq!(s.consent.chain_head().await.unwrap().0, 0, "no ledger row");
+    assert!(s.consent.outbox(10).await.unwrap().is_empty(), "no mail");
+    assert!(
+        s.consent
+            .language_of("anne@example.fr")
+            .await
+            .unwrap()
+            .is_none(),
+        "no person"
+    );
+}
+
+async fn a_visitor_signs_up_confirms_by_mail_and_withdraws(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, purpose, form) = setup(s).await;
+    let smtp = SmtpServer::start().await;
+    let mut app_state = state(s.clone());
+    app_state.consent.public_url = "http://accord.test".into();
+    spawn_delivery(
+        s.clone(),
+        Mailer::new(&smtp.url(), "Accord <accord@localhost>").unwrap(),
+        app_state.consent.mail_wakeup.clone(),
+    );
+    let app: Router = server::router::build(app_state);
+
+    // The page: small, in the form's language, no box ticked, not framable.
+    let (status, headers, html) = call(&app, get("/f/lettre", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.len() < 30 * 1024, "{} bytes", html.len());
+    assert!(html.starts_with("<!DOCTYPE html><html lang=\"fr\">"));
+    assert!(html.contains("type=\"checkbox\""));
+    assert!(!html.contains(" checked"), "never pre-ticked");
+    assert!(html.contains("J&#39;accepte de recevoir news."));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+
+    let text_id = form.purposes[0].text_id;
+    let (status, _, html) = call(
+        &app,
+        post(
+            "/f/lettre",
+            filled(form.version_id, (purpose, text_id), "anne@example.fr"),
+            "203.0.113.5:4000",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("anne@example.fr"), "{html}");
+    assert!(html.contains("Merci !"));
+
+    // The mail, through SMTP, in the person's language, with both links.
+    let mail = smtp.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, vec!["<anne@example.fr>".to_string()]);
+    assert_eq!(mail.from, "<accord@localhost>");
+    assert!(
+        mail.subject().contains("merci de confirmer vos choix"),
+        "{}",
+        mail.subject()
+    );
+    let body = mail.body();
+    assert!(body.contains("news par email"), "{body}");
+    let confirm = mail
+        .link("http://accord.test/c/")
+        .expect("confirmation link");
+    let withdraw = mail.link("http://accord.test/w/").expect("withdrawal link");
+    let confirm_path = confirm.trim_start_matches("http://accord.test");
+    let withdraw_path = withdraw.trim_start_matches("http://accord.test");
+    // Delivered: the outbox keeps no copy of the links.
+    let mut delivered = false;
+    for _ in 0..50 {
+        let outbox = s.consent.outbox(10).await.unwrap();
+        if outbox[0].sent_at.is_some() {
+            assert_eq!(outbox[0].body, "");
+            delivered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(delivered, "marked as delivered");
+
+    let person = match s
+        .consent
+        .link(
+            &app::server::auth::token::hash_token(&confirm_path[3..]),
+            "confirm",
+        )
+        .await
+        .unwrap()
+    {
+        app::server::storage::LinkState::Valid { person_id, .. } => person_id,
+        other => panic!("{other:?}"),
+    };
+    // Opening the link (as a mail scanner would) confirms nothing.
+    let (status, _, html) = call(&app, get(confirm_path, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("<button type=\"submit\">Confirmer</button>"),
+        "{html}"
+    );
+    let status_of = |s: Storage| async move {
+        s.consent.of_person(person, Locale::Fr).await.unwrap().0[0].status
+    };
+    assert_eq!(status_of(s.clone()).await, ConsentStatus::Pending);
+    let (status, _, html) =
+        call(&app, post(confirm_path, String::new(), "198.51.100.2:5000")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Vos choix sont confirmés"), "{html}");
+    assert_eq!(status_of(s.clone()).await, ConsentStatus::Given);
+    // Single use.
+    let (status, _, html) =
+        call(&app, post(confirm_path, String::new(), "198.51.100.2:5000")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("already been used") || html.contains("déjà été utilisé"),
+        "{html}"
+    );
+
+    // Withdrawal: a page listing the consent, one button.
+    let (status, _, html) = call(&app, get(withdraw_path, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("news par email"), "{html}");
+    let (status, _, html) = call(
+        &app,
+        post(
+            withdraw_path,
+            format!("purpose={purpose}"),
+            "198.51.100.2:5000",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Retiré : news par email"), "{html}");
+    assert_eq!(status_of(s.clone()).await, ConsentStatus::Withdrawn);
+    let (_, _, html) = call(&app, get(withdraw_path, None)).await;
+    assert!(html.contains("aucun consentement à retirer"), "{html}");
+
+    // Links that do not exist.
+    let (status, _, _) = call(&app, get(&format!("/c/{}", "ab".repeat(32)), None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = call(&app, get("/c/not-a-token", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(matches!(
+        server::consent::chain::verify(s.consent.as_ref())
+            .await
+            .unwrap(),
+        server::consent::chain::Verdict::Intact { rows: 3, .. }
+    ));
+}
+
+async fn bad_submissions_are_explained_and_write_nothing(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin, purpose, form) = setup(s).await;
+    let app: Router = server::router::build(state(s.clone()));
+    let text_id = form.purposes[0].text_id;
+    let good = filled(form.version_id, (purpose, text_id), "anne@example.fr");
+    let addr = "203.0.113.7:4000";
+
+    // Each refused with its reason, the typed values kept.
+    let cases: Vec<(String, &str)> = vec![
+        (
+            good.replace("email=anne%40example.fr", "email=anne"),
+            "Adresse e-mail",
+        ),
+        (
+            good.replace("last_name=Martin", "last_name="),
+            "obligatoire",
+        ),
+        (
+            good.replace(&format!("&purpose-{purpose}=on"), ""),
+            "Cochez au moins une case",
+        ),
+        (
+            format!("{good}&purpose-999=on"),
+            "pas proposé par ce formulaire",
+        ),
+        (
+            good.replace(
+                &format!("form_version={}", form.version_id),
+                "form_version=1234",
+            ),
+            "a été modifié depuis",
+        ),
+        (
+            good.replace(
+                &format!("text-{purpose}={text_id}"),
+                &format!("text-{purpose}=0"),
+            ),
+            "a été modifié depuis",
+        ),
+    ];
+    for (body, expected) in cases {
+        let (status, _, html) = call(&app, post("/f/lettre", body.clone(), addr)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert!(html.contains(expected), "{body}: {expected} not in {html}");
+        assert!(html.contains("role=\"alert\""));
+        nothing_written(s).await;
+    }
+    // A refused e-mail keeps what was typed.
+    let (_, _, html) = call(
+        &app,
+        post("/f/lettre", good.replace("anne%40example.fr", "anne"), addr),
+    )
+    .await;
+    assert!(html.contains("value=\"anne\""));
+    assert!(html.contains("aria-invalid=\"true\""));
+
+    // The trap: told what a person is told, nothing written.
+    let (status, _, html) = call(
+        &app,
+        post(
+            "/f/lettre",
+            good.replace("website=", "website=http%3A%2F%2Fspam"),
+            addr,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("anne@example.fr"));
+    nothing_written(s).await;
+
+    // A huge body.
+    let huge = format!("{good}&first_name={}", "a".repeat(20 * 1024));
+    let (status, _, html) = call(&app, post("/f/lettre", huge, "203.0.113.8:4000")).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(html.contains("trop long"), "{html}");
+    nothing_written(s).await;
+
+    // An unknown or archived form.
+    let (status, _, _) = call(&app, get("/f/nope", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // The rate limit: the address above has sent 8; the 9th and 10th
+    // pass, the 11th is refused.
+    for nth in [9, 10] {
+        let (status, _, _) = call(&app, post("/f/lettre", good.clone(), addr)).await;
+        assert_eq!(status, StatusCode::OK, "the {nth}th");
+    }
+    let (status, _, html) = call(&app, post("/f/lettre", good.clone(), addr)).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Patientez dix minutes"), "{html}");
+    // Another address is not affected.
+    let (status, _, _) = call(&app, post("/f/lettre", good.clone(), "203.0.113.9:4000")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // An English form answers in English.
+    s.consent
+        .save_form(
+            None,
+            &app::domain::consent::FormInput {
+                language: "en".into(),
+                ..form_input("news-en", &[purpose], admin)
+            }
+            .check()
+            .unwrap(),
+            admin,
+        )
+        .await
+        .unwrap();
+    let en = s.consent.public_form("news-en").await.unwrap().unwrap();
+    let (status, _, html) = call(
+        &app,
+        post(
+            "/f/news-en",
+            filled(en.version_id, (purpose, en.purposes[0].text_id), "x")
+                .replace("email=x", "email=bad"),
+            "203.0.113.10:1",
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<html lang=\"en\">"));
+}
