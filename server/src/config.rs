@@ -214,6 +214,22 @@ impl FromStr for SqliteSynchronous {
     }
 }
 
+/// `SMTP_URL`: holds the mail server's password, so it never prints.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtpUrl(***)")
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub database_url: DatabaseUrl,
@@ -230,7 +246,7 @@ pub struct Config {
     pub sign_in_max_failures_per_client: u32,
     pub access_log_retention: Duration,
     /// Where mail goes (`SMTP_URL`); none: kept in the outbox.
-    pub smtp_url: Option<String>,
+    pub smtp_url: Option<SmtpUrl>,
     pub mail_from: String,
     /// The base of links in mail, without a trailing slash.
     pub public_url: Option<String>,
@@ -369,7 +385,7 @@ impl Config {
                         reason: format!("{e}; expected smtps://USER:PASSWORD@HOST:465 or smtp://HOST:587?tls=required"),
                     }
                 })?;
-                Some(url.to_string())
+                Some(SmtpUrl(url.to_string()))
             }
         };
         let mail_from = get("ACCORD_MAIL_FROM")
@@ -479,6 +495,9 @@ mod tests {
             ("ACCORD_SIGN_IN_MAX_FAILURES_PER_ACCOUNT", "5"),
             ("ACCORD_SIGN_IN_MAX_FAILURES_PER_CLIENT", "500"),
             ("ACCORD_ACCESS_LOG_RETENTION_DAYS", "30"),
+            ("SMTP_URL", "smtp://user:secret@127.0.0.1:2525?tls=required"),
+            ("ACCORD_MAIL_FROM", "Acme <privacy@acme.example>"),
+            ("ACCORD_PUBLIC_URL", "https://crm.acme.example/"),
         ]);
         assert_eq!(
             all.len(),
@@ -493,6 +512,17 @@ mod tests {
         assert_eq!(c.shutdown_timeout, Duration::from_secs(5));
         assert_eq!(c.db_max_connections, 3);
         assert_eq!(c.access_log_retention, Duration::from_secs(30 * 86_400));
+        let smtp = c.smtp_url.as_ref().unwrap();
+        assert_eq!(
+            smtp.expose(),
+            "smtp://user:secret@127.0.0.1:2525?tls=required"
+        );
+        assert!(
+            !format!("{c:?}").contains("secret"),
+            "the password never prints"
+        );
+        assert_eq!(c.mail_from, "Acme <privacy@acme.example>");
+        assert_eq!(c.public_url.as_deref(), Some("https://crm.acme.example"));
     }
 
     #[test]
@@ -510,6 +540,10 @@ mod tests {
     #[test]
     fn malformed_values_are_named() {
         for (name, value) in [
+            ("SMTP_URL", "mail.example.com"),
+            ("SMTP_URL", "smtp://host:587?tls=sometimes"),
+            ("ACCORD_MAIL_FROM", "not an address"),
+            ("ACCORD_PUBLIC_URL", "crm.example.com"),
             ("ACCORD_LISTEN", "localhost"),
             ("ACCORD_SQLITE_SYNCHRONOUS", "sometimes"),
             ("ACCORD_DB_MAX_CONNECTIONS", "0"),

@@ -1,7 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, probes, static
 //! assets, and the middleware every request passes through.
 
-use crate::routes::{consent, events, health, lang, reports};
+use crate::routes::{consent, events, health, lang, proof, reports};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -98,6 +98,8 @@ pub fn build(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .route("/lang", post(lang::set_language))
         .route("/dashboard/report.csv", get(reports::report_csv))
+        .route("/consent-proof/{id}/json", get(proof::json))
+        .route("/consent-proof/{id}", get(proof::html))
         .route("/api/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(&state, routes, page_context.clone(), page_shell)
         .fallback(file_and_error_handler_with_context::<AppState, _>(page_context, shell))

@@ -133,7 +133,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
     match &config.smtp_url {
-        Some(url) => match crate::consent::mail::Mailer::new(url, &config.mail_from) {
+        Some(url) => match crate::consent::mail::Mailer::new(url.expose(), &config.mail_from) {
             Ok(mailer) => {
                 crate::consent::mail::spawn_delivery(
                     storage,

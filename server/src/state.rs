@@ -50,6 +50,7 @@ impl AppState {
             sessions: self.sessions,
             sign_in_limits: self.sign_in_limits,
             setup: self.setup.clone(),
+            public_url: self.consent.public_url.clone(),
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod access_log;
 pub mod auth;
 pub mod companies;
+pub mod consent;
 pub mod dashboard;
 pub mod deal;
 pub mod interactions;
@@ -28,6 +29,10 @@ pub use auth::{
 pub use companies::{
     CreateCompany, GetCompany, ListCompanies, SearchCompanies, create_company, get_company,
     list_companies, search_companies,
+};
+pub use consent::{
+    ArchiveForm, ArchivePurpose, GetForms, GetOutbox, GetPurposes, SaveForm, SavePurpose,
+    archive_form, archive_purpose, get_forms, get_outbox, get_purposes, save_form, save_purpose,
 };
 pub use dashboard::{DashboardFigures, LoadDashboard, dashboard_figures, load_dashboard};
 pub use deal::{

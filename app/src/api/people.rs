@@ -170,8 +170,17 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .into_iter()
             .map(|(_, name)| name)
             .collect();
+        let (consents, consent_history) = ctx
+            .storage
+            .consent
+            .of_person(id, crate::i18n::current_locale())
+            .await
+            .map_err(|e| context::internal("consent.of_person", e))?;
         let f = person.fields;
         Ok(PersonDetail {
+            consents,
+            consent_history,
+            may_export_proof: policy::allows(user.role, policy::Action::ExportConsentProof),
             tags,
             id: person.id,
             first_name: f.first_name,

@@ -715,6 +715,51 @@ pub struct FormSummary {
     pub archived: bool,
 }
 
+/// A purpose a form may offer, as the builder lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PurposeChoice {
+    pub id: i64,
+    pub name: String,
+    pub channel: Channel,
+}
+
+/// A form being edited in the builder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormEditing {
+    pub id: i64,
+    pub version: i64,
+    pub input: FormInput,
+    /// Fields asked that none of the form's purposes needs.
+    pub unneeded: Vec<FormField>,
+    /// The public address of the form.
+    pub address: String,
+}
+
+/// Settings → Forms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormsView {
+    pub forms: Vec<FormSummary>,
+    pub purposes: Vec<PurposeChoice>,
+    /// Who the people signing up may be given to: id and name.
+    pub owners: Vec<(i64, String)>,
+    pub editing: Option<FormEditing>,
+    /// The caller, the default owner of a new form.
+    pub me: i64,
+}
+
+/// A mail in Settings → Outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OutboxView {
+    pub id: i64,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub created_ms: i64,
+    pub attempts: i64,
+    pub sent_ms: Option<i64>,
+    pub last_error: String,
+}
+
 /// One row of a person's consent history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsentEntry {

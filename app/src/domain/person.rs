@@ -372,6 +372,15 @@ pub struct PersonDetail {
     pub may_edit: bool,
     /// Tag names, alphabetical.
     pub tags: Vec<String>,
+    /// Consent per purpose now, and the ledger's rows about the person
+    /// (newest first).
+    #[serde(default)]
+    pub consents: Vec<super::consent::ConsentNow>,
+    #[serde(default)]
+    pub consent_history: Vec<super::consent::ConsentEntry>,
+    /// Whether the reader may export the proof of consent.
+    #[serde(default)]
+    pub may_export_proof: bool,
 }
 
 /// A team, with its members' names.

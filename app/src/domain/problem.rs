@@ -74,6 +74,8 @@ pub enum Problem {
     NoChoice,
     /// A form offers at least one purpose.
     NoPurpose,
+    /// A purpose still offered by a form cannot be archived.
+    StillOffered,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -121,6 +123,7 @@ impl Problem {
             Problem::FormOutdated => t.err_form_outdated.to_string(),
             Problem::NoChoice => t.err_no_choice.to_string(),
             Problem::NoPurpose => t.err_no_purpose.to_string(),
+            Problem::StillOffered => t.err_still_offered.to_string(),
         }
     }
 }
@@ -165,6 +168,7 @@ impl From<Problem> for String {
             Problem::FormOutdated => "form_outdated".into(),
             Problem::NoChoice => "no_choice".into(),
             Problem::NoPurpose => "no_purpose".into(),
+            Problem::StillOffered => "still_offered".into(),
         }
     }
 }
@@ -224,6 +228,7 @@ impl TryFrom<String> for Problem {
             ("form_outdated", None) => Problem::FormOutdated,
             ("no_choice", None) => Problem::NoChoice,
             ("no_purpose", None) => Problem::NoPurpose,
+            ("still_offered", None) => Problem::StillOffered,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }
@@ -289,6 +294,7 @@ mod tests {
             Problem::FormOutdated,
             Problem::NoChoice,
             Problem::NoPurpose,
+            Problem::StillOffered,
         ];
         for problem in all {
             let json = serde_json::to_string(&problem).unwrap();

@@ -5,9 +5,12 @@
 
 use super::{
     companies::{CompanyPage, NewCompanyPage},
+    consent_forms::FormsPage,
+    consent_purposes::PurposesPage,
     deal::{DealPage, EditDealPage},
     leads::{LeadPage, NewLeadPage},
     not_found::NotFound,
+    outbox::OutboxPage,
     people::NewPersonPage,
     person::PersonPage,
     person_edit::EditPersonPage,
@@ -133,11 +136,14 @@ area_route!(
 
 area_route!(
     SettingsArea,
-    "`/settings/security`, `/settings/pipelines`.",
-    ["security", "pipelines"],
+    "`/settings/security`, `/settings/pipelines`, `/settings/consent`, `/settings/forms`, `/settings/outbox`.",
+    ["security", "pipelines", "consent", "forms", "outbox"],
     |page| match page {
         AreaPage::Named("security") => Some(view! { <SecurityPage/> }.into_any()),
         AreaPage::Named("pipelines") => Some(view! { <PipelineSettingsPage/> }.into_any()),
+        AreaPage::Named("consent") => Some(view! { <PurposesPage/> }.into_any()),
+        AreaPage::Named("forms") => Some(view! { <FormsPage/> }.into_any()),
+        AreaPage::Named("outbox") => Some(view! { <OutboxPage/> }.into_any()),
         _ => None,
     }
 );

@@ -129,6 +129,7 @@ fn PersonView(
                 }).collect_view()}
             </dl>
         </section>
+        <PersonConsents person_id consents=person.consents history=person.consent_history may_export=person.may_export_proof/>
         {person.may_edit.then(|| view! { <LogInteractionForm person_id=person.id/> })}
         <TimelineSection subject="person" id=person_id timeline follows/>
     }
@@ -181,6 +182,70 @@ fn PersonTags(person_id: i64, tags: Vec<String>, may_tag: bool) -> impl IntoView
                     </div>
                     <div class="actions"><button type="submit">{t.tag_add}</button></div>
                 </form>
+            })}
+        </section>
+    }
+}
+
+/// The person's consent per purpose, the ledger's rows about them, and
+/// (for the DPO and administrators) the proof to export.
+#[component]
+fn PersonConsents(
+    person_id: i64,
+    consents: Vec<crate::domain::consent::ConsentNow>,
+    history: Vec<crate::domain::consent::ConsentEntry>,
+    may_export: bool,
+) -> impl IntoView {
+    let t = use_t();
+    let when = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .map(|at| crate::time_format::minutes(&at))
+            .unwrap_or_default()
+    };
+    let empty = consents.is_empty();
+    view! {
+        <section class="card wide" aria-labelledby="consents-title" data-testid="consents">
+            <h2 id="consents-title">{t.person_consents}</h2>
+            {empty.then(|| view! { <p>{t.person_consents_none}</p> })}
+            <dl class="facts">
+                {consents.into_iter().map(|c| view! {
+                    <dt>{c.purpose_name} " (" {c.channel.label(t)} ")"</dt>
+                    <dd data-status=c.status.key()>{c.status.label(t)} " · " {(t.person_consent_since)(&when(c.since_ms))}</dd>
+                }).collect_view()}
+            </dl>
+            {(!history.is_empty()).then(|| view! {
+                <details>
+                    <summary>{t.person_consent_history}</summary>
+                    <table class="consent-history">
+                        <thead><tr>
+                            <th scope="col">{t.person_consent_when}</th>
+                            <th scope="col">{t.person_consent_purpose}</th>
+                            <th scope="col">{t.person_consent_event}</th>
+                            <th scope="col">{t.person_consent_text}</th>
+                            <th scope="col">{t.person_consent_form}</th>
+                            <th scope="col">{t.person_consent_hash}</th>
+                        </tr></thead>
+                        <tbody>
+                            {history.into_iter().map(|h| view! {
+                                <tr>
+                                    <td>{when(h.at_ms)}</td>
+                                    <td>{h.purpose_name}</td>
+                                    <td>{h.event.label(t)}</td>
+                                    <td>{crate::pages::consent_purposes::short_hash(&h.text_sha256)}</td>
+                                    <td>{h.form.unwrap_or_else(|| "—".into())}</td>
+                                    <td>{crate::pages::consent_purposes::short_hash(&h.hash)}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </details>
+            })}
+            {may_export.then(|| view! {
+                <p>
+                    <a href=format!("/consent-proof/{person_id}") rel="external">{t.person_consent_proof_html}</a>
+                    " · "
+                    <a href=format!("/consent-proof/{person_id}/json") rel="external" download="">{t.person_consent_proof_json}</a>
+                </p>
             })}
         </section>
     }

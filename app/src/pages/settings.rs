@@ -45,6 +45,24 @@ pub fn SettingsPage() -> impl IntoView {
         {move || super::pipeline_settings::may_manage_pipelines().then(|| view! {
             <p><a href="/settings/pipelines">{t.pipelines_link}</a></p>
         })}
+        {move || {
+            use crate::components::organisation_state::MeResource;
+            let role = use_context::<MeResource>()
+                .and_then(|me| me.0.get().and_then(|r| r.ok()).flatten())
+                .map(|me| me.role);
+            use crate::domain::Role::*;
+            view! {
+                {matches!(role, Some(Admin | Dpo)).then(|| view! {
+                    <p><a href="/settings/consent">{t.purposes_link}</a></p>
+                })}
+                {matches!(role, Some(Admin | Marketing)).then(|| view! {
+                    <p><a href="/settings/forms">{t.forms_link}</a></p>
+                })}
+                {matches!(role, Some(Admin)).then(|| view! {
+                    <p><a href="/settings/outbox">{t.outbox_link}</a></p>
+                })}
+            }
+        }}
         <section class="card wide" aria-labelledby="sessions-title">
             <h2 id="sessions-title">{t.sessions_title}</h2>
             <p class="help">{t.sessions_intro}</p>

@@ -19,6 +19,9 @@ pub struct ServerContext {
     /// The single-use link that creates the first administrator; set only
     /// while the database has no user.
     pub setup: std::sync::Arc<SetupLink>,
+    /// The address people reach Accord at (`ACCORD_PUBLIC_URL`), for the
+    /// public forms' embedding snippet; no trailing slash.
+    pub public_url: String,
 }
 
 /// Session lifetimes.

@@ -66,6 +66,14 @@ pub enum Action {
     /// Set the monthly sales targets (which ones:
     /// `server::dashboard::may_set_target`).
     SetTargets,
+    /// Define consent purposes and publish their texts.
+    ManagePurposes,
+    /// Build, publish and archive the public consent forms.
+    ManageForms,
+    /// Read the mail outbox (it holds confirmation links).
+    ReadOutbox,
+    /// Export the proof of a person's consents.
+    ExportConsentProof,
 }
 
 /// The rule table.
@@ -89,6 +97,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewDeals => true,
         MoveDeals => matches!(role, Admin | Manager | Sales),
         ManagePipelines | SetTargets => matches!(role, Admin | Manager),
+        ManagePurposes | ExportConsentProof => matches!(role, Admin | Dpo),
+        ManageForms => matches!(role, Admin | Marketing),
+        ReadOutbox => matches!(role, Admin),
     }
 }
 

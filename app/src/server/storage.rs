@@ -15,7 +15,7 @@ use std::sync::Arc;
 mod consent;
 pub use consent::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
-    Submitted,
+    ProofData, ProofForm, ProofText, Submitted,
 };
 
 /// A storage failure. The text is for logs only: server functions turn any

@@ -5,4 +5,5 @@ pub mod consent;
 pub mod events;
 pub mod health;
 pub mod lang;
+pub mod proof;
 pub mod reports;

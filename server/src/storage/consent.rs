@@ -21,7 +21,7 @@ use app::domain::{EmailKind, LegalBasis, PersonKind, PersonStatus, Purpose, Sour
 use app::i18n::Locale;
 use app::server::storage::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewCompanyRecord, NewPersonRecord, NewSubmission,
-    OutboxMail, StorageError, Submitted,
+    OutboxMail, ProofData, ProofForm, ProofText, StorageError, Submitted,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -932,33 +932,67 @@ macro_rules! sql_consent {
             }
 
             #[tracing::instrument(skip(self), err)]
-            async fn ledger_after(&self, after_id: i64, limit: i64) -> Result<Vec<LedgerRow>, StorageError> {
-                let rows = sqlx::query(
-                    "SELECT id, person_id, purpose_id, channel, event, text_sha256, form_version_id, occurred_at, \
-                     evidence_digest, prev_hash, hash FROM consent_ledger WHERE id > $1 ORDER BY id LIMIT $2",
+            async fn proof(&self, person_id: i64) -> Result<ProofData, StorageError> {
+                let rows = sqlx::query(&format!("SELECT {LEDGER_COLUMNS} FROM consent_ledger WHERE person_id = $1 ORDER BY id"))
+                    .bind(person_id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let rows = rows.iter().map(|r| ledger_row(r)).collect::<Result<Vec<_>, _>>()?;
+                let texts = sqlx::query(
+                    "SELECT sha256, purpose_id, version, language, body, published_at FROM consent_texts \
+                     WHERE sha256 IN (SELECT text_sha256 FROM consent_ledger WHERE person_id = $1) ORDER BY id",
                 )
-                .bind(after_id)
-                .bind(limit)
+                .bind(person_id)
                 .fetch_all(&self.pool)
                 .await
-                .map_err(storage_error)?;
-                rows.iter()
-                    .map(|row| {
-                        Ok(LedgerRow {
-                            id: row.try_get("id").map_err(storage_error)?,
-                            person_id: row.try_get("person_id").map_err(storage_error)?,
-                            purpose_id: row.try_get("purpose_id").map_err(storage_error)?,
-                            channel: row.try_get("channel").map_err(storage_error)?,
-                            event: row.try_get("event").map_err(storage_error)?,
-                            text_sha256: row.try_get("text_sha256").map_err(storage_error)?,
-                            form_version_id: row.try_get("form_version_id").map_err(storage_error)?,
-                            occurred_at: row.try_get("occurred_at").map_err(storage_error)?,
-                            evidence_digest: row.try_get("evidence_digest").map_err(storage_error)?,
-                            prev_hash: row.try_get("prev_hash").map_err(storage_error)?,
-                            hash: row.try_get("hash").map_err(storage_error)?,
-                        })
+                .map_err(storage_error)?
+                .iter()
+                .map(|r| {
+                    Ok(ProofText {
+                        sha256: r.try_get("sha256").map_err(storage_error)?,
+                        purpose_id: r.try_get("purpose_id").map_err(storage_error)?,
+                        version: r.try_get("version").map_err(storage_error)?,
+                        language: r.try_get("language").map_err(storage_error)?,
+                        body: r.try_get("body").map_err(storage_error)?,
+                        published_at: r.try_get("published_at").map_err(storage_error)?,
                     })
-                    .collect()
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+                let forms = sqlx::query(
+                    "SELECT v.id, f.slug, v.version, v.language, v.title, v.sha256, v.published_at \
+                     FROM consent_form_versions v JOIN consent_forms f ON f.id = v.form_id \
+                     WHERE v.id IN (SELECT form_version_id FROM consent_ledger WHERE person_id = $1) ORDER BY v.id",
+                )
+                .bind(person_id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?
+                .iter()
+                .map(|r| {
+                    Ok(ProofForm {
+                        id: r.try_get("id").map_err(storage_error)?,
+                        slug: r.try_get("slug").map_err(storage_error)?,
+                        version: r.try_get("version").map_err(storage_error)?,
+                        language: r.try_get("language").map_err(storage_error)?,
+                        title: r.try_get("title").map_err(storage_error)?,
+                        sha256: r.try_get("sha256").map_err(storage_error)?,
+                        published_at: r.try_get("published_at").map_err(storage_error)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, StorageError>>()?;
+                Ok(ProofData { rows, texts, forms })
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn ledger_after(&self, after_id: i64, limit: i64) -> Result<Vec<LedgerRow>, StorageError> {
+                let rows = sqlx::query(&format!("SELECT {LEDGER_COLUMNS} FROM consent_ledger WHERE id > $1 ORDER BY id LIMIT $2"))
+                    .bind(after_id)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                rows.iter().map(|r| ledger_row(r)).collect()
             }
 
             #[tracing::instrument(skip(self), err)]
@@ -1200,6 +1234,33 @@ macro_rules! sql_consent {
             Ok(LinkState::Valid { person_id, purposes, language })
         }
     };
+}
+
+/// The ledger's columns, as [`ledger_row`] reads them.
+const LEDGER_COLUMNS: &str = "id, person_id, purpose_id, channel, event, text_sha256, form_version_id, \
+     occurred_at, evidence_digest, prev_hash, hash";
+
+fn ledger_row<'r, R>(row: &'r R) -> Result<LedgerRow, StorageError>
+where
+    R: Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(LedgerRow {
+        id: row.try_get("id").map_err(storage_error)?,
+        person_id: row.try_get("person_id").map_err(storage_error)?,
+        purpose_id: row.try_get("purpose_id").map_err(storage_error)?,
+        channel: row.try_get("channel").map_err(storage_error)?,
+        event: row.try_get("event").map_err(storage_error)?,
+        text_sha256: row.try_get("text_sha256").map_err(storage_error)?,
+        form_version_id: row.try_get("form_version_id").map_err(storage_error)?,
+        occurred_at: row.try_get("occurred_at").map_err(storage_error)?,
+        evidence_digest: row.try_get("evidence_digest").map_err(storage_error)?,
+        prev_hash: row.try_get("prev_hash").map_err(storage_error)?,
+        hash: row.try_get("hash").map_err(storage_error)?,
+    })
 }
 
 /// The outbox's columns, in the order [`outbox_mail`] reads them.

@@ -830,6 +830,29 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             "user_id=1",
             Some(Role::Manager),
         ),
+        ("/api/consent/purposes", "", Some(Role::Marketing)),
+        (
+            "/api/consent/save-purpose",
+            "key=intrusion&name_en=I&name_fr=I&channel=email&legal_basis=consent&retention_months=36&text_en=I&text_fr=I",
+            Some(Role::Marketing),
+        ),
+        (
+            "/api/consent/archive-purpose",
+            "id=1&archived=true",
+            Some(Role::Sales),
+        ),
+        ("/api/consent/forms", "", Some(Role::Dpo)),
+        (
+            "/api/consent/save-form",
+            "slug=intrusion&language=en&title=I&intro=I&thanks=I&privacy_url=%2Fprivacy&purposes[0]=1&owner_id=1",
+            Some(Role::Sales),
+        ),
+        (
+            "/api/consent/archive-form",
+            "id=1&archived=true",
+            Some(Role::Manager),
+        ),
+        ("/api/consent/outbox", "", Some(Role::Dpo)),
     ];
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p.to_string())
@@ -860,6 +883,8 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
     assert!(db.storage.teams.list().await.unwrap().is_empty());
     assert!(db.storage.tags.list().await.unwrap().is_empty());
     assert!(db.storage.pipelines.pipelines().await.unwrap().is_empty());
+    assert!(db.storage.consent.purposes().await.unwrap().is_empty());
+    assert!(db.storage.consent.forms().await.unwrap().is_empty());
     assert!(
         db.storage
             .companies

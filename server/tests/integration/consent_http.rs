@@ -322,3 +322,163 @@ async fn bad_submissions_are_explained_and_write_nothing(backend: &str) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<html lang=\"en\">"));
 }
+
+on_both_backends!(purposes_and_forms_are_built_in_settings_and_the_proof_exported);
+
+async fn purposes_and_forms_are_built_in_settings_and_the_proof_exported(backend: &str) {
+    use crate::auth::json_post;
+    use crate::support::signed_in;
+    use app::domain::Role;
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app: Router = server::router::build(state(s.clone()));
+    let admin = signed_in(s, Role::Admin).await;
+    let marketing = signed_in(s, Role::Marketing).await;
+    let dpo = signed_in(s, Role::Dpo).await;
+
+    // A purpose with a partner the French text forgets: refused, named.
+    let purpose = "key=offers&name_en=Partner+offers&name_fr=Offres+partenaires&channel=sms&legal_basis=consent\
+                   &retention_months=24&partners=Globex&text_en=Offers+from+Globex+by+SMS.&text_fr=Des+offres+par+SMS.";
+    let (status, _, body) = call(
+        &app,
+        json_post("/api/consent/save-purpose", purpose, Some(&admin)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(
+        body.contains("partner_not_named") && body.contains("text_fr"),
+        "{body}"
+    );
+    assert!(s.consent.purposes().await.unwrap().is_empty());
+    let fixed = purpose.replace("Des+offres+par+SMS.", "Des+offres+de+Globex+par+SMS.");
+    let (status, _, body) = call(
+        &app,
+        json_post("/api/consent/save-purpose", &fixed, Some(&admin)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let purpose_id = s.consent.purposes().await.unwrap()[0].id;
+
+    // Marketing builds the form; a job title is asked that no purpose needs.
+    let form = format!(
+        "slug=offres&language=fr&title=Nos+offres&intro=Bonjour&thanks=Merci&privacy_url=%2Fprivacy\
+         &fields[0]=phone&fields[1]=job_title&purposes[0]={purpose_id}&owner_id=1&frame_ancestors=https%3A%2F%2Fwww.example.com"
+    );
+    let (status, _, body) = call(
+        &app,
+        json_post("/api/consent/save-form", &form, Some(&marketing)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, body) = call(&app, json_post("/api/consent/forms", "", Some(&marketing))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let view: app::domain::consent::FormsView = serde_json::from_str(&body).unwrap();
+    let form_id = view.forms[0].id;
+    let (_, _, body) = call(
+        &app,
+        json_post(
+            "/api/consent/forms",
+            &format!("editing={form_id}"),
+            Some(&marketing),
+        ),
+    )
+    .await;
+    let view: app::domain::consent::FormsView = serde_json::from_str(&body).unwrap();
+    let editing = view.editing.unwrap();
+    assert_eq!(
+        editing.unneeded,
+        vec![app::domain::consent::FormField::JobTitle]
+    );
+    assert!(editing.address.ends_with("/f/offres"));
+    // The page may be framed by the site named, and by no other.
+    let (status, headers, html) = call(&app, get("/f/offres", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Des offres de Globex par SMS."));
+    let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(
+        csp.contains("frame-ancestors https://www.example.com"),
+        "{csp}"
+    );
+
+    // A submission, then the DPO's proof.
+    let public = s.consent.public_form("offres").await.unwrap().unwrap();
+    let body = filled(
+        public.version_id,
+        (purpose_id, public.purposes[0].text_id),
+        "paul@example.fr",
+    )
+    .replace("phone=", "phone=0612345678");
+    let (status, _, html) = call(&app, post("/f/offres", body, "192.0.2.1:1")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let person = s.consent.proof(1).await.unwrap().rows[0].person_id;
+    let (status, _, _) = call(
+        &app,
+        get(&format!("/consent-proof/{person}/json"), Some(&marketing)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, headers, body) = call(
+        &app,
+        get(&format!("/consent-proof/{person}/json"), Some(&dpo)),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let proof: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(proof["rows"][0]["event"], "given");
+    assert_eq!(proof["rows"][0]["hash_matches"], true);
+    assert_eq!(proof["texts"][0]["body"], "Des offres de Globex par SMS.");
+    assert_eq!(proof["texts"][0]["sha256_matches_body"], true);
+    assert_eq!(proof["forms"][0]["slug"], "offres");
+    assert_eq!(proof["purposes"][0]["status_now"], "pending");
+    assert!(
+        !body.contains("192.0.2.1"),
+        "no source address in the proof"
+    );
+    let (status, _, html) = call(&app, get(&format!("/consent-proof/{person}"), Some(&dpo))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Des offres de Globex par SMS."), "{html}");
+    // The person's page still opens (the proof routes do not shadow it).
+    let (status, _, _) = call(&app, get(&format!("/contacts/{person}/edit"), Some(&admin))).await;
+    assert_ne!(status, StatusCode::NOT_FOUND);
+    let exports = s
+        .access_log
+        .search(
+            &app::server::storage::AccessLogFilter {
+                record_type: Some("consent_proof".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(exports.len(), 2);
+
+    // The outbox holds the confirmation (no SMTP here), for admins only.
+    let (status, _, _) = call(&app, json_post("/api/consent/outbox", "", Some(&dpo))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = call(&app, json_post("/api/consent/outbox", "", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("paul@example.fr") && body.contains("/c/"),
+        "{body}"
+    );
+
+    // Archiving the purpose while the form offers it is refused.
+    let (status, _, body) = call(
+        &app,
+        json_post(
+            "/api/consent/archive-purpose",
+            &format!("id={purpose_id}&archived=true"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("still_offered"), "{body}");
+}

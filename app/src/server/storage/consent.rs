@@ -97,6 +97,40 @@ pub struct OutboxMail {
     pub last_error: String,
 }
 
+/// A published text version, as a proof quotes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofText {
+    pub sha256: String,
+    pub purpose_id: i64,
+    pub version: i64,
+    pub language: String,
+    pub body: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// A published form version, as a proof names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofForm {
+    pub id: i64,
+    pub slug: String,
+    pub version: i64,
+    pub language: String,
+    pub title: String,
+    pub sha256: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// Everything the proof of one person's consents is made of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProofData {
+    /// The person's ledger rows, in chain order.
+    pub rows: Vec<LedgerRow>,
+    /// The text versions those rows name (by SHA-256).
+    pub texts: Vec<ProofText>,
+    /// The form versions those rows name.
+    pub forms: Vec<ProofForm>,
+}
+
 /// Purposes, forms, the ledger, links, outbox, rate limit.
 #[async_trait]
 pub trait ConsentStore: Send + Sync {
@@ -160,6 +194,8 @@ pub trait ConsentStore: Send + Sync {
         person_id: i64,
         locale: Locale,
     ) -> Result<(Vec<ConsentNow>, Vec<ConsentEntry>), StorageError>;
+    /// The person's ledger rows with the texts and forms they name.
+    async fn proof(&self, person_id: i64) -> Result<ProofData, StorageError>;
     /// Ledger rows after `after_id`, in chain order.
     async fn ledger_after(&self, after_id: i64, limit: i64)
     -> Result<Vec<LedgerRow>, StorageError>;
