@@ -75,6 +75,10 @@ pub const KNOWN_SETTINGS: &[(&str, &str)] = &[
         "the address people reach Accord at, for links in mail, e.g. https://crm.acme.example (default http:// and the listening address)",
     ),
     (
+        "ACCORD_FORM_RATE_LIMIT",
+        "public form submissions allowed per client address in 10 minutes (default 10; raise it behind a proxy that hides client addresses)",
+    ),
+    (
         "ACCORD_SHUTDOWN_TIMEOUT_SECS",
         "how long in-flight requests may take to finish on shutdown (default 30)",
     ),
@@ -250,6 +254,7 @@ pub struct Config {
     pub mail_from: String,
     /// The base of links in mail, without a trailing slash.
     pub public_url: Option<String>,
+    pub form_rate_limit: u32,
     /// `cargo leptos watch --split` sets `LEPTOS_ENV=DEV`; the page may then open
     /// the live-reload websocket on this port.
     pub dev_reload_port: Option<u32>,
@@ -411,7 +416,15 @@ impl Config {
             }
         };
 
+        let form_rate_limit = parse_number(
+            get("ACCORD_FORM_RATE_LIMIT"),
+            "ACCORD_FORM_RATE_LIMIT",
+            10,
+            1..=1_000_000,
+        )? as u32;
+
         Ok(Config {
+            form_rate_limit,
             smtp_url,
             mail_from,
             public_url,
@@ -498,6 +511,7 @@ mod tests {
             ("SMTP_URL", "smtp://user:secret@127.0.0.1:2525?tls=required"),
             ("ACCORD_MAIL_FROM", "Acme <privacy@acme.example>"),
             ("ACCORD_PUBLIC_URL", "https://crm.acme.example/"),
+            ("ACCORD_FORM_RATE_LIMIT", "50"),
         ]);
         assert_eq!(
             all.len(),
@@ -522,6 +536,7 @@ mod tests {
             "the password never prints"
         );
         assert_eq!(c.mail_from, "Acme <privacy@acme.example>");
+        assert_eq!(c.form_rate_limit, 50);
         assert_eq!(c.public_url.as_deref(), Some("https://crm.acme.example"));
     }
 

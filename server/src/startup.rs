@@ -132,6 +132,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
+    state.consent.rate_limit = i64::from(config.form_rate_limit);
     match &config.smtp_url {
         Some(url) => match crate::consent::mail::Mailer::new(url.expose(), &config.mail_from) {
             Ok(mailer) => {

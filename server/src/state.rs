@@ -30,6 +30,8 @@ pub struct ConsentRuntime {
     pub public_url: String,
     /// Wakes this instance's mail delivery after a mail is written.
     pub mail_wakeup: Arc<tokio::sync::Notify>,
+    /// Submissions one client address may make per rate window.
+    pub rate_limit: i64,
 }
 
 impl Default for ConsentRuntime {
@@ -37,6 +39,7 @@ impl Default for ConsentRuntime {
         ConsentRuntime {
             public_url: "http://127.0.0.1:3000".into(),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
+            rate_limit: crate::routes::consent::RATE_LIMIT,
         }
     }
 }

@@ -18,7 +18,7 @@ use app::domain::Problem;
 use app::domain::consent::PublicForm;
 use app::i18n::{Catalogue, Locale, locale_from_headers};
 use app::server::auth::token::{hash_token, new_token};
-use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail};
+use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -29,7 +29,8 @@ use std::net::SocketAddr;
 /// The largest form post read; a real person's answers are far smaller.
 pub const FORM_BODY_LIMIT: usize = 16 * 1024;
 
-/// Submissions one client address may make per [`RATE_WINDOW_SECS`].
+/// Submissions one client address may make per [`RATE_WINDOW_SECS`], by
+/// default (`ACCORD_FORM_RATE_LIMIT`).
 pub const RATE_LIMIT: i64 = 10;
 pub const RATE_WINDOW_SECS: i64 = 600;
 
@@ -181,29 +182,32 @@ pub async fn submit_form(
     let back = format!("/f/{}", form.slug);
     let evidence = evidence(&connect, &headers);
 
-    // The counter is the one thing a refused post writes.
+    let addr_key = hash_token(&evidence.source_addr);
     let window = chrono::Utc::now().timestamp() / RATE_WINDOW_SECS * RATE_WINDOW_SECS;
-    match store
-        .count_submission(&hash_token(&evidence.source_addr), window)
-        .await
-    {
-        Ok(count) if count > RATE_LIMIT => {
-            tracing::warn!(count, "public form rate limit reached");
-            return message(
-                form.language,
-                StatusCode::TOO_MANY_REQUESTS,
-                &form.title,
-                t.public_too_many,
-                Some(&back),
-                &form.frame_ancestors,
-            );
+    let too_many = || {
+        tracing::warn!("public form rate limit reached");
+        message(
+            form.language,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.title,
+            t.public_too_many,
+            Some(&back),
+            &form.frame_ancestors,
+        )
+    };
+    // A refused post counts too (a flood of bad posts is a flood); the
+    // counter is the one thing it writes. Past the limit, the answer is
+    // the limit's page instead.
+    let refused = |response: Response| async {
+        match store.count_submission(&addr_key, window).await {
+            Ok(count) if count > state.consent.rate_limit => too_many(),
+            Ok(_) => response,
+            Err(error) => {
+                tracing::error!(%error, "counting a submission failed");
+                unavailable(form.language)
+            }
         }
-        Ok(_) => {}
-        Err(error) => {
-            tracing::error!(%error, "counting a submission failed");
-            return unavailable(form.language);
-        }
-    }
+    };
 
     let bytes = match http_body_util::Limited::new(body, FORM_BODY_LIMIT)
         .collect()
@@ -211,14 +215,15 @@ pub async fn submit_form(
     {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
-            return message(
+            return refused(message(
                 form.language,
                 StatusCode::PAYLOAD_TOO_LARGE,
                 &form.title,
                 t.public_too_large,
                 Some(&back),
                 &form.frame_ancestors,
-            );
+            ))
+            .await;
         }
     };
     let posted: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
@@ -234,7 +239,7 @@ pub async fn submit_form(
     if value("website").is_some_and(|v| !v.trim().is_empty()) {
         tracing::info!("public form trap filled in; nothing recorded");
         let email = value("email").unwrap_or_default();
-        return sent_page(&form, t, &email);
+        return refused(sent_page(&form, t, &email)).await;
     }
 
     // Checkbox values for purposes the form does not offer.
@@ -247,12 +252,13 @@ pub async fn submit_form(
         .iter()
         .any(|(k, _)| k.starts_with("purpose-") && !offered(k))
     {
-        return form_page(
+        return refused(form_page(
             &form,
             StatusCode::UNPROCESSABLE_ENTITY,
             &posted,
             &[("purposes".into(), Problem::NotOffered)],
-        );
+        ))
+        .await;
     }
     let submission = match form.check(&value) {
         Ok(submission) => submission,
@@ -268,7 +274,13 @@ pub async fn submit_form(
                 } else {
                     posted
                 };
-            return form_page(&form, StatusCode::UNPROCESSABLE_ENTITY, &posted, &problems);
+            return refused(form_page(
+                &form,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &posted,
+                &problems,
+            ))
+            .await;
         }
     };
 
@@ -316,9 +328,15 @@ pub async fn submit_form(
             subject,
             body,
         },
+        rate: RateCount {
+            addr_key: addr_key.clone(),
+            window_start: window,
+            limit: state.consent.rate_limit,
+        },
     };
     match store.submit(&new).await {
-        Ok(done) => {
+        Ok(None) => too_many(),
+        Ok(Some(done)) => {
             tracing::info!(
                 person_id = done.person_id,
                 created = done.created,

@@ -650,9 +650,20 @@ macro_rules! sql_consent {
             }
 
             #[tracing::instrument(skip_all, fields(form = %s.form.slug, purposes = s.submission.purposes.len()), err)]
-            async fn submit(&self, s: &NewSubmission) -> Result<Submitted, StorageError> {
+            async fn submit(&self, s: &NewSubmission) -> Result<Option<Submitted>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // First a write (SQLite's lock, see the module's comment):
+                // the count. Over the limit, the rollback keeps nothing.
+                let count: i64 = sqlx::query_scalar(COUNT_SUBMISSION)
+                    .bind(&s.rate.addr_key)
+                    .bind(s.rate.window_start)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if count > s.rate.limit {
+                    return Ok(None);
+                }
                 let head = Self::lock_chain(&mut tx).await?;
                 let existing: Option<i64> = sqlx::query_scalar(
                     "SELECT person_id FROM person_emails WHERE address_key = $1 ORDER BY person_id LIMIT 1",
@@ -770,7 +781,7 @@ macro_rules! sql_consent {
                 .await
                 .map_err(storage_error)?;
                 tx.commit().await.map_err(storage_error)?;
-                Ok(Submitted { person_id, created, ledger_ids, outbox_id })
+                Ok(Some(Submitted { person_id, created, ledger_ids, outbox_id }))
             }
 
             #[tracing::instrument(skip_all, fields(kind), err)]
@@ -1169,11 +1180,7 @@ macro_rules! sql_consent {
 
             #[tracing::instrument(skip_all, err)]
             async fn count_submission(&self, addr_key: &str, window_start: i64) -> Result<i64, StorageError> {
-                sqlx::query_scalar(
-                    "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES ($1, $2, 1) \
-                     ON CONFLICT (addr_key, window_start) DO UPDATE SET count = form_rate_limits.count + 1 \
-                     RETURNING count",
-                )
+                sqlx::query_scalar(COUNT_SUBMISSION)
                 .bind(addr_key)
                 .bind(window_start)
                 .fetch_one(&self.pool)
@@ -1235,6 +1242,10 @@ macro_rules! sql_consent {
         }
     };
 }
+
+/// Counts one submission in its address's window; returns the count.
+const COUNT_SUBMISSION: &str = "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES ($1, $2, 1) \
+     ON CONFLICT (addr_key, window_start) DO UPDATE SET count = form_rate_limits.count + 1 RETURNING count";
 
 /// The ledger's columns, as [`ledger_row`] reads them.
 const LEDGER_COLUMNS: &str = "id, person_id, purpose_id, channel, event, text_sha256, form_version_id, \

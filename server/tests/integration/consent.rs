@@ -8,7 +8,7 @@ use app::domain::Role;
 use app::domain::consent::*;
 use app::i18n::Locale;
 use app::server::auth::token::{hash_token, new_token};
-use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, Storage};
+use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Storage};
 use chrono::{Duration, Utc};
 use server::consent::chain::{Verdict, sha256_hex, verify};
 
@@ -112,6 +112,11 @@ pub fn submission(
                 recipient: email.into(),
                 subject: "Confirm".into(),
                 body: format!("/c/{confirm}"),
+            },
+            rate: RateCount {
+                addr_key: "test".into(),
+                window_start: 0,
+                limit: 1_000,
             },
         },
         confirm,
@@ -256,7 +261,7 @@ async fn a_submission_is_pending_until_confirmed_then_withdrawn(backend: &str) {
     let s = &db.storage;
     let (_, purpose, form) = setup(s).await;
     let (new, confirm, withdraw) = submission(&form, "anne.martin@example.fr", Duration::days(7));
-    let done = s.consent.submit(&new).await.unwrap();
+    let done = s.consent.submit(&new).await.unwrap().unwrap();
     assert!(done.created);
     assert_eq!(done.ledger_ids, vec![1]);
     let person = s.people.get(done.person_id).await.unwrap().unwrap();
@@ -336,7 +341,7 @@ async fn a_submission_is_pending_until_confirmed_then_withdrawn(backend: &str) {
     // Someone submitting the same address again: the record is left as it
     // was, and the consent given stays given.
     let (again, _, _) = submission(&form, "ANNE.MARTIN@example.fr", Duration::days(7));
-    let second = s.consent.submit(&again).await.unwrap();
+    let second = s.consent.submit(&again).await.unwrap().unwrap();
     assert!(!second.created);
     assert_eq!(second.person_id, done.person_id);
     assert!(s.consent.may_send(done.person_id, purpose).await.unwrap());
@@ -422,7 +427,7 @@ async fn the_ledger_refuses_changes_and_verify_finds_a_flipped_byte(backend: &st
     let (_, _, form) = setup(s).await;
     for i in 0..3 {
         let (new, confirm, _) = submission(&form, &format!("p{i}@example.fr"), Duration::days(7));
-        s.consent.submit(&new).await.unwrap();
+        s.consent.submit(&new).await.unwrap().unwrap();
         s.consent
             .confirm(&hash_token(&confirm), &Evidence::default())
             .await
@@ -478,7 +483,7 @@ async fn links_and_pending_consents_expire(backend: &str) {
     let s = &db.storage;
     let (_, purpose, form) = setup(s).await;
     let (new, confirm, _) = submission(&form, "late@example.fr", Duration::seconds(-1));
-    let done = s.consent.submit(&new).await.unwrap();
+    let done = s.consent.submit(&new).await.unwrap().unwrap();
     assert_eq!(
         s.consent
             .link(&hash_token(&confirm), "confirm")
@@ -530,7 +535,7 @@ async fn the_outbox_hands_each_mail_out_once(backend: &str) {
     let s = &db.storage;
     let (_, _, form) = setup(s).await;
     let (new, _, _) = submission(&form, "mail@example.fr", Duration::days(7));
-    s.consent.submit(&new).await.unwrap();
+    s.consent.submit(&new).await.unwrap().unwrap();
     let now = Utc::now();
     let claimed = s
         .consent
@@ -568,11 +573,32 @@ async fn the_outbox_hands_each_mail_out_once(backend: &str) {
             .unwrap()
             .is_empty()
     );
-    // The rate-limit counter.
+    // The rate-limit counter; a submission over the limit writes nothing.
+    let (mut over, _, _) = submission(&form, "over@example.fr", Duration::days(7));
+    over.rate = RateCount {
+        addr_key: "busy".into(),
+        window_start: 100,
+        limit: 2,
+    };
+    for n in 1..=2 {
+        assert_eq!(s.consent.count_submission("busy", 100).await.unwrap(), n);
+    }
+    let head = s.consent.chain_head().await.unwrap();
+    assert_eq!(s.consent.submit(&over).await.unwrap(), None);
+    assert_eq!(
+        s.consent.chain_head().await.unwrap(),
+        head,
+        "nothing appended"
+    );
+    assert_eq!(
+        s.consent.count_submission("busy", 100).await.unwrap(),
+        3,
+        "the refused one was not counted either"
+    );
     assert_eq!(s.consent.count_submission("k", 100).await.unwrap(), 1);
     assert_eq!(s.consent.count_submission("k", 100).await.unwrap(), 2);
     assert_eq!(s.consent.count_submission("k", 200).await.unwrap(), 1);
-    assert_eq!(s.consent.prune_rate_limits(200).await.unwrap(), 1);
+    assert_eq!(s.consent.prune_rate_limits(200).await.unwrap(), 3);
 }
 
 on_both_backends!(accord_consent_verify_reports_the_first_broken_row);
@@ -597,7 +623,7 @@ async fn accord_consent_verify_reports_the_first_broken_row(backend: &str) {
     let (_, _, form) = setup(s).await;
     for i in 0..2 {
         let (new, _, _) = submission(&form, &format!("v{i}@example.fr"), Duration::days(7));
-        s.consent.submit(&new).await.unwrap();
+        s.consent.submit(&new).await.unwrap().unwrap();
     }
     let ok = accord_verify(&db.url);
     let stdout = String::from_utf8_lossy(&ok.stdout);

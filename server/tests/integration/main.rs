@@ -12,6 +12,7 @@ mod auth;
 mod bulk_load;
 mod companies_timeline;
 mod consent;
+mod consent_crash;
 mod consent_http;
 mod dashboard;
 mod deals;

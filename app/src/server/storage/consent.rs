@@ -56,6 +56,20 @@ pub struct NewSubmission {
     pub withdraw_token_hash: String,
     pub confirm_expires_at: DateTime<Utc>,
     pub mail: OutgoingMail,
+    /// The public forms' rate limit, counted in the same transaction (one
+    /// durable commit per submission, not two).
+    pub rate: RateCount,
+}
+
+/// One submission to count against a client address's window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateCount {
+    /// The SHA-256 of the client address (the address itself is not kept).
+    pub addr_key: String,
+    /// Unix seconds.
+    pub window_start: i64,
+    /// More than this many in the window are refused.
+    pub limit: i64,
 }
 
 /// What recording a submission did.
@@ -167,10 +181,11 @@ pub trait ConsentStore: Send + Sync {
 
     /// The language of the person holding this address, if any.
     async fn language_of(&self, email_key: &str) -> Result<Option<Option<Locale>>, StorageError>;
-    /// Records a submission in one transaction: the person (created, or
-    /// found by address and left untouched), a `given` ledger row per
-    /// purpose ticked, the links and the mail.
-    async fn submit(&self, submission: &NewSubmission) -> Result<Submitted, StorageError>;
+    /// Records a submission in one transaction: the rate-limit count, the
+    /// person (created, or found by address and left untouched), a `given`
+    /// ledger row per purpose ticked, the links and the mail. `None` (and
+    /// nothing written) when the address is over its limit.
+    async fn submit(&self, submission: &NewSubmission) -> Result<Option<Submitted>, StorageError>;
     /// A link's state, without using it.
     async fn link(&self, token_hash: &str, kind: &str) -> Result<LinkState, StorageError>;
     /// Uses a confirmation link: `confirmed` rows for its purposes, the

@@ -47,6 +47,18 @@ impl TestDb {
         }
     }
 
+    /// The same database opened again, as a restarted server opens it.
+    pub async fn reopen(db: &TestDb) -> Storage {
+        match db.url.strip_prefix("sqlite://") {
+            Some(path) => sqlite::open(std::path::Path::new(path), &settings())
+                .await
+                .expect("reopen SQLite"),
+            None => postgres::open(&db.url, &settings())
+                .await
+                .expect("reopen PostgreSQL"),
+        }
+    }
+
     pub async fn on(backend: &str) -> TestDb {
         match backend {
             "sqlite" => TestDb::sqlite().await,
