@@ -664,7 +664,6 @@ macro_rules! sql_consent {
                 if count > s.rate.limit {
                     return Ok(None);
                 }
-                let head = Self::lock_chain(&mut tx).await?;
                 let existing: Option<i64> = sqlx::query_scalar(
                     "SELECT person_id FROM person_emails WHERE address_key = $1 ORDER BY person_id LIMIT 1",
                 )
@@ -749,6 +748,10 @@ macro_rules! sql_consent {
                         form_version_id: Some(s.form.version_id),
                     })
                     .collect();
+                // The chain's lock last, held only for the append and the
+                // commit: on PostgreSQL, concurrent submissions create their
+                // people side by side and queue only here.
+                let head = Self::lock_chain(&mut tx).await?;
                 let ledger_ids = Self::append(&mut tx, head, &entries, &s.evidence, now).await?;
                 for (hash, kind, ids, expires) in [
                     (&s.confirm_token_hash, "confirm", join_ids(&ledger_ids), Some(s.confirm_expires_at)),
