@@ -22,8 +22,9 @@ pub fn spawn_access_log_purge(storage: Storage, retention: Duration) {
 }
 
 /// Hourly: consents still pending when their confirmation link expired
-/// are marked expired in the ledger, and the public forms' rate-limit
-/// counters of past windows are dropped. Safe with several instances: both
+/// are marked expired in the ledger, the source addresses of consent
+/// events older than their purpose's retention are cut to their network,
+/// and the public forms' rate-limit counters of past windows are dropped. Safe with several instances: both
 /// are idempotent, and ledger appends are serialised by the database.
 pub fn spawn_consent_upkeep(storage: Storage) {
     tokio::spawn(async move {
@@ -35,6 +36,14 @@ pub fn spawn_consent_upkeep(storage: Storage) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "pending consents expired"),
                 Err(error) => tracing::error!(%error, "expiring pending consents failed"),
+            }
+            match storage.consent.truncate_evidence(now, 10_000).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(
+                    truncated = n,
+                    "consent evidence past retention cut to its network"
+                ),
+                Err(error) => tracing::error!(%error, "truncating consent evidence failed"),
             }
             let before = now.timestamp() - crate::routes::consent::RATE_WINDOW_SECS;
             if let Err(error) = storage.consent.prune_rate_limits(before).await {

@@ -612,7 +612,6 @@ pub struct Catalogue {
     pub forms_fields: &'static str,
     pub forms_fields_help: &'static str,
     pub forms_field_always: &'static str,
-    pub forms_field_catalogue: fn(&str) -> String,
     pub forms_privacy: &'static str,
     pub forms_privacy_help: &'static str,
     pub forms_thanks: &'static str,
@@ -647,6 +646,10 @@ pub struct Catalogue {
     pub person_consent_hash: &'static str,
     pub person_consent_proof_json: &'static str,
     pub person_consent_proof_html: &'static str,
+
+    // Consent: builder field purposes
+    pub forms_field_needed: fn(&str, &str) -> String,
+    pub forms_field_needed_none: fn(&str) -> String,
 
     // Access log
     pub access_log_title: &'static str,

@@ -693,7 +693,6 @@ pub const CATALOGUE: Catalogue = Catalogue {
     forms_fields: "Fields asked",
     forms_fields_help: "Ask only what the purposes need. The e-mail address (for the confirmation) and the name are always asked.",
     forms_field_always: "(always asked)",
-    forms_field_catalogue: |key: &str| format!("(field catalogue: {key})"),
     forms_privacy: "Link to the privacy notice",
     forms_privacy_help: "A path on this site (/privacy) or an https:// address.",
     forms_thanks: "Thank-you message",
@@ -732,6 +731,10 @@ pub const CATALOGUE: Catalogue = Catalogue {
     person_consent_hash: "Row hash",
     person_consent_proof_json: "Proof of consent (JSON)",
     person_consent_proof_html: "Proof of consent (readable)",
+    forms_field_needed: |key: &str, channels: &str| {
+        format!("(needed by purposes by {channels}; catalogue: {key})")
+    },
+    forms_field_needed_none: |key: &str| format!("(needed by no purpose; catalogue: {key})"),
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -696,7 +696,6 @@ pub const CATALOGUE: Catalogue = Catalogue {
     forms_fields: "Champs demandés",
     forms_fields_help: "Ne demandez que ce dont les finalités ont besoin. L’adresse e-mail (pour la confirmation) et le nom sont toujours demandés.",
     forms_field_always: "(toujours demandé)",
-    forms_field_catalogue: |key: &str| format!("(catalogue des champs : {key})"),
     forms_privacy: "Lien vers la politique de confidentialité",
     forms_privacy_help: "Un chemin de ce site (/privacy) ou une adresse https://.",
     forms_thanks: "Message de remerciement",
@@ -737,6 +736,10 @@ pub const CATALOGUE: Catalogue = Catalogue {
     person_consent_hash: "Empreinte de la ligne",
     person_consent_proof_json: "Preuve du consentement (JSON)",
     person_consent_proof_html: "Preuve du consentement (lisible)",
+    forms_field_needed: |key: &str, channels: &str| {
+        format!("(utile aux finalités par {channels} ; catalogue : {key})")
+    },
+    forms_field_needed_none: |key: &str| format!("(utile à aucune finalité ; catalogue : {key})"),
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -18,6 +18,21 @@ use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// Which purposes need a field, by their channel, with its catalogue key.
+fn field_purposes(t: &'static crate::i18n::Catalogue, field: FormField) -> String {
+    use crate::domain::consent::Channel;
+    let channels: Vec<&str> = Channel::ALL
+        .iter()
+        .filter(|c| field.needed_by(**c))
+        .map(|c| c.label(t))
+        .collect();
+    if channels.is_empty() {
+        (t.forms_field_needed_none)(field.catalogue_key())
+    } else {
+        (t.forms_field_needed)(field.catalogue_key(), &channels.join(", "))
+    }
+}
+
 #[component]
 pub fn FormsPage() -> impl IntoView {
     let t = use_t();
@@ -171,7 +186,7 @@ fn Builder(data: FormsView) -> impl IntoView {
                                 <input type="checkbox" id=input_id.clone() name=format!("fields[{i}]") value=f.key()
                                     checked=checked disabled=always/>
                                 <label for=input_id>{f.label(t)} " " <span class="help">
-                                    {if always { t.forms_field_always.to_string() } else { (t.forms_field_catalogue)(f.catalogue_key()) }}
+                                    {if always { t.forms_field_always.to_string() } else { field_purposes(t, *f) }}
                                 </span></label>
                             </div>
                         }

@@ -40,6 +40,24 @@ pub fn evidence_digest(salt: &str, evidence: &Evidence) -> String {
     ))
 }
 
+/// A source address cut to its network once its purpose's retention is
+/// over: IPv4 keeps 24 bits (`203.0.113.0`), IPv6 48 (`2001:db8:85a3::`).
+/// The evidence's digest in the ledger still matches the full address
+/// the event was recorded with; the address itself is no longer kept.
+pub fn truncate_address(addr: &str) -> String {
+    match addr.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => {
+            let [a, b, c, _] = v4.octets();
+            format!("{a}.{b}.{c}.0")
+        }
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::", s[0], s[1], s[2])
+        }
+        Err(_) => String::new(),
+    }
+}
+
 /// The bytes a row's hash covers (besides the previous hash), one field
 /// per line in a fixed order, versioned by the first line.
 pub fn canonical(row: &LedgerRow) -> String {
@@ -169,6 +187,16 @@ mod tests {
         let mut other = row();
         other.hash = "x".into();
         assert_eq!(row_hash(GENESIS, &other), base);
+    }
+
+    #[test]
+    fn addresses_are_cut_to_their_network() {
+        assert_eq!(truncate_address("203.0.113.77"), "203.0.113.0");
+        assert_eq!(
+            truncate_address("2001:db8:85a3:8d3:1319:8a2e:370:7348"),
+            "2001:db8:85a3::"
+        );
+        assert_eq!(truncate_address("unknown"), "");
     }
 
     #[test]

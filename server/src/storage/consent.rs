@@ -8,7 +8,9 @@
 //! snapshot (which fails at once, without waiting, when another writer
 //! committed in between).
 
-use crate::consent::chain::{canonical_time, evidence_digest, row_hash, sha256_hex};
+use crate::consent::chain::{
+    canonical_time, evidence_digest, row_hash, sha256_hex, truncate_address,
+};
 use crate::storage::companies::SqlCompanies;
 use crate::storage::people::SqlPeople;
 use crate::storage::rows::is_unique_violation;
@@ -1114,6 +1116,43 @@ macro_rules! sql_consent {
                 Self::append(&mut tx, head, &entries, &evidence, now).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(entries.len() as u64)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn truncate_evidence(&self, now: DateTime<Utc>, limit: i64) -> Result<u64, StorageError> {
+                let purposes: Vec<(i64, i64)> = sqlx::query_as("SELECT id, retention_months FROM consent_purposes")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let mut done = 0u64;
+                for (purpose_id, months) in purposes {
+                    let Some(cutoff) = now.checked_sub_months(chrono::Months::new(months as u32)) else { continue };
+                    // Canonical times are fixed-width text: they compare in
+                    // time order.
+                    let rows: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT e.ledger_id, e.source_addr FROM consent_evidence e \
+                         JOIN consent_ledger l ON l.id = e.ledger_id \
+                         WHERE e.truncated_at IS NULL AND l.purpose_id = $1 AND l.occurred_at < $2 \
+                         ORDER BY e.ledger_id LIMIT $3",
+                    )
+                    .bind(purpose_id)
+                    .bind(canonical_time(cutoff))
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                    for (ledger_id, addr) in rows {
+                        sqlx::query("UPDATE consent_evidence SET source_addr = $1, truncated_at = $2 WHERE ledger_id = $3")
+                            .bind(truncate_address(&addr))
+                            .bind(now)
+                            .bind(ledger_id)
+                            .execute(&self.pool)
+                            .await
+                            .map_err(storage_error)?;
+                        done += 1;
+                    }
+                }
+                Ok(done)
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -652,3 +652,42 @@ async fn accord_consent_verify_reports_the_first_broken_row(backend: &str) {
     let stderr = String::from_utf8_lossy(&broken.stderr);
     assert!(stderr.contains("BROKEN at row 1"), "{stderr}");
 }
+
+on_both_backends!(where_an_event_came_from_is_cut_after_retention);
+
+async fn where_an_event_came_from_is_cut_after_retention(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    let (new, _, _) = submission(&form, "old@example.fr", Duration::days(7));
+    s.consent.submit(&new).await.unwrap().unwrap();
+    let now = Utc::now();
+    // Within the purpose's 36 months: kept whole.
+    assert_eq!(
+        s.consent
+            .truncate_evidence(now + Duration::days(365), 100)
+            .await
+            .unwrap(),
+        0
+    );
+    let later = now + Duration::days(37 * 31);
+    assert_eq!(s.consent.truncate_evidence(later, 100).await.unwrap(), 1);
+    assert_eq!(
+        s.consent.truncate_evidence(later, 100).await.unwrap(),
+        0,
+        "once"
+    );
+    let sql = "SELECT source_addr FROM consent_evidence";
+    let kept: String = if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    };
+    assert_eq!(kept, "203.0.113.0");
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 1, .. }
+    ));
+}

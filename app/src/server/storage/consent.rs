@@ -243,6 +243,11 @@ pub trait ConsentStore: Send + Sync {
         retry_at: DateTime<Utc>,
     ) -> Result<(), StorageError>;
 
+    /// Cuts the source address of the evidence of events older than their
+    /// purpose's retention period to its network, at most `limit` rows per
+    /// purpose; returns how many.
+    async fn truncate_evidence(&self, now: DateTime<Utc>, limit: i64) -> Result<u64, StorageError>;
+
     /// Counts one submission from `addr_key` in the window starting at
     /// `window_start` (Unix seconds); returns the count so far.
     async fn count_submission(
