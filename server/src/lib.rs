@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod consent;
+pub mod demo_consents;
 pub mod jobs;
 pub mod live;
 pub mod router;

@@ -63,7 +63,17 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
             };
             crate::seed::run(&storage, plan, seed)
                 .await
-                .map_err(StartupError::Command)
+                .map_err(StartupError::Command)?;
+            if demo {
+                let base = config
+                    .public_url
+                    .clone()
+                    .unwrap_or_else(|| format!("http://{}", config.listen));
+                crate::demo_consents::seed(&storage, &base)
+                    .await
+                    .map_err(StartupError::Command)?;
+            }
+            Ok(())
         }
     }
 }

@@ -691,3 +691,62 @@ async fn where_an_event_came_from_is_cut_after_retention(backend: &str) {
         Verdict::Intact { rows: 1, .. }
     ));
 }
+
+on_both_backends!(the_demo_has_purposes_a_form_and_people_who_signed_up);
+
+async fn the_demo_has_purposes_a_form_and_people_who_signed_up(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    create_user(s, Role::Admin).await;
+    let plan = server::seed::Plan {
+        contacts: 60,
+        companies: 10,
+        interactions: 0,
+        deals: 0,
+    };
+    server::seed::run(s, plan, 3).await.unwrap();
+    server::demo_consents::seed(s, "http://crm.example")
+        .await
+        .unwrap();
+    assert_eq!(s.consent.purposes().await.unwrap().len(), 2);
+    let form = s.consent.public_form("newsletter").await.unwrap().unwrap();
+    assert_eq!(form.purposes.len(), 2);
+    let Verdict::Intact { rows, head } = verify(s.consent.as_ref()).await.unwrap() else {
+        panic!("intact")
+    };
+    assert!(rows > 40, "{rows} ledger rows");
+    let outbox = s.consent.outbox(100).await.unwrap();
+    assert!(outbox.len() >= 20);
+    assert!(
+        outbox[0].body.contains("http://crm.example/c/"),
+        "{}",
+        outbox[0].body
+    );
+    // Given, pending and withdrawn consents are all there.
+    let people = s
+        .people
+        .list(app::server::storage::Visibility::All, None, 60)
+        .await
+        .unwrap();
+    let mut statuses = std::collections::HashSet::new();
+    for p in &people {
+        for c in s.consent.of_person(p.id, Locale::En).await.unwrap().0 {
+            statuses.insert(c.status);
+        }
+    }
+    for status in [
+        ConsentStatus::Given,
+        ConsentStatus::Pending,
+        ConsentStatus::Withdrawn,
+    ] {
+        assert!(
+            statuses.contains(&status),
+            "{status:?} missing from the demo"
+        );
+    }
+    // Seeding the demo again adds nothing.
+    server::demo_consents::seed(s, "http://crm.example")
+        .await
+        .unwrap();
+    assert_eq!(s.consent.chain_head().await.unwrap(), (rows as i64, head));
+}
