@@ -12,7 +12,7 @@ use crate::consent::chain::{
     canonical_time, evidence_digest, row_hash, sha256_hex, truncate_address,
 };
 use crate::storage::companies::SqlCompanies;
-use crate::storage::people::SqlPeople;
+use crate::storage::people::{ROWS_PER_STATEMENT, SqlPeople, placeholders};
 use crate::storage::rows::is_unique_violation;
 use crate::storage::storage_error;
 use app::domain::consent::{
@@ -49,6 +49,11 @@ struct Entry {
     event: ConsentEvent,
     text_sha256: String,
     form_version_id: Option<i64>,
+}
+
+/// Entries that all came from the same place.
+fn with<'a>(entries: &[Entry], evidence: &'a Evidence) -> Vec<(Entry, &'a Evidence)> {
+    entries.iter().map(|e| (e.clone(), evidence)).collect()
 }
 
 fn corrupt(what: &str) -> StorageError {
@@ -124,20 +129,24 @@ macro_rules! sql_consent {
                 .map_err(storage_error)
             }
 
-            /// Appends `entries` after `head` (from [`Self::lock_chain`] in
-            /// the same transaction), with their evidence, moves the head,
-            /// and updates the current-state table. Returns the new ids.
+            /// Appends `entries` (each with where it came from) after
+            /// `head` (from [`Self::lock_chain`] in the same transaction),
+            /// moves the head, and updates the current-state table; a few
+            /// multi-row statements whatever the number of entries.
+            /// Returns the new ids, in order.
             async fn append(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 head: (i64, String),
-                entries: &[Entry],
-                evidence: &Evidence,
+                entries: &[(Entry, &Evidence)],
                 now: DateTime<Utc>,
             ) -> Result<Vec<i64>, StorageError> {
+                if entries.is_empty() {
+                    return Ok(Vec::new());
+                }
                 let (mut last_id, mut last_hash) = head;
                 let occurred_at = canonical_time(now);
-                let mut new_ids = Vec::with_capacity(entries.len());
-                for entry in entries {
+                let mut rows = Vec::with_capacity(entries.len());
+                for (entry, evidence) in entries {
                     let salt = app::server::auth::token::new_token();
                     let mut row = LedgerRow {
                         id: last_id + 1,
@@ -153,66 +162,86 @@ macro_rules! sql_consent {
                         hash: String::new(),
                     };
                     row.hash = row_hash(&last_hash, &row);
-                    sqlx::query(
-                        "INSERT INTO consent_ledger (id, person_id, purpose_id, channel, event, text_sha256, \
-                         form_version_id, occurred_at, evidence_digest, prev_hash, hash) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                    )
-                    .bind(row.id)
-                    .bind(row.person_id)
-                    .bind(row.purpose_id)
-                    .bind(&row.channel)
-                    .bind(&row.event)
-                    .bind(&row.text_sha256)
-                    .bind(row.form_version_id)
-                    .bind(&row.occurred_at)
-                    .bind(&row.evidence_digest)
-                    .bind(&row.prev_hash)
-                    .bind(&row.hash)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                    sqlx::query(
-                        "INSERT INTO consent_evidence (ledger_id, salt, source_addr, user_agent) VALUES ($1, $2, $3, $4)",
-                    )
-                    .bind(row.id)
-                    .bind(&salt)
-                    .bind(&evidence.source_addr)
-                    .bind(&evidence.user_agent)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-
-                    let before: Option<String> = sqlx::query_scalar(
-                        "SELECT status FROM consent_state WHERE person_id = $1 AND purpose_id = $2",
-                    )
-                    .bind(row.person_id)
-                    .bind(row.purpose_id)
-                    .fetch_optional(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                    let before = before.map(|s| ConsentStatus::parse(&s)).transpose().map_err(|_| corrupt("consent_state.status"))?;
-                    let after = ConsentStatus::after(before, entry.event);
-                    if let Some(after) = after.filter(|a| Some(*a) != before) {
-                        sqlx::query(
-                            "INSERT INTO consent_state (person_id, purpose_id, status, ledger_id, text_sha256, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (person_id, purpose_id) DO UPDATE SET \
-                             status = excluded.status, ledger_id = excluded.ledger_id, \
-                             text_sha256 = excluded.text_sha256, updated_at = excluded.updated_at",
-                        )
-                        .bind(row.person_id)
-                        .bind(row.purpose_id)
-                        .bind(after.key())
-                        .bind(row.id)
-                        .bind(&row.text_sha256)
-                        .bind(now)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(storage_error)?;
-                    }
                     last_id = row.id;
-                    last_hash = row.hash;
-                    new_ids.push(last_id);
+                    last_hash = row.hash.clone();
+                    rows.push((row, salt, *evidence, entry.event));
+                }
+                for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
+                    let sql = format!(
+                        "INSERT INTO consent_ledger (id, person_id, purpose_id, channel, event, text_sha256, \
+                         form_version_id, occurred_at, evidence_digest, prev_hash, hash) VALUES {}",
+                        placeholders(chunk.len(), 11, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (row, _, _, _) in chunk {
+                        query = query
+                            .bind(row.id)
+                            .bind(row.person_id)
+                            .bind(row.purpose_id)
+                            .bind(&row.channel)
+                            .bind(&row.event)
+                            .bind(&row.text_sha256)
+                            .bind(row.form_version_id)
+                            .bind(&row.occurred_at)
+                            .bind(&row.evidence_digest)
+                            .bind(&row.prev_hash)
+                            .bind(&row.hash);
+                    }
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
+                    let sql = format!(
+                        "INSERT INTO consent_evidence (ledger_id, salt, source_addr, user_agent) VALUES {}",
+                        placeholders(chunk.len(), 4, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (row, salt, evidence, _) in chunk {
+                        query = query.bind(row.id).bind(salt).bind(&evidence.source_addr).bind(&evidence.user_agent);
+                    }
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
+                }
+
+                // The state before, for every person concerned; then each
+                // row's effect in order, and only the final state written.
+                let mut people: Vec<i64> = rows.iter().map(|(r, _, _, _)| r.person_id).collect();
+                people.sort_unstable();
+                people.dedup();
+                let mut state: HashMap<(i64, i64), ConsentStatus> = HashMap::new();
+                for chunk in people.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "SELECT person_id, purpose_id, status FROM consent_state WHERE person_id IN ({})",
+                        (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                    );
+                    let mut query = sqlx::query_as::<_, (i64, i64, String)>(&sql);
+                    for id in chunk {
+                        query = query.bind(*id);
+                    }
+                    for (person, purpose, status) in query.fetch_all(&mut **tx).await.map_err(storage_error)? {
+                        let status = ConsentStatus::parse(&status).map_err(|_| corrupt("consent_state.status"))?;
+                        state.insert((person, purpose), status);
+                    }
+                }
+                let mut changed: Vec<((i64, i64), ConsentStatus, i64, String)> = Vec::new();
+                for (row, _, _, event) in &rows {
+                    let key = (row.person_id, row.purpose_id);
+                    let before = state.get(&key).copied();
+                    if let Some(after) = ConsentStatus::after(before, *event).filter(|a| Some(*a) != before) {
+                        state.insert(key, after);
+                        changed.retain(|(k, _, _, _)| *k != key);
+                        changed.push((key, after, row.id, row.text_sha256.clone()));
+                    }
+                }
+                for chunk in changed.chunks(ROWS_PER_STATEMENT / 2) {
+                    let sql = format!(
+                        "INSERT INTO consent_state (person_id, purpose_id, status, ledger_id, text_sha256, updated_at) \
+                         VALUES {} ON CONFLICT (person_id, purpose_id) DO UPDATE SET \
+                         status = excluded.status, ledger_id = excluded.ledger_id, \
+                         text_sha256 = excluded.text_sha256, updated_at = excluded.updated_at",
+                        placeholders(chunk.len(), 6, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for ((person, purpose), status, id, sha) in chunk {
+                        query = query.bind(*person).bind(*purpose).bind(status.key()).bind(*id).bind(sha).bind(now);
+                    }
+                    query.execute(&mut **tx).await.map_err(storage_error)?;
                 }
                 sqlx::query("UPDATE consent_chain SET last_id = $1, last_hash = $2 WHERE id = 1")
                     .bind(last_id)
@@ -220,7 +249,7 @@ macro_rules! sql_consent {
                     .execute(&mut **tx)
                     .await
                     .map_err(storage_error)?;
-                Ok(new_ids)
+                Ok(rows.iter().map(|(r, _, _, _)| r.id).collect())
             }
 
             /// Publishes `draft` as the form's next version if it differs
@@ -754,7 +783,7 @@ macro_rules! sql_consent {
                 // commit: on PostgreSQL, concurrent submissions create their
                 // people side by side and queue only here.
                 let head = Self::lock_chain(&mut tx).await?;
-                let ledger_ids = Self::append(&mut tx, head, &entries, &s.evidence, now).await?;
+                let ledger_ids = Self::append(&mut tx, head, &with(&entries, &s.evidence), now).await?;
                 for (hash, kind, ids, expires) in [
                     (&s.confirm_token_hash, "confirm", join_ids(&ledger_ids), Some(s.confirm_expires_at)),
                     (&s.withdraw_token_hash, "withdraw", String::new(), None),
@@ -835,7 +864,7 @@ macro_rules! sql_consent {
                         form_version_id: row.try_get("form_version_id").map_err(storage_error)?,
                     });
                 }
-                Self::append(&mut tx, head, &entries, evidence, now).await?;
+                Self::append(&mut tx, head, &with(&entries, evidence), now).await?;
                 sqlx::query("UPDATE consent_tokens SET used_at = $1 WHERE token_hash = $2")
                     .bind(now)
                     .bind(token_hash)
@@ -882,7 +911,7 @@ macro_rules! sql_consent {
                         form_version_id: None,
                     })
                     .collect();
-                Self::append(&mut tx, head, &entries, evidence, now).await?;
+                Self::append(&mut tx, head, &with(&entries, evidence), now).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(entries.iter().map(|e| e.purpose_id).collect())
             }
@@ -1113,7 +1142,7 @@ macro_rules! sql_consent {
                         .map_err(storage_error)?;
                 }
                 let evidence = Evidence { source_addr: String::new(), user_agent: "accord".into() };
-                Self::append(&mut tx, head, &entries, &evidence, now).await?;
+                Self::append(&mut tx, head, &with(&entries, &evidence), now).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(entries.len() as u64)
             }
