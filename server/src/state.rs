@@ -32,14 +32,19 @@ pub struct ConsentRuntime {
     pub mail_wakeup: Arc<tokio::sync::Notify>,
     /// Submissions one client address may make per rate window.
     pub rate_limit: i64,
+    /// Where form submissions are recorded (group commit).
+    pub queue: Arc<crate::consent::queue::SubmissionQueue>,
 }
 
-impl Default for ConsentRuntime {
-    fn default() -> Self {
+impl ConsentRuntime {
+    /// Default settings; starts the submission writer on `storage` (so it
+    /// needs a running Tokio runtime).
+    pub fn new(storage: Storage) -> Self {
         ConsentRuntime {
             public_url: "http://127.0.0.1:3000".into(),
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             rate_limit: crate::routes::consent::RATE_LIMIT,
+            queue: crate::consent::queue::SubmissionQueue::start(storage),
         }
     }
 }
@@ -64,13 +69,13 @@ impl AppState {
         AppState {
             leptos_options,
             hub: crate::live::Hub::new(storage.clone()),
+            consent: ConsentRuntime::new(storage.clone()),
             storage,
             dev_reload_port: None,
             sessions: SessionSettings::default(),
             sign_in_limits: SignInLimits::default(),
             setup: Arc::new(SetupLink::default()),
             has_users: Arc::new(AtomicBool::new(false)),
-            consent: ConsentRuntime::default(),
         }
     }
 }

@@ -4,3 +4,4 @@
 pub mod chain;
 pub mod mail;
 pub mod pages;
+pub mod queue;

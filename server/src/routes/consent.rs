@@ -334,7 +334,7 @@ pub async fn submit_form(
             limit: state.consent.rate_limit,
         },
     };
-    match store.submit(&new).await {
+    match state.consent.queue.submit(new).await {
         Ok(None) => too_many(),
         Ok(Some(done)) => {
             tracing::info!(

@@ -680,142 +680,255 @@ macro_rules! sql_consent {
                 Ok(found.map(|l| l.and_then(|l| Locale::from_tag(&l))))
             }
 
-            #[tracing::instrument(skip_all, fields(form = %s.form.slug, purposes = s.submission.purposes.len()), err)]
-            async fn submit(&self, s: &NewSubmission) -> Result<Option<Submitted>, StorageError> {
+            #[tracing::instrument(skip_all, fields(count = subs.len()), err)]
+            async fn submit_many(&self, subs: &[NewSubmission]) -> Result<Vec<Option<Submitted>>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
-                // First a write (SQLite's lock, see the module's comment):
-                // the count. Over the limit, the rollback keeps nothing.
-                let count: i64 = sqlx::query_scalar(COUNT_SUBMISSION)
-                    .bind(&s.rate.addr_key)
-                    .bind(s.rate.window_start)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
-                if count > s.rate.limit {
-                    return Ok(None);
-                }
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT person_id FROM person_emails WHERE address_key = $1 ORDER BY person_id LIMIT 1",
-                )
-                .bind(s.submission.email.lookup_key())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(storage_error)?;
-                let (person_id, created) = match existing {
-                    Some(id) => (id, false),
-                    None => {
-                        let sub = &s.submission;
-                        let company_id = if sub.company.is_empty() {
-                            None
-                        } else {
-                            let key = app::domain::search::fold(&sub.company);
-                            let found: Option<i64> =
-                                sqlx::query_scalar("SELECT id FROM companies WHERE name_key = $1 ORDER BY id LIMIT 1")
-                                    .bind(&key)
-                                    .fetch_optional(&mut *tx)
-                                    .await
-                                    .map_err(storage_error)?;
-                            match found {
-                                Some(id) => Some(id),
-                                None => Some(
-                                    SqlCompanies::<$db>::insert(
-                                        &mut tx,
-                                        &NewCompanyRecord {
-                                            name: sub.company.clone(),
-                                            legal_id: String::new(),
-                                            domain: String::new(),
-                                            sector: String::new(),
-                                            size: None,
-                                            address: String::new(),
-                                            owner_id: s.form.owner_id,
-                                            team_id: None,
-                                        },
-                                        now,
-                                    )
-                                    .await?,
-                                ),
-                            }
-                        };
-                        let person = NewPersonRecord {
-                            first_name: sub.first_name.clone(),
-                            last_name: sub.last_name.to_string(),
-                            kind: if company_id.is_some() { PersonKind::B2b } else { PersonKind::B2c },
-                            job_title: sub.job_title.clone(),
-                            status: PersonStatus::Prospect,
-                            owner_id: s.form.owner_id,
-                            team_id: None,
-                            company_id,
-                            source: Source::Form,
-                            collected_at: now,
-                            entered_by: None,
-                            supplier: String::new(),
-                            contract_ref: format!("{} v{}", s.form.slug, s.form.version),
-                            emails: vec![(sub.email.clone(), EmailKind::detect(&sub.email))],
-                            phones: sub.phone.iter().cloned().collect(),
-                            legal_bases: vec![(Purpose::Prospecting, LegalBasis::Consent)],
-                        };
-                        let id = SqlPeople::<$db>::insert(&mut tx, &person, now).await?;
-                        sqlx::query("UPDATE people SET language = $1 WHERE id = $2")
-                            .bind(s.form.language.code())
-                            .bind(id)
-                            .execute(&mut *tx)
-                            .await
-                            .map_err(storage_error)?;
-                        (id, true)
+
+                // The counts first: a write (SQLite's lock, see the
+                // module's comment), one statement for every address, in
+                // a fixed order (row locks on PostgreSQL).
+                let mut keys: Vec<(&str, i64)> = subs.iter().map(|s| (s.rate.addr_key.as_str(), s.rate.window_start)).collect();
+                keys.sort_unstable();
+                keys.dedup();
+                let mut counted: HashMap<(String, i64), i64> = HashMap::new();
+                for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES {} \
+                         ON CONFLICT (addr_key, window_start) DO UPDATE SET count = form_rate_limits.count + excluded.count \
+                         RETURNING addr_key, window_start, count",
+                        placeholders(chunk.len(), 3, 1)
+                    );
+                    let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql);
+                    for (key, window) in chunk {
+                        let n = subs.iter().filter(|s| s.rate.addr_key == *key && s.rate.window_start == *window).count();
+                        query = query.bind(*key).bind(*window).bind(n as i64);
                     }
-                };
-                let entries: Vec<Entry> = s
-                    .form
-                    .purposes
-                    .iter()
-                    .filter(|p| s.submission.purposes.contains(&p.purpose_id))
-                    .map(|p| Entry {
-                        person_id,
-                        purpose_id: p.purpose_id,
-                        channel: p.channel.key().to_string(),
-                        event: ConsentEvent::Given,
-                        text_sha256: p.text_sha256.clone(),
-                        form_version_id: Some(s.form.version_id),
-                    })
-                    .collect();
-                // The chain's lock last, held only for the append and the
-                // commit: on PostgreSQL, concurrent submissions create their
-                // people side by side and queue only here.
-                let head = Self::lock_chain(&mut tx).await?;
-                let ledger_ids = Self::append(&mut tx, head, &with(&entries, &s.evidence), now).await?;
-                for (hash, kind, ids, expires) in [
-                    (&s.confirm_token_hash, "confirm", join_ids(&ledger_ids), Some(s.confirm_expires_at)),
-                    (&s.withdraw_token_hash, "withdraw", String::new(), None),
-                ] {
-                    sqlx::query(
-                        "INSERT INTO consent_tokens (token_hash, kind, person_id, ledger_ids, created_at, expires_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
-                    )
-                    .bind(hash)
-                    .bind(kind)
-                    .bind(person_id)
-                    .bind(ids)
-                    .bind(now)
-                    .bind(expires)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
+                    for (key, window, count) in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
+                        counted.insert((key, window), count);
+                    }
                 }
-                let outbox_id: i64 = sqlx::query_scalar(
-                    "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at) \
-                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
-                )
-                .bind(&s.mail.recipient)
-                .bind(&s.mail.subject)
-                .bind(&s.mail.body)
-                .bind(person_id)
-                .bind(now)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(storage_error)?;
+                // Which pass: in order, while the address is within its
+                // limit; those refused are taken off the count again.
+                let mut seen: HashMap<(String, i64), i64> = HashMap::new();
+                let mut accepted = Vec::with_capacity(subs.len());
+                for s in subs {
+                    let key = (s.rate.addr_key.clone(), s.rate.window_start);
+                    let n = subs.iter().filter(|o| o.rate.addr_key == key.0 && o.rate.window_start == key.1).count() as i64;
+                    let before = counted.get(&key).copied().unwrap_or(n) - n;
+                    let position = seen.entry(key).or_insert(0);
+                    *position += 1;
+                    accepted.push(before + *position <= s.rate.limit);
+                }
+                let mut refused: HashMap<(&str, i64), i64> = HashMap::new();
+                for (s, ok) in subs.iter().zip(&accepted) {
+                    if !ok {
+                        *refused.entry((s.rate.addr_key.as_str(), s.rate.window_start)).or_insert(0) += 1;
+                    }
+                }
+                for ((key, window), n) in refused {
+                    sqlx::query("UPDATE form_rate_limits SET count = count - $1 WHERE addr_key = $2 AND window_start = $3")
+                        .bind(n)
+                        .bind(key)
+                        .bind(window)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                }
+                let taken: Vec<&NewSubmission> = subs.iter().zip(&accepted).filter(|(_, ok)| **ok).map(|(s, _)| s).collect();
+                if taken.is_empty() {
+                    tx.commit().await.map_err(storage_error)?;
+                    return Ok(vec![None; subs.len()]);
+                }
+
+                // Who is known already, by address.
+                let mut addresses: Vec<String> = taken.iter().map(|s| s.submission.email.lookup_key()).collect();
+                addresses.sort_unstable();
+                addresses.dedup();
+                let mut known: HashMap<String, i64> = HashMap::new();
+                for chunk in addresses.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "SELECT address_key, MIN(person_id) FROM person_emails WHERE address_key IN ({}) GROUP BY address_key",
+                        (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                    );
+                    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+                    for key in chunk {
+                        query = query.bind(key);
+                    }
+                    known.extend(query.fetch_all(&mut *tx).await.map_err(storage_error)?);
+                }
+
+                // The new people, one per new address.
+                let mut new_people: Vec<(String, &NewSubmission)> = Vec::new();
+                for s in &taken {
+                    let key = s.submission.email.lookup_key();
+                    if !known.contains_key(&key) && !new_people.iter().any(|(k, _)| *k == key) {
+                        new_people.push((key, s));
+                    }
+                }
+                let mut records = Vec::with_capacity(new_people.len());
+                for (_, s) in &new_people {
+                    let sub = &s.submission;
+                    let company_id = if sub.company.is_empty() {
+                        None
+                    } else {
+                        let key = app::domain::search::fold(&sub.company);
+                        let found: Option<i64> =
+                            sqlx::query_scalar("SELECT id FROM companies WHERE name_key = $1 ORDER BY id LIMIT 1")
+                                .bind(&key)
+                                .fetch_optional(&mut *tx)
+                                .await
+                                .map_err(storage_error)?;
+                        match found {
+                            Some(id) => Some(id),
+                            None => Some(
+                                SqlCompanies::<$db>::insert(
+                                    &mut tx,
+                                    &NewCompanyRecord {
+                                        name: sub.company.clone(),
+                                        legal_id: String::new(),
+                                        domain: String::new(),
+                                        sector: String::new(),
+                                        size: None,
+                                        address: String::new(),
+                                        owner_id: s.form.owner_id,
+                                        team_id: None,
+                                    },
+                                    now,
+                                )
+                                .await?,
+                            ),
+                        }
+                    };
+                    records.push(NewPersonRecord {
+                        first_name: sub.first_name.clone(),
+                        last_name: sub.last_name.to_string(),
+                        kind: if company_id.is_some() { PersonKind::B2b } else { PersonKind::B2c },
+                        job_title: sub.job_title.clone(),
+                        status: PersonStatus::Prospect,
+                        owner_id: s.form.owner_id,
+                        team_id: None,
+                        company_id,
+                        source: Source::Form,
+                        collected_at: now,
+                        entered_by: None,
+                        supplier: String::new(),
+                        contract_ref: format!("{} v{}", s.form.slug, s.form.version),
+                        emails: vec![(sub.email.clone(), EmailKind::detect(&sub.email))],
+                        phones: sub.phone.iter().cloned().collect(),
+                        legal_bases: vec![(Purpose::Prospecting, LegalBasis::Consent)],
+                    });
+                }
+                let ids = SqlPeople::<$db>::insert_many(&mut tx, &records, now).await?;
+                let mut created = Vec::new();
+                for ((key, _), id) in new_people.iter().zip(&ids) {
+                    known.insert(key.clone(), *id);
+                    created.push(*id);
+                }
+                // Their language: the form's.
+                for language in [Locale::En, Locale::Fr] {
+                    let of: Vec<i64> = new_people
+                        .iter()
+                        .zip(&ids)
+                        .filter(|((_, s), _)| s.form.language == language)
+                        .map(|(_, id)| *id)
+                        .collect();
+                    for chunk in of.chunks(ROWS_PER_STATEMENT) {
+                        let sql = format!(
+                            "UPDATE people SET language = $1 WHERE id IN ({})",
+                            (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                        );
+                        let mut query = sqlx::query(&sql).bind(language.code());
+                        for id in chunk {
+                            query = query.bind(*id);
+                        }
+                        query.execute(&mut *tx).await.map_err(storage_error)?;
+                    }
+                }
+
+                // The ledger: the chain's lock last, held only for the
+                // append and the commit (on PostgreSQL, concurrent batches
+                // create their people side by side and queue only here).
+                let mut entries: Vec<(Entry, &Evidence)> = Vec::new();
+                let mut owners: Vec<usize> = Vec::new();
+                for (i, s) in taken.iter().enumerate() {
+                    let person_id = known[&s.submission.email.lookup_key()];
+                    for p in s.form.purposes.iter().filter(|p| s.submission.purposes.contains(&p.purpose_id)) {
+                        entries.push((
+                            Entry {
+                                person_id,
+                                purpose_id: p.purpose_id,
+                                channel: p.channel.key().to_string(),
+                                event: ConsentEvent::Given,
+                                text_sha256: p.text_sha256.clone(),
+                                form_version_id: Some(s.form.version_id),
+                            },
+                            &s.evidence,
+                        ));
+                        owners.push(i);
+                    }
+                }
+                let head = Self::lock_chain(&mut tx).await?;
+                let ledger_ids = Self::append(&mut tx, head, &entries, now).await?;
+                let ids_of = |i: usize| -> Vec<i64> {
+                    owners.iter().zip(&ledger_ids).filter(|(o, _)| **o == i).map(|(_, id)| *id).collect()
+                };
+
+                // The links and the mails, one statement each.
+                let mut links: Vec<(&str, &str, i64, String, Option<DateTime<Utc>>)> = Vec::new();
+                for (i, s) in taken.iter().enumerate() {
+                    let person_id = known[&s.submission.email.lookup_key()];
+                    links.push((&s.confirm_token_hash, "confirm", person_id, join_ids(&ids_of(i)), Some(s.confirm_expires_at)));
+                    links.push((&s.withdraw_token_hash, "withdraw", person_id, String::new(), None));
+                }
+                for chunk in links.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO consent_tokens (token_hash, kind, person_id, ledger_ids, created_at, expires_at) VALUES {}",
+                        placeholders(chunk.len(), 6, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for (hash, kind, person, ids, expires) in chunk {
+                        query = query.bind(*hash).bind(*kind).bind(*person).bind(ids).bind(now).bind(*expires);
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                for chunk in taken.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at) VALUES {}",
+                        placeholders(chunk.len(), 6, 1)
+                    );
+                    let mut query = sqlx::query(&sql);
+                    for s in chunk {
+                        query = query
+                            .bind(&s.mail.recipient)
+                            .bind(&s.mail.subject)
+                            .bind(&s.mail.body)
+                            .bind(known[&s.submission.email.lookup_key()])
+                            .bind(now)
+                            .bind(now);
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                }
                 tx.commit().await.map_err(storage_error)?;
-                Ok(Some(Submitted { person_id, created, ledger_ids, outbox_id }))
+
+                let mut answers = Vec::with_capacity(subs.len());
+                let mut next = 0;
+                for (s, ok) in subs.iter().zip(&accepted) {
+                    if !ok {
+                        answers.push(None);
+                        continue;
+                    }
+                    let person_id = known[&s.submission.email.lookup_key()];
+                    // The first submission of a new address created it.
+                    let first = taken.iter().position(|t| t.submission.email.lookup_key() == s.submission.email.lookup_key()) == Some(next);
+                    answers.push(Some(Submitted {
+                        person_id,
+                        created: first && created.contains(&person_id),
+                        ledger_ids: ids_of(next),
+                    }));
+                    next += 1;
+                }
+                Ok(answers)
             }
 
             #[tracing::instrument(skip_all, fields(kind), err)]

@@ -750,3 +750,68 @@ async fn the_demo_has_purposes_a_form_and_people_who_signed_up(backend: &str) {
         .unwrap();
     assert_eq!(s.consent.chain_head().await.unwrap(), (rows as i64, head));
 }
+
+on_both_backends!(a_batch_records_each_submission_as_if_alone);
+
+async fn a_batch_records_each_submission_as_if_alone(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    // Someone known already.
+    let (first, _, _) = submission(&form, "known@example.fr", Duration::days(7));
+    let known = s.consent.submit(&first).await.unwrap().unwrap().person_id;
+    let rate = |key: &str, limit| RateCount {
+        addr_key: key.into(),
+        window_start: 5,
+        limit,
+    };
+    let mut batch = Vec::new();
+    for (email, key, limit) in [
+        ("new@example.fr", "a", 2),
+        ("NEW@example.fr", "b", 2), // the same new address: one person
+        ("known@example.fr", "a", 2),
+        ("other@example.fr", "a", 2), // the third from "a": over its limit
+        ("fourth@example.fr", "c", 2),
+    ] {
+        let (mut new, _, _) = submission(&form, email, Duration::days(7));
+        new.rate = rate(key, limit);
+        batch.push(new);
+    }
+    let answers = s.consent.submit_many(&batch).await.unwrap();
+    assert_eq!(answers.len(), 5);
+    let new_person = answers[0].as_ref().unwrap().person_id;
+    assert!(answers[0].as_ref().unwrap().created);
+    assert_eq!(answers[1].as_ref().unwrap().person_id, new_person);
+    assert!(!answers[1].as_ref().unwrap().created);
+    assert_eq!(answers[2].as_ref().unwrap().person_id, known);
+    assert!(!answers[2].as_ref().unwrap().created);
+    assert_eq!(answers[3], None, "over the limit");
+    assert!(answers[4].as_ref().unwrap().created);
+    // One ledger row each, in order, after the first submission's.
+    let ids: Vec<Vec<i64>> = answers
+        .iter()
+        .flatten()
+        .map(|a| a.ledger_ids.clone())
+        .collect();
+    assert_eq!(ids, vec![vec![2], vec![3], vec![4], vec![5]]);
+    assert_eq!(
+        s.consent.language_of("other@example.fr").await.unwrap(),
+        None,
+        "nothing of the refused one"
+    );
+    assert_eq!(
+        s.consent.language_of("fourth@example.fr").await.unwrap(),
+        Some(Some(Locale::Fr))
+    );
+    // The refused one was not counted: "a" holds 2, "c" 1.
+    assert_eq!(s.consent.count_submission("a", 5).await.unwrap(), 3);
+    assert_eq!(s.consent.count_submission("c", 5).await.unwrap(), 2);
+    assert_eq!(s.consent.outbox(10).await.unwrap().len(), 5);
+    let (now, history) = s.consent.of_person(new_person, Locale::En).await.unwrap();
+    assert_eq!(now[0].status, ConsentStatus::Pending);
+    assert_eq!(history.len(), 2);
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 5, .. }
+    ));
+}

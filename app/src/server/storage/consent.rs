@@ -80,7 +80,6 @@ pub struct Submitted {
     /// is left as it was: only the pending consent is added).
     pub created: bool,
     pub ledger_ids: Vec<i64>,
-    pub outbox_id: i64,
 }
 
 /// A link from a mail, looked up by its hash.
@@ -185,7 +184,20 @@ pub trait ConsentStore: Send + Sync {
     /// person (created, or found by address and left untouched), a `given`
     /// ledger row per purpose ticked, the links and the mail. `None` (and
     /// nothing written) when the address is over its limit.
-    async fn submit(&self, submission: &NewSubmission) -> Result<Option<Submitted>, StorageError>;
+    async fn submit(&self, submission: &NewSubmission) -> Result<Option<Submitted>, StorageError> {
+        Ok(self
+            .submit_many(std::slice::from_ref(submission))
+            .await?
+            .pop()
+            .flatten())
+    }
+    /// [`ConsentStore::submit`] for several submissions in one transaction
+    /// (one chain lock, one durable commit): each answer in the same place.
+    /// Two submissions of one new address create one person.
+    async fn submit_many(
+        &self,
+        submissions: &[NewSubmission],
+    ) -> Result<Vec<Option<Submitted>>, StorageError>;
     /// A link's state, without using it.
     async fn link(&self, token_hash: &str, kind: &str) -> Result<LinkState, StorageError>;
     /// Uses a confirmation link: `confirmed` rows for its purposes, the
