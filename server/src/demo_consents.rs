@@ -172,6 +172,7 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
                     subject,
                     body,
                 },
+                mail_in: Vec::new(),
                 rate: RateCount {
                     addr_key: "demo".into(),
                     window_start: 0,

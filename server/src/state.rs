@@ -34,6 +34,28 @@ pub struct ConsentRuntime {
     pub rate_limit: i64,
     /// Where form submissions are recorded (group commit).
     pub queue: Arc<crate::consent::queue::SubmissionQueue>,
+    /// The organisation's name for mail, read at most once a minute.
+    organisation: Arc<tokio::sync::Mutex<Option<(std::time::Instant, String)>>>,
+}
+
+impl ConsentRuntime {
+    /// The organisation's name as mail signs with it. Kept a minute: a
+    /// renaming reaches mail within that time, and a submission spares a
+    /// round trip to the database.
+    pub async fn organisation_name(
+        &self,
+        storage: &Storage,
+    ) -> Result<String, app::server::storage::StorageError> {
+        let mut cached = self.organisation.lock().await;
+        if let Some((at, name)) = cached.as_ref()
+            && at.elapsed() < std::time::Duration::from_secs(60)
+        {
+            return Ok(name.clone());
+        }
+        let name = storage.organisation.get().await?.name.to_string();
+        *cached = Some((std::time::Instant::now(), name.clone()));
+        Ok(name)
+    }
 }
 
 impl ConsentRuntime {
@@ -45,6 +67,7 @@ impl ConsentRuntime {
             mail_wakeup: Arc::new(tokio::sync::Notify::new()),
             rate_limit: crate::routes::consent::RATE_LIMIT,
             queue: crate::consent::queue::SubmissionQueue::start(storage),
+            organisation: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 }

@@ -284,17 +284,8 @@ pub async fn submit_form(
         }
     };
 
-    // The mail is in the person's language when Accord knows them.
-    let language = match store.language_of(&submission.email.lookup_key()).await {
-        Ok(Some(Some(language))) => language,
-        Ok(_) => form.language,
-        Err(error) => {
-            tracing::error!(%error, "reading a person's language failed");
-            return unavailable(form.language);
-        }
-    };
-    let organisation = match state.storage.organisation.get().await {
-        Ok(o) => o.name.to_string(),
+    let organisation = match state.consent.organisation_name(&state.storage).await {
+        Ok(name) => name,
         Err(error) => {
             tracing::error!(%error, "reading the organisation failed");
             return unavailable(form.language);
@@ -308,14 +299,23 @@ pub async fn submit_form(
         .filter(|p| submission.purposes.contains(&p.purpose_id))
         .map(|p| p.name.clone())
         .collect();
-    let (subject, body) = mail::confirmation(
-        language.t(),
-        &organisation,
-        &purposes,
-        &format!("{base}/c/{confirm}"),
-        &format!("{base}/w/{withdraw}"),
-    );
     let email = submission.email.to_string();
+    // The mail in every language: a person Accord knows gets theirs (the
+    // storage reads it in the transaction), anyone else the form's.
+    let mail_in = |language: Locale| {
+        let (subject, body) = mail::confirmation(
+            language.t(),
+            &organisation,
+            &purposes,
+            &format!("{base}/c/{confirm}"),
+            &format!("{base}/w/{withdraw}"),
+        );
+        OutgoingMail {
+            recipient: email.clone(),
+            subject,
+            body,
+        }
+    };
     let new = NewSubmission {
         form: form.clone(),
         submission,
@@ -323,11 +323,12 @@ pub async fn submit_form(
         confirm_token_hash: hash_token(&confirm),
         withdraw_token_hash: hash_token(&withdraw),
         confirm_expires_at: chrono::Utc::now() + chrono::Duration::days(CONFIRM_VALID_DAYS),
-        mail: OutgoingMail {
-            recipient: email.clone(),
-            subject,
-            body,
-        },
+        mail: mail_in(form.language),
+        mail_in: Locale::ALL
+            .into_iter()
+            .filter(|l| *l != form.language)
+            .map(|l| (l, mail_in(l)))
+            .collect(),
         rate: RateCount {
             addr_key: addr_key.clone(),
             window_start: window,

@@ -746,16 +746,25 @@ macro_rules! sql_consent {
                 addresses.sort_unstable();
                 addresses.dedup();
                 let mut known: HashMap<String, i64> = HashMap::new();
+                let mut languages: HashMap<i64, Locale> = HashMap::new();
                 for chunk in addresses.chunks(ROWS_PER_STATEMENT) {
                     let sql = format!(
-                        "SELECT address_key, MIN(person_id) FROM person_emails WHERE address_key IN ({}) GROUP BY address_key",
+                        "SELECT e.address_key, e.person_id, p.language FROM person_emails e \
+                         JOIN people p ON p.id = e.person_id WHERE e.address_key IN ({})",
                         (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
                     );
-                    let mut query = sqlx::query_as::<_, (String, i64)>(&sql);
+                    let mut query = sqlx::query_as::<_, (String, i64, Option<String>)>(&sql);
                     for key in chunk {
                         query = query.bind(key);
                     }
-                    known.extend(query.fetch_all(&mut *tx).await.map_err(storage_error)?);
+                    for (key, person, language) in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
+                        // The oldest person with the address, as elsewhere.
+                        let entry = known.entry(key).or_insert(person);
+                        *entry = (*entry).min(person);
+                        if let Some(language) = language.and_then(|l| Locale::from_tag(&l)) {
+                            languages.insert(person, language);
+                        }
+                    }
                 }
 
                 // The new people, one per new address.
@@ -899,11 +908,16 @@ macro_rules! sql_consent {
                     );
                     let mut query = sqlx::query(&sql);
                     for s in chunk {
+                        let person = known[&s.submission.email.lookup_key()];
+                        let mail = languages
+                            .get(&person)
+                            .and_then(|l| s.mail_in.iter().find(|(m, _)| m == l))
+                            .map_or(&s.mail, |(_, mail)| mail);
                         query = query
-                            .bind(&s.mail.recipient)
-                            .bind(&s.mail.subject)
-                            .bind(&s.mail.body)
-                            .bind(known[&s.submission.email.lookup_key()])
+                            .bind(&mail.recipient)
+                            .bind(&mail.subject)
+                            .bind(&mail.body)
+                            .bind(person)
                             .bind(now)
                             .bind(now);
                     }

@@ -113,6 +113,7 @@ pub fn submission(
                 subject: "Confirm".into(),
                 body: format!("/c/{confirm}"),
             },
+            mail_in: Vec::new(),
             rate: RateCount {
                 addr_key: "test".into(),
                 window_start: 0,
@@ -814,4 +815,44 @@ async fn a_batch_records_each_submission_as_if_alone(backend: &str) {
         verify(s.consent.as_ref()).await.unwrap(),
         Verdict::Intact { rows: 5, .. }
     ));
+}
+
+on_both_backends!(a_known_person_gets_the_mail_in_their_language);
+
+async fn a_known_person_gets_the_mail_in_their_language(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await; // a French form: the person is French
+    let (first, _, _) = submission(&form, "lea@example.fr", Duration::days(7));
+    s.consent.submit(&first).await.unwrap().unwrap();
+    let mut english = form.clone();
+    english.language = Locale::En;
+    let (mut again, _, _) = submission(&english, "lea@example.fr", Duration::days(7));
+    again.mail.subject = "in English".into();
+    again.mail_in = vec![(
+        Locale::Fr,
+        OutgoingMail {
+            recipient: "lea@example.fr".into(),
+            subject: "en français".into(),
+            body: String::new(),
+        },
+    )];
+    s.consent.submit(&again).await.unwrap().unwrap();
+    let (mut stranger, _, _) = submission(&english, "tom@example.fr", Duration::days(7));
+    stranger.mail.subject = "in English".into();
+    stranger.mail_in = again.mail_in.clone();
+    s.consent.submit(&stranger).await.unwrap().unwrap();
+    let subjects: Vec<String> = s
+        .consent
+        .outbox(10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(
+        subjects,
+        vec!["in English", "en français", "Confirm"],
+        "newest first"
+    );
 }

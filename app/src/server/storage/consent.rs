@@ -55,7 +55,11 @@ pub struct NewSubmission {
     pub confirm_token_hash: String,
     pub withdraw_token_hash: String,
     pub confirm_expires_at: DateTime<Utc>,
+    /// The mail in the form's language.
     pub mail: OutgoingMail,
+    /// The same mail in other languages: a person Accord knows gets it in
+    /// their own (read inside the transaction).
+    pub mail_in: Vec<(Locale, OutgoingMail)>,
     /// The public forms' rate limit, counted in the same transaction (one
     /// durable commit per submission, not two).
     pub rate: RateCount,
