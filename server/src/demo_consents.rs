@@ -181,7 +181,8 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
             })
             .await
             .map_err(|e| e.to_string())?
-            .ok_or("the demo's rate limit")?;
+            .done()
+            .ok_or("the demo form changed while it was seeded")?;
         signed_up += 1;
         // Most confirm; one in eight never does; one in ten withdraws
         // the newsletter later.

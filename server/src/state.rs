@@ -1,9 +1,11 @@
 //! Server-side state, built once at start-up and shared by every request.
 
+use app::domain::consent::PublicForm;
 use app::server::storage::Storage;
 use app::server::{ServerContext, SessionSettings, SetupLink, SignInLimits};
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
@@ -36,9 +38,44 @@ pub struct ConsentRuntime {
     pub queue: Arc<crate::consent::queue::SubmissionQueue>,
     /// The organisation's name for mail, read at most once a minute.
     organisation: Arc<tokio::sync::Mutex<Option<(std::time::Instant, String)>>>,
+    /// The public forms as last read, by address (see `form`).
+    forms: Arc<std::sync::Mutex<HashMap<String, (std::time::Instant, PublicForm)>>>,
 }
 
+/// How long a submission may use a form read by an earlier request.
+const FORM_KEPT: std::time::Duration = std::time::Duration::from_secs(5);
+
 impl ConsentRuntime {
+    /// The public form at `slug`, and whether it was kept from an earlier
+    /// read. `kept_is_fine`: a submission may use one read in the last few
+    /// seconds (the writer checks the version it was made on inside its
+    /// transaction, so a stale copy never records anything); pages read
+    /// it afresh.
+    pub async fn form(
+        &self,
+        storage: &Storage,
+        slug: &str,
+        kept_is_fine: bool,
+    ) -> Result<Option<(PublicForm, bool)>, app::server::storage::StorageError> {
+        if kept_is_fine
+            && let Some((at, form)) = self.forms.lock().expect("forms cache").get(slug)
+            && at.elapsed() < FORM_KEPT
+        {
+            return Ok(Some((form.clone(), true)));
+        }
+        let found = storage.consent.public_form(slug).await?;
+        let mut forms = self.forms.lock().expect("forms cache");
+        match &found {
+            Some(form) => {
+                forms.insert(slug.to_string(), (std::time::Instant::now(), form.clone()));
+            }
+            None => {
+                forms.remove(slug);
+            }
+        }
+        Ok(found.map(|f| (f, false)))
+    }
+
     /// The organisation's name as mail signs with it. Kept a minute: a
     /// renaming reaches mail within that time, and a submission spares a
     /// round trip to the database.
@@ -68,6 +105,7 @@ impl ConsentRuntime {
             rate_limit: crate::routes::consent::RATE_LIMIT,
             queue: crate::consent::queue::SubmissionQueue::start(storage),
             organisation: Arc::new(tokio::sync::Mutex::new(None)),
+            forms: Arc::new(std::sync::Mutex::new(HashMap::new())),
         }
     }
 }

@@ -15,7 +15,7 @@ use std::sync::Arc;
 mod consent;
 pub use consent::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
-    ProofData, ProofForm, ProofText, RateCount, Submitted,
+    ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
 };
 
 /// A storage failure. The text is for logs only: server functions turn any

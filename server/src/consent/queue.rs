@@ -7,14 +7,14 @@
 //! database and the commits are shared (BENCHMARKS.md, "Consent form
 //! submissions"). Nothing is answered before its transaction committed.
 
-use app::server::storage::{NewSubmission, Storage, StorageError, Submitted};
+use app::server::storage::{NewSubmission, Recorded, Storage, StorageError};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most submissions one transaction records.
 const MAX_BATCH: usize = 64;
 
-type Answer = Result<Option<Submitted>, StorageError>;
+type Answer = Result<Recorded, StorageError>;
 
 pub struct SubmissionQueue {
     sender: mpsc::Sender<(NewSubmission, oneshot::Sender<Answer>)>,
@@ -56,7 +56,7 @@ impl SubmissionQueue {
     }
 
     /// Records `submission` with whatever else is waiting; answers once
-    /// its transaction committed (`None`: over the rate limit).
+    /// its transaction committed.
     pub async fn submit(&self, submission: NewSubmission) -> Answer {
         let (answer, receive) = oneshot::channel();
         self.sender

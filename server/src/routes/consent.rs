@@ -18,7 +18,7 @@ use app::domain::Problem;
 use app::domain::consent::PublicForm;
 use app::i18n::{Catalogue, Locale, locale_from_headers};
 use app::server::auth::token::{hash_token, new_token};
-use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount};
+use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Recorded};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -151,8 +151,8 @@ pub async fn show_form(
     Path(slug): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match state.storage.consent.public_form(&slug).await {
-        Ok(Some(form)) => form_page(&form, StatusCode::OK, &[], &[]),
+    match state.consent.form(&state.storage, &slug, false).await {
+        Ok(Some((form, _))) => form_page(&form, StatusCode::OK, &[], &[]),
         Ok(None) => form_missing(&headers),
         Err(error) => {
             tracing::error!(%error, "reading a public form failed");
@@ -170,18 +170,42 @@ pub async fn submit_form(
     body: Body,
 ) -> Response {
     let store = &state.storage.consent;
-    let form = match store.public_form(&slug).await {
-        Ok(Some(form)) => form,
+    let (mut form, cached) = match state.consent.form(&state.storage, &slug, true).await {
+        Ok(Some(found)) => found,
         Ok(None) => return form_missing(&headers),
         Err(error) => {
             tracing::error!(%error, "reading a public form failed");
             return unavailable(locale_from_headers(&headers));
         }
     };
+    let evidence = evidence(&connect, &headers);
+    let body = http_body_util::Limited::new(body, FORM_BODY_LIMIT)
+        .collect()
+        .await
+        .map(|collected| collected.to_bytes());
+    let posted: Vec<(String, String)> = body
+        .as_ref()
+        .map(|bytes| serde_urlencoded::from_bytes(bytes).unwrap_or_default())
+        .unwrap_or_default();
+    // A form kept by this instance may be older than the one the person
+    // was shown (by another instance): read it again before saying so.
+    let posted_version = posted
+        .iter()
+        .find(|(k, _)| k == "form_version")
+        .and_then(|(_, v)| v.parse::<i64>().ok());
+    if cached && posted_version.is_some_and(|v| v != form.version_id) {
+        match state.consent.form(&state.storage, &slug, false).await {
+            Ok(Some((fresh, _))) => form = fresh,
+            Ok(None) => return form_missing(&headers),
+            Err(error) => {
+                tracing::error!(%error, "reading a public form failed");
+                return unavailable(locale_from_headers(&headers));
+            }
+        }
+    }
+    let form = form;
     let t = form.language.t();
     let back = format!("/f/{}", form.slug);
-    let evidence = evidence(&connect, &headers);
-
     let addr_key = hash_token(&evidence.source_addr);
     let window = chrono::Utc::now().timestamp() / RATE_WINDOW_SECS * RATE_WINDOW_SECS;
     let too_many = || {
@@ -209,11 +233,8 @@ pub async fn submit_form(
         }
     };
 
-    let bytes = match http_body_util::Limited::new(body, FORM_BODY_LIMIT)
-        .collect()
-        .await
-    {
-        Ok(collected) => collected.to_bytes(),
+    let bytes = match body {
+        Ok(bytes) => bytes,
         Err(_) => {
             return refused(message(
                 form.language,
@@ -226,7 +247,7 @@ pub async fn submit_form(
             .await;
         }
     };
-    let posted: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let _ = bytes;
     let value = |name: &str| {
         posted
             .iter()
@@ -336,8 +357,28 @@ pub async fn submit_form(
         },
     };
     match state.consent.queue.submit(new).await {
-        Ok(None) => too_many(),
-        Ok(Some(done)) => {
+        Ok(Recorded::TooMany) => too_many(),
+        Ok(Recorded::Outdated) => {
+            // Changed (or closed) while this instance kept it: shown as it
+            // is now, to be read and sent again.
+            match state.consent.form(&state.storage, &slug, false).await {
+                Ok(Some((fresh, _))) => form_page(
+                    &fresh,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &posted
+                        .into_iter()
+                        .filter(|(k, _)| !k.starts_with("purpose-"))
+                        .collect::<Vec<_>>(),
+                    &[("purposes".into(), Problem::FormOutdated)],
+                ),
+                Ok(None) => form_missing(&headers),
+                Err(error) => {
+                    tracing::error!(%error, "reading a public form failed");
+                    unavailable(form.language)
+                }
+            }
+        }
+        Ok(Recorded::Done(done)) => {
             tracing::info!(
                 person_id = done.person_id,
                 created = done.created,

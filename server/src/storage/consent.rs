@@ -23,7 +23,7 @@ use app::domain::{EmailKind, LegalBasis, PersonKind, PersonStatus, Purpose, Sour
 use app::i18n::Locale;
 use app::server::storage::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewCompanyRecord, NewPersonRecord, NewSubmission,
-    OutboxMail, ProofData, ProofForm, ProofText, StorageError, Submitted,
+    OutboxMail, ProofData, ProofForm, ProofText, Recorded, StorageError, Submitted,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -681,7 +681,7 @@ macro_rules! sql_consent {
             }
 
             #[tracing::instrument(skip_all, fields(count = subs.len()), err)]
-            async fn submit_many(&self, subs: &[NewSubmission]) -> Result<Vec<Option<Submitted>>, StorageError> {
+            async fn submit_many(&self, subs: &[NewSubmission]) -> Result<Vec<Recorded>, StorageError> {
                 let now = Utc::now();
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
 
@@ -735,10 +735,35 @@ macro_rules! sql_consent {
                         .await
                         .map_err(storage_error)?;
                 }
-                let taken: Vec<&NewSubmission> = subs.iter().zip(&accepted).filter(|(_, ok)| **ok).map(|(s, _)| s).collect();
+                // Each form's current version, once per batch: a submission
+                // made on another (or on a closed form) is refused.
+                let mut form_ids: Vec<i64> = subs.iter().map(|s| s.form.form_id).collect();
+                form_ids.sort_unstable();
+                form_ids.dedup();
+                let sql = format!(
+                    "SELECT f.id, v.id FROM consent_forms f JOIN consent_form_versions v \
+                     ON v.form_id = f.id AND v.version = f.current_version \
+                     WHERE f.archived_at IS NULL AND f.id IN ({})",
+                    (1..=form_ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                );
+                let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
+                for id in &form_ids {
+                    query = query.bind(*id);
+                }
+                let current: HashMap<i64, i64> = query.fetch_all(&mut *tx).await.map_err(storage_error)?.into_iter().collect();
+                let outdated: Vec<bool> = subs.iter().map(|s| current.get(&s.form.form_id) != Some(&s.form.version_id)).collect();
+                let taken: Vec<&NewSubmission> = subs
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| accepted[*i] && !outdated[*i])
+                    .map(|(_, s)| s)
+                    .collect();
                 if taken.is_empty() {
                     tx.commit().await.map_err(storage_error)?;
-                    return Ok(vec![None; subs.len()]);
+                    return Ok(accepted
+                        .iter()
+                        .map(|ok| if *ok { Recorded::Outdated } else { Recorded::TooMany })
+                        .collect());
                 }
 
                 // Who is known already, by address.
@@ -927,15 +952,19 @@ macro_rules! sql_consent {
 
                 let mut answers = Vec::with_capacity(subs.len());
                 let mut next = 0;
-                for (s, ok) in subs.iter().zip(&accepted) {
-                    if !ok {
-                        answers.push(None);
+                for (i, s) in subs.iter().enumerate() {
+                    if !accepted[i] {
+                        answers.push(Recorded::TooMany);
+                        continue;
+                    }
+                    if outdated[i] {
+                        answers.push(Recorded::Outdated);
                         continue;
                     }
                     let person_id = known[&s.submission.email.lookup_key()];
                     // The first submission of a new address created it.
                     let first = taken.iter().position(|t| t.submission.email.lookup_key() == s.submission.email.lookup_key()) == Some(next);
-                    answers.push(Some(Submitted {
+                    answers.push(Recorded::Done(Submitted {
                         person_id,
                         created: first && created.contains(&person_id),
                         ledger_ids: ids_of(next),

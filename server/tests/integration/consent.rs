@@ -8,7 +8,9 @@ use app::domain::Role;
 use app::domain::consent::*;
 use app::i18n::Locale;
 use app::server::auth::token::{hash_token, new_token};
-use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Storage};
+use app::server::storage::{
+    Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Recorded, Storage,
+};
 use chrono::{Duration, Utc};
 use server::consent::chain::{Verdict, sha256_hex, verify};
 
@@ -262,7 +264,7 @@ async fn a_submission_is_pending_until_confirmed_then_withdrawn(backend: &str) {
     let s = &db.storage;
     let (_, purpose, form) = setup(s).await;
     let (new, confirm, withdraw) = submission(&form, "anne.martin@example.fr", Duration::days(7));
-    let done = s.consent.submit(&new).await.unwrap().unwrap();
+    let done = s.consent.submit(&new).await.unwrap().done().unwrap();
     assert!(done.created);
     assert_eq!(done.ledger_ids, vec![1]);
     let person = s.people.get(done.person_id).await.unwrap().unwrap();
@@ -342,7 +344,7 @@ async fn a_submission_is_pending_until_confirmed_then_withdrawn(backend: &str) {
     // Someone submitting the same address again: the record is left as it
     // was, and the consent given stays given.
     let (again, _, _) = submission(&form, "ANNE.MARTIN@example.fr", Duration::days(7));
-    let second = s.consent.submit(&again).await.unwrap().unwrap();
+    let second = s.consent.submit(&again).await.unwrap().done().unwrap();
     assert!(!second.created);
     assert_eq!(second.person_id, done.person_id);
     assert!(s.consent.may_send(done.person_id, purpose).await.unwrap());
@@ -428,7 +430,7 @@ async fn the_ledger_refuses_changes_and_verify_finds_a_flipped_byte(backend: &st
     let (_, _, form) = setup(s).await;
     for i in 0..3 {
         let (new, confirm, _) = submission(&form, &format!("p{i}@example.fr"), Duration::days(7));
-        s.consent.submit(&new).await.unwrap().unwrap();
+        s.consent.submit(&new).await.unwrap().done().unwrap();
         s.consent
             .confirm(&hash_token(&confirm), &Evidence::default())
             .await
@@ -484,7 +486,7 @@ async fn links_and_pending_consents_expire(backend: &str) {
     let s = &db.storage;
     let (_, purpose, form) = setup(s).await;
     let (new, confirm, _) = submission(&form, "late@example.fr", Duration::seconds(-1));
-    let done = s.consent.submit(&new).await.unwrap().unwrap();
+    let done = s.consent.submit(&new).await.unwrap().done().unwrap();
     assert_eq!(
         s.consent
             .link(&hash_token(&confirm), "confirm")
@@ -536,7 +538,7 @@ async fn the_outbox_hands_each_mail_out_once(backend: &str) {
     let s = &db.storage;
     let (_, _, form) = setup(s).await;
     let (new, _, _) = submission(&form, "mail@example.fr", Duration::days(7));
-    s.consent.submit(&new).await.unwrap().unwrap();
+    s.consent.submit(&new).await.unwrap().done().unwrap();
     let now = Utc::now();
     let claimed = s
         .consent
@@ -585,7 +587,7 @@ async fn the_outbox_hands_each_mail_out_once(backend: &str) {
         assert_eq!(s.consent.count_submission("busy", 100).await.unwrap(), n);
     }
     let head = s.consent.chain_head().await.unwrap();
-    assert_eq!(s.consent.submit(&over).await.unwrap(), None);
+    assert_eq!(s.consent.submit(&over).await.unwrap(), Recorded::TooMany);
     assert_eq!(
         s.consent.chain_head().await.unwrap(),
         head,
@@ -624,7 +626,7 @@ async fn accord_consent_verify_reports_the_first_broken_row(backend: &str) {
     let (_, _, form) = setup(s).await;
     for i in 0..2 {
         let (new, _, _) = submission(&form, &format!("v{i}@example.fr"), Duration::days(7));
-        s.consent.submit(&new).await.unwrap().unwrap();
+        s.consent.submit(&new).await.unwrap().done().unwrap();
     }
     let ok = accord_verify(&db.url);
     let stdout = String::from_utf8_lossy(&ok.stdout);
@@ -661,7 +663,7 @@ async fn where_an_event_came_from_is_cut_after_retention(backend: &str) {
     let s = &db.storage;
     let (_, _, form) = setup(s).await;
     let (new, _, _) = submission(&form, "old@example.fr", Duration::days(7));
-    s.consent.submit(&new).await.unwrap().unwrap();
+    s.consent.submit(&new).await.unwrap().done().unwrap();
     let now = Utc::now();
     // Within the purpose's 36 months: kept whole.
     assert_eq!(
@@ -760,7 +762,14 @@ async fn a_batch_records_each_submission_as_if_alone(backend: &str) {
     let (_, _, form) = setup(s).await;
     // Someone known already.
     let (first, _, _) = submission(&form, "known@example.fr", Duration::days(7));
-    let known = s.consent.submit(&first).await.unwrap().unwrap().person_id;
+    let known = s
+        .consent
+        .submit(&first)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
     let rate = |key: &str, limit| RateCount {
         addr_key: key.into(),
         window_start: 5,
@@ -778,20 +787,30 @@ async fn a_batch_records_each_submission_as_if_alone(backend: &str) {
         new.rate = rate(key, limit);
         batch.push(new);
     }
+    // Made on a version that is not the form's current one.
+    let (mut stale, _, _) = submission(&form, "stale@example.fr", Duration::days(7));
+    stale.form.version_id += 1000;
+    stale.rate = rate("d", 2);
+    batch.push(stale);
     let answers = s.consent.submit_many(&batch).await.unwrap();
-    assert_eq!(answers.len(), 5);
-    let new_person = answers[0].as_ref().unwrap().person_id;
-    assert!(answers[0].as_ref().unwrap().created);
-    assert_eq!(answers[1].as_ref().unwrap().person_id, new_person);
-    assert!(!answers[1].as_ref().unwrap().created);
-    assert_eq!(answers[2].as_ref().unwrap().person_id, known);
-    assert!(!answers[2].as_ref().unwrap().created);
-    assert_eq!(answers[3], None, "over the limit");
-    assert!(answers[4].as_ref().unwrap().created);
+    assert_eq!(answers.len(), 6);
+    assert_eq!(answers[5], Recorded::Outdated);
+    assert_eq!(
+        s.consent.language_of("stale@example.fr").await.unwrap(),
+        None
+    );
+    let new_person = answers[0].submitted().unwrap().person_id;
+    assert!(answers[0].submitted().unwrap().created);
+    assert_eq!(answers[1].submitted().unwrap().person_id, new_person);
+    assert!(!answers[1].submitted().unwrap().created);
+    assert_eq!(answers[2].submitted().unwrap().person_id, known);
+    assert!(!answers[2].submitted().unwrap().created);
+    assert_eq!(answers[3], Recorded::TooMany, "over the limit");
+    assert!(answers[4].submitted().unwrap().created);
     // One ledger row each, in order, after the first submission's.
     let ids: Vec<Vec<i64>> = answers
         .iter()
-        .flatten()
+        .filter_map(|a| a.submitted())
         .map(|a| a.ledger_ids.clone())
         .collect();
     assert_eq!(ids, vec![vec![2], vec![3], vec![4], vec![5]]);
@@ -824,7 +843,7 @@ async fn a_known_person_gets_the_mail_in_their_language(backend: &str) {
     let s = &db.storage;
     let (_, _, form) = setup(s).await; // a French form: the person is French
     let (first, _, _) = submission(&form, "lea@example.fr", Duration::days(7));
-    s.consent.submit(&first).await.unwrap().unwrap();
+    s.consent.submit(&first).await.unwrap().done().unwrap();
     let mut english = form.clone();
     english.language = Locale::En;
     let (mut again, _, _) = submission(&english, "lea@example.fr", Duration::days(7));
@@ -837,11 +856,11 @@ async fn a_known_person_gets_the_mail_in_their_language(backend: &str) {
             body: String::new(),
         },
     )];
-    s.consent.submit(&again).await.unwrap().unwrap();
+    s.consent.submit(&again).await.unwrap().done().unwrap();
     let (mut stranger, _, _) = submission(&english, "tom@example.fr", Duration::days(7));
     stranger.mail.subject = "in English".into();
     stranger.mail_in = again.mail_in.clone();
-    s.consent.submit(&stranger).await.unwrap().unwrap();
+    s.consent.submit(&stranger).await.unwrap().done().unwrap();
     let subjects: Vec<String> = s
         .consent
         .outbox(10)

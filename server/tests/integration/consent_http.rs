@@ -321,6 +321,28 @@ async fn bad_submissions_are_explained_and_write_nothing(backend: &str) {
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("<html lang=\"en\">"));
+
+    // The form changes after it was shown (this instance may still keep
+    // the old one): the submission is refused, and the form shown anew.
+    let before = s.consent.chain_head().await.unwrap();
+    let (draft, _) = s.consent.form(form.form_id).await.unwrap().unwrap();
+    let retitled = app::domain::consent::FormDraft {
+        title: "Nouvelle lettre".into(),
+        ..draft
+    };
+    s.consent
+        .save_form(Some(form.form_id), &retitled, admin)
+        .await
+        .unwrap();
+    let (status, _, html) = call(&app, post("/f/lettre", good.clone(), "203.0.113.11:4000")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("a été modifié depuis"), "{html}");
+    assert!(html.contains("Nouvelle lettre"));
+    assert_eq!(
+        s.consent.chain_head().await.unwrap(),
+        before,
+        "nothing recorded"
+    );
 }
 
 on_both_backends!(purposes_and_forms_are_built_in_settings_and_the_proof_exported);

@@ -86,6 +86,33 @@ pub struct Submitted {
     pub ledger_ids: Vec<i64>,
 }
 
+/// What became of a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recorded {
+    Done(Submitted),
+    /// Its address is over the rate limit: nothing written.
+    TooMany,
+    /// The form changed since the version it was made on (or closed):
+    /// nothing written but the rate-limit count.
+    Outdated,
+}
+
+impl Recorded {
+    pub fn done(self) -> Option<Submitted> {
+        match self {
+            Recorded::Done(done) => Some(done),
+            _ => None,
+        }
+    }
+
+    pub fn submitted(&self) -> Option<&Submitted> {
+        match self {
+            Recorded::Done(done) => Some(done),
+            _ => None,
+        }
+    }
+}
+
 /// A link from a mail, looked up by its hash.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LinkState {
@@ -188,12 +215,12 @@ pub trait ConsentStore: Send + Sync {
     /// person (created, or found by address and left untouched), a `given`
     /// ledger row per purpose ticked, the links and the mail. `None` (and
     /// nothing written) when the address is over its limit.
-    async fn submit(&self, submission: &NewSubmission) -> Result<Option<Submitted>, StorageError> {
+    async fn submit(&self, submission: &NewSubmission) -> Result<Recorded, StorageError> {
         Ok(self
             .submit_many(std::slice::from_ref(submission))
             .await?
             .pop()
-            .flatten())
+            .unwrap_or(Recorded::Outdated))
     }
     /// [`ConsentStore::submit`] for several submissions in one transaction
     /// (one chain lock, one durable commit): each answer in the same place.
@@ -201,7 +228,7 @@ pub trait ConsentStore: Send + Sync {
     async fn submit_many(
         &self,
         submissions: &[NewSubmission],
-    ) -> Result<Vec<Option<Submitted>>, StorageError>;
+    ) -> Result<Vec<Recorded>, StorageError>;
     /// A link's state, without using it.
     async fn link(&self, token_hash: &str, kind: &str) -> Result<LinkState, StorageError>;
     /// Uses a confirmation link: `confirmed` rows for its purposes, the
