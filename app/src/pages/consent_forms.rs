@@ -6,8 +6,8 @@
 //! new version; the builder shows the form's address and the snippet that
 //! embeds it in another site.
 
-use super::consent_purposes::{TextInput, general_message};
-use super::form_outcome::form_outcome;
+use super::consent_purposes::TextInput;
+use super::form_outcome::{form_outcome, general_message};
 use crate::api::consent::{FORM_BUILDER, FormForm};
 use crate::api::{ArchiveForm, SaveForm, get_forms};
 use crate::domain::consent::{FormField, FormsView};

@@ -4,29 +4,16 @@
 //! version; every version stays, with its SHA-256, as the proof of the
 //! consents given on it.
 
-use super::form_outcome::{FormOutcome, form_outcome};
+use super::form_outcome::{FormOutcome, form_outcome, general_message};
 use crate::api::consent::{NEW_PURPOSE_FORM, PurposeForm, purpose_form};
 use crate::api::{ArchivePurpose, SavePurpose, get_purposes};
 use crate::domain::LegalBasis;
 use crate::domain::consent::{Channel, PurposeView};
-use crate::i18n::{Catalogue, current_locale, use_t};
+use crate::i18n::{current_locale, use_t};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-
-/// "Saved", or the error that is not about one field.
-pub(crate) fn general_message(t: &'static Catalogue, outcome: &FormOutcome) -> Option<AnyView> {
-    use crate::error::AppError;
-    match (&outcome.error, outcome.saved) {
-        (Some(AppError::Validation { .. }), _) => None,
-        (Some(e), _) => {
-            Some(view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any())
-        }
-        (None, true) => Some(view! { <p class="status" role="status">{t.saved}</p> }.into_any()),
-        _ => None,
-    }
-}
 
 /// A text input with its label, help and error, ids prefixed per form.
 #[component]

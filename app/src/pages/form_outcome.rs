@@ -49,3 +49,19 @@ impl FormOutcome {
             == Some(crate::domain::Problem::ChangedMeanwhile)
     }
 }
+
+/// The message of a form that is not about one field: "Saved", or why it
+/// was refused (a field's problem shows next to the field instead).
+pub fn general_message(
+    t: &'static crate::i18n::Catalogue,
+    outcome: &FormOutcome,
+) -> Option<AnyView> {
+    match (&outcome.error, outcome.saved) {
+        (Some(AppError::Validation { .. }), _) => None,
+        (Some(e), _) => {
+            Some(view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any())
+        }
+        (None, true) => Some(view! { <p class="status" role="status">{t.saved}</p> }.into_any()),
+        _ => None,
+    }
+}

@@ -4,14 +4,14 @@
 //! pipelines created and renamed. Plain forms throughout: the page works
 //! without JavaScript, and each message shows next to what it is about.
 
-use super::form_outcome::{FormOutcome, form_outcome};
+use super::form_outcome::{form_outcome, general_message};
 use crate::api::pipeline_settings::{NEW_PIPELINE_FORM, pipeline_form, stage_form};
 use crate::api::{
     AddStage, ArchiveStage, CreatePipeline, EditStage, MoveStage, RenamePipeline,
     get_pipeline_settings,
 };
 use crate::domain::{Pipeline, PipelineSettings, Role, STAGE_NAME_MAX, Stage, StageKind};
-use crate::i18n::{Catalogue, use_t};
+use crate::i18n::use_t;
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -23,19 +23,6 @@ pub(crate) fn may_manage_pipelines() -> bool {
     use_context::<MeResource>()
         .and_then(|me| me.0.get().and_then(|r| r.ok()).flatten())
         .is_some_and(|me| matches!(me.role, Role::Admin | Role::Manager))
-}
-
-/// The message of a form that is not about one field: saved, or refused.
-fn general_message(t: &'static Catalogue, outcome: &FormOutcome) -> Option<AnyView> {
-    use crate::error::AppError;
-    match (&outcome.error, outcome.saved) {
-        (Some(AppError::Validation { .. }), _) => None,
-        (Some(e), _) => {
-            Some(view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any())
-        }
-        (None, true) => Some(view! { <p class="status" role="status">{t.saved}</p> }.into_any()),
-        _ => None,
-    }
 }
 
 #[component]

@@ -4,10 +4,9 @@
 //! got a success page is in the ledger (its person and its `given` row),
 //! and the chain verifies. Both backends.
 
-use crate::consent::{form_input, purpose_input};
+use crate::consent::setup;
 use crate::on_both_backends;
-use crate::support::{TestDb, create_user};
-use app::domain::Role;
+use crate::support::TestDb;
 use server::consent::chain::{Verdict, verify};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -82,25 +81,7 @@ async fn wait_healthy(port: u16) {
 async fn every_acknowledged_submission_survives_sigkill(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
-    let admin = create_user(s, Role::Admin).await.id;
-    let purpose = s
-        .consent
-        .save_purpose(
-            None,
-            &purpose_input("crash", "email").check().unwrap(),
-            admin,
-        )
-        .await
-        .unwrap();
-    s.consent
-        .save_form(
-            None,
-            &form_input("crash", &[purpose], admin).check().unwrap(),
-            admin,
-        )
-        .await
-        .unwrap();
-    let form = s.consent.public_form("crash").await.unwrap().unwrap();
+    let (_, purpose, form) = setup(s).await;
     let fields = format!(
         "form_version={}&last_name=Crash&purpose-{purpose}=on&text-{purpose}={}",
         form.version_id, form.purposes[0].text_id
@@ -129,7 +110,7 @@ async fn every_acknowledged_submission_survives_sigkill(backend: &str) {
                     let email = format!("r{round}c{client}n{n}@example.fr");
                     n += 1;
                     let body = format!("{fields}&email={}", email.replace('@', "%40"));
-                    match request(port, "POST", "/f/crash", &body).await {
+                    match request(port, "POST", "/f/lettre", &body).await {
                         Some((200, page)) if page.contains(&email) => ok.push(email),
                         Some((200, page)) => panic!("unexpected success page: {page}"),
                         Some(_) | None => return (ok, n),
