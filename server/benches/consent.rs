@@ -147,6 +147,7 @@ fn main() {
             .save_purpose(
                 None,
                 &PurposeInput {
+                    id: String::new(),
                     key: "newsletter".into(),
                     name_en: "Newsletter".into(),
                     name_fr: "Lettre".into(),
@@ -168,6 +169,7 @@ fn main() {
             .save_form(
                 None,
                 &FormInput {
+                    id: String::new(),
                     slug: "bench".into(),
                     language: "fr".into(),
                     title: "Lettre".into(),

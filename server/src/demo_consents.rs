@@ -38,6 +38,7 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
                    text_en: &str,
                    text_fr: &str| {
         PurposeInput {
+            id: String::new(),
             key: key.into(),
             name_en: en.into(),
             name_fr: fr.into(),
@@ -84,6 +85,7 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     let form = FormInput {
+        id: String::new(),
         slug: "newsletter".into(),
         language: "fr".into(),
         title: "Notre lettre mensuelle".into(),

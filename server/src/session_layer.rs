@@ -60,11 +60,7 @@ pub async fn resolve(
         )
             .into_response();
     }
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into());
+    let client = client_addr(request.extensions());
     request.extensions_mut().insert(ClientAddr(client));
 
     let resolved = match session_token(&request) {
@@ -241,4 +237,13 @@ async fn has_users(state: &AppState) -> bool {
             true
         }
     }
+}
+
+/// The client's address, `unknown` when the server was built without
+/// connection info (tests that call the router directly).
+pub fn client_addr(extensions: &axum::http::Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
 }

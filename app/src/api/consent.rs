@@ -3,10 +3,9 @@
 //! outbox (administrators). Plain forms throughout: each works without
 //! JavaScript and comes back with what was typed when refused.
 
-use crate::domain::consent::{FormsView, OutboxView, PurposeView};
+use crate::domain::consent::{FormInput, FormsView, OutboxView, PurposeInput, PurposeView};
 use crate::error::AppError;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 /// The outcome name of the new-purpose form.
 pub const NEW_PURPOSE_FORM: &str = "purpose_new";
@@ -36,39 +35,6 @@ pub async fn get_purposes() -> Result<Vec<PurposeView>, AppError> {
     result.inspect_err(respond::set_error_status)
 }
 
-/// The purpose form as posted (`id` empty for a new purpose).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PurposeForm {
-    #[serde(default)]
-    pub id: String,
-    pub key: String,
-    pub name_en: String,
-    pub name_fr: String,
-    pub channel: String,
-    pub legal_basis: String,
-    pub retention_months: String,
-    #[serde(default)]
-    pub partners: String,
-    pub text_en: String,
-    pub text_fr: String,
-}
-
-impl PurposeForm {
-    pub fn input(&self) -> crate::domain::consent::PurposeInput {
-        crate::domain::consent::PurposeInput {
-            key: self.key.clone(),
-            name_en: self.name_en.clone(),
-            name_fr: self.name_fr.clone(),
-            channel: self.channel.clone(),
-            legal_basis: self.legal_basis.clone(),
-            retention_months: self.retention_months.clone(),
-            partners: self.partners.clone(),
-            text_en: self.text_en.clone(),
-            text_fr: self.text_fr.clone(),
-        }
-    }
-}
-
 /// The first problem of a checked form, as the error crossing the
 /// boundary (the page shows it next to its field).
 #[cfg(feature = "ssr")]
@@ -84,7 +50,7 @@ fn first_problem(problems: Vec<(String, crate::domain::Problem)>) -> AppError {
 /// version (the old one stays, immutable, as the proof of consents given
 /// on it).
 #[server(endpoint = "consent/save-purpose")]
-pub async fn save_purpose(#[server(flatten)] form: PurposeForm) -> Result<(), AppError> {
+pub async fn save_purpose(#[server(flatten)] form: PurposeInput) -> Result<(), AppError> {
     use crate::domain::Problem;
     use crate::server::storage::StorageError;
     use crate::server::{context, policy, respond};
@@ -93,7 +59,7 @@ pub async fn save_purpose(#[server(flatten)] form: PurposeForm) -> Result<(), Ap
     let name = id.map(purpose_form).unwrap_or(NEW_PURPOSE_FORM.to_string());
     let result = async {
         let user = policy::authorize(policy::Action::ManagePurposes)?;
-        let draft = form.input().check().map_err(first_problem)?;
+        let draft = form.check().map_err(first_problem)?;
         let saved = context::server_context()?
             .storage
             .consent
@@ -151,7 +117,7 @@ pub async fn archive_purpose(id: i64, archived: bool) -> Result<(), AppError> {
 /// edited.
 #[server(endpoint = "consent/forms")]
 pub async fn get_forms(editing: Option<i64>) -> Result<FormsView, AppError> {
-    use crate::domain::consent::{FormEditing, FormInput, PurposeChoice};
+    use crate::domain::consent::{FormEditing, PurposeChoice};
     use crate::server::{context, policy, respond};
     let result = async {
         let user = policy::authorize(policy::Action::ManageForms)?;
@@ -204,6 +170,7 @@ pub async fn get_forms(editing: Option<i64>) -> Result<FormsView, AppError> {
                     unneeded: draft.unneeded_fields(&channels),
                     address: format!("{}/f/{}", ctx.public_url, draft.slug),
                     input: FormInput {
+                        id: id.to_string(),
                         slug: draft.slug.to_string(),
                         language: draft.language.code().to_string(),
                         title: draft.title,
@@ -230,33 +197,11 @@ pub async fn get_forms(editing: Option<i64>) -> Result<FormsView, AppError> {
     result.inspect_err(respond::set_error_status)
 }
 
-/// The form builder as posted (`id` empty for a new form). Ticked boxes
-/// come as `fields[N]` and `purposes[N]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FormForm {
-    #[serde(default)]
-    pub id: String,
-    pub slug: String,
-    pub language: String,
-    pub title: String,
-    pub intro: String,
-    pub thanks: String,
-    pub privacy_url: String,
-    #[serde(default)]
-    pub fields: Vec<String>,
-    #[serde(default)]
-    pub purposes: Vec<String>,
-    #[serde(default)]
-    pub frame_ancestors: String,
-    pub owner_id: String,
-}
-
 /// Creates or updates a form; a changed form is published as a new
 /// version (submissions name the exact version they were made on).
 #[server(endpoint = "consent/save-form")]
-pub async fn save_form(#[server(flatten)] form: FormForm) -> Result<(), AppError> {
+pub async fn save_form(#[server(flatten)] form: FormInput) -> Result<(), AppError> {
     use crate::domain::Problem;
-    use crate::domain::consent::FormInput;
     use crate::server::storage::StorageError;
     use crate::server::{context, policy, respond};
     let typed = serde_json::to_string(&form).unwrap_or_default();
@@ -267,20 +212,7 @@ pub async fn save_form(#[server(flatten)] form: FormForm) -> Result<(), AppError
     };
     let result = async {
         let user = policy::authorize(policy::Action::ManageForms)?;
-        let draft = FormInput {
-            slug: form.slug.clone(),
-            language: form.language.clone(),
-            title: form.title.clone(),
-            intro: form.intro.clone(),
-            thanks: form.thanks.clone(),
-            privacy_url: form.privacy_url.clone(),
-            fields: form.fields.clone(),
-            purposes: form.purposes.clone(),
-            frame_ancestors: form.frame_ancestors.clone(),
-            owner_id: form.owner_id.clone(),
-        }
-        .check()
-        .map_err(first_problem)?;
+        let draft = form.check().map_err(first_problem)?;
         let ctx = context::server_context()?;
         let owner = ctx
             .storage

@@ -480,12 +480,16 @@ pub struct PurposeDraft {
 /// The raw fields of the purpose form, by input name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PurposeInput {
+    /// The purpose edited; empty for a new one.
+    #[serde(default)]
+    pub id: String,
     pub key: String,
     pub name_en: String,
     pub name_fr: String,
     pub channel: String,
     pub legal_basis: String,
     pub retention_months: String,
+    #[serde(default)]
     pub partners: String,
     pub text_en: String,
     pub text_fr: String,
@@ -569,17 +573,24 @@ pub struct FormDraft {
 }
 
 /// The raw fields of the form builder, by input name; `fields` and
-/// `purposes` are the keys and ids ticked.
+/// `purposes` are the keys and ids ticked (posted as `fields[N]`,
+/// `purposes[N]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FormInput {
+    /// The form edited; empty for a new one.
+    #[serde(default)]
+    pub id: String,
     pub slug: String,
     pub language: String,
     pub title: String,
     pub intro: String,
     pub thanks: String,
     pub privacy_url: String,
+    #[serde(default)]
     pub fields: Vec<String>,
+    #[serde(default)]
     pub purposes: Vec<String>,
+    #[serde(default)]
     pub frame_ancestors: String,
     pub owner_id: String,
 }
@@ -848,6 +859,7 @@ mod tests {
     #[test]
     fn partners_must_be_named_in_both_texts() {
         let input = PurposeInput {
+            id: String::new(),
             key: "partners".into(),
             name_en: "Offers from partners".into(),
             name_fr: "Offres de partenaires".into(),
@@ -991,6 +1003,7 @@ mod tests {
     #[test]
     fn the_builder_warns_about_fields_no_purpose_needs() {
         let input = FormInput {
+            id: String::new(),
             slug: "news".into(),
             language: "en".into(),
             title: "News".into(),

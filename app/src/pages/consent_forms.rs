@@ -8,9 +8,9 @@
 
 use super::consent_purposes::TextInput;
 use super::form_outcome::{form_outcome, general_message};
-use crate::api::consent::{FORM_BUILDER, FormForm};
+use crate::api::consent::FORM_BUILDER;
 use crate::api::{ArchiveForm, SaveForm, get_forms};
-use crate::domain::consent::{FormField, FormsView};
+use crate::domain::consent::{FormField, FormInput, FormsView};
 use crate::i18n::{Locale, use_t};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -103,26 +103,14 @@ fn Builder(data: FormsView) -> impl IntoView {
     let outcome = form_outcome(FORM_BUILDER);
     let err = |field: &str| outcome.field_message(t, field);
     let editing = data.editing.clone();
-    let typed: Option<FormForm> = outcome
+    let typed: Option<FormInput> = outcome
         .error
         .as_ref()
         .and(outcome.value.as_deref())
         .and_then(|v| serde_json::from_str(v).ok());
     let values = typed.unwrap_or_else(|| match &editing {
-        Some(e) => FormForm {
-            id: e.id.to_string(),
-            slug: e.input.slug.clone(),
-            language: e.input.language.clone(),
-            title: e.input.title.clone(),
-            intro: e.input.intro.clone(),
-            thanks: e.input.thanks.clone(),
-            privacy_url: e.input.privacy_url.clone(),
-            fields: e.input.fields.clone(),
-            purposes: e.input.purposes.clone(),
-            frame_ancestors: e.input.frame_ancestors.clone(),
-            owner_id: e.input.owner_id.clone(),
-        },
-        None => FormForm {
+        Some(e) => e.input.clone(),
+        None => FormInput {
             language: crate::i18n::current_locale().code().to_string(),
             privacy_url: "/privacy".into(),
             owner_id: data.me.to_string(),

@@ -5,10 +5,10 @@
 //! consents given on it.
 
 use super::form_outcome::{FormOutcome, form_outcome, general_message};
-use crate::api::consent::{NEW_PURPOSE_FORM, PurposeForm, purpose_form};
+use crate::api::consent::{NEW_PURPOSE_FORM, purpose_form};
 use crate::api::{ArchivePurpose, SavePurpose, get_purposes};
 use crate::domain::LegalBasis;
-use crate::domain::consent::{Channel, PurposeView};
+use crate::domain::consent::{Channel, PurposeInput, PurposeView};
 use crate::i18n::{current_locale, use_t};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -91,13 +91,13 @@ fn PurposeCard(purpose: PurposeView) -> impl IntoView {
     let outcome = form_outcome(&purpose_form(id));
     let heading = format!("purpose-{id}");
     let name = purpose.name(current_locale()).to_string();
-    let typed: Option<PurposeForm> = outcome
+    let typed: Option<PurposeInput> = outcome
         .error
         .as_ref()
         .and(outcome.value.as_deref())
         .and_then(|v| serde_json::from_str(v).ok());
     let open = typed.is_some();
-    let values = typed.unwrap_or_else(|| PurposeForm {
+    let values = typed.unwrap_or_else(|| PurposeInput {
         id: id.to_string(),
         key: purpose.key.clone(),
         name_en: purpose.name_en.clone(),
@@ -149,12 +149,12 @@ fn PurposeCard(purpose: PurposeView) -> impl IntoView {
 fn NewPurpose() -> impl IntoView {
     let t = use_t();
     let outcome = form_outcome(NEW_PURPOSE_FORM);
-    let values: PurposeForm = outcome
+    let values: PurposeInput = outcome
         .error
         .as_ref()
         .and(outcome.value.as_deref())
         .and_then(|v| serde_json::from_str(v).ok())
-        .unwrap_or_else(|| PurposeForm {
+        .unwrap_or_else(|| PurposeInput {
             channel: Channel::Email.key().to_string(),
             legal_basis: LegalBasis::Consent.key().to_string(),
             retention_months: "36".into(),
@@ -170,7 +170,7 @@ fn NewPurpose() -> impl IntoView {
 }
 
 #[component]
-fn PurposeFields(prefix: String, values: PurposeForm, outcome: FormOutcome) -> impl IntoView {
+fn PurposeFields(prefix: String, values: PurposeInput, outcome: FormOutcome) -> impl IntoView {
     let t = use_t();
     let err = |field: &str| outcome.field_message(t, field);
     let id = |field: &str| format!("{prefix}-{field}");

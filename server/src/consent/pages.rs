@@ -28,7 +28,7 @@ pub fn esc(text: &str) -> String {
 }
 
 /// Paragraphs from text typed with blank lines between them.
-fn paragraphs(text: &str) -> String {
+pub fn paragraphs(text: &str) -> String {
     text.split("\n\n")
         .filter(|p| !p.trim().is_empty())
         .map(|p| format!("<p>{}</p>", esc(p.trim()).replace('\n', "<br>")))

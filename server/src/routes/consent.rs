@@ -20,11 +20,10 @@ use app::i18n::{Catalogue, Locale, locale_from_headers};
 use app::server::auth::token::{hash_token, new_token};
 use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Recorded};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::Response;
 use http_body_util::BodyExt;
-use std::net::SocketAddr;
 
 /// The largest form post read; a real person's answers are far smaller.
 pub const FORM_BODY_LIMIT: usize = 16 * 1024;
@@ -37,8 +36,8 @@ pub const RATE_WINDOW_SECS: i64 = 600;
 /// How long a confirmation link stays valid.
 pub const CONFIRM_VALID_DAYS: i64 = 7;
 
-/// The client's address, `unknown` when the server was built without
-/// connection info (tests that call the router directly).
+/// The client's address (the public routes are outside the session
+/// layer, which gives other routes theirs).
 pub struct Client(String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
@@ -48,13 +47,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
         parts: &mut axum::http::request::Parts,
         _: &S,
     ) -> Result<Self, Self::Rejection> {
-        Ok(Client(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip().to_string())
-                .unwrap_or_else(|| "unknown".into()),
-        ))
+        Ok(Client(crate::session_layer::client_addr(&parts.extensions)))
     }
 }
 
@@ -233,21 +226,17 @@ pub async fn submit_form(
         }
     };
 
-    let bytes = match body {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            return refused(message(
-                form.language,
-                StatusCode::PAYLOAD_TOO_LARGE,
-                &form.title,
-                t.public_too_large,
-                Some(&back),
-                &form.frame_ancestors,
-            ))
-            .await;
-        }
-    };
-    let _ = bytes;
+    if body.is_err() {
+        return refused(message(
+            form.language,
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &form.title,
+            t.public_too_large,
+            Some(&back),
+            &form.frame_ancestors,
+        ))
+        .await;
+    }
     let value = |name: &str| {
         posted
             .iter()
@@ -400,10 +389,7 @@ fn sent_page(form: &PublicForm, t: &Catalogue, email: &str) -> Response {
         "<h1>{}</h1><div role=\"status\"><p>{}</p>{}</div>",
         pages::esc(t.public_check_mail_title),
         pages::esc(&(t.public_check_mail)(email)),
-        form.thanks
-            .split("\n\n")
-            .map(|p| format!("<p>{}</p>", pages::esc(p.trim())))
-            .collect::<String>()
+        pages::paragraphs(&form.thanks)
     );
     Page {
         locale: form.language,

@@ -7,3 +7,16 @@ pub mod health;
 pub mod lang;
 pub mod proof;
 pub mod reports;
+
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// A one-line text answer (the CSV and proof downloads' refusals).
+pub(crate) fn plain(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{message}\n"),
+    )
+        .into_response()
+}

@@ -5,6 +5,7 @@
 //! form version with its own; anyone can recompute every hash with a
 //! SHA-256 tool. Every export is written to the access log.
 
+use super::plain;
 use crate::consent::chain::{canonical, canonical_time, row_hash, sha256_hex};
 use crate::consent::pages::esc;
 use crate::state::AppState;
@@ -18,15 +19,6 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
-
-fn plain(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("{message}\n"),
-    )
-        .into_response()
-}
 
 /// How a reader checks the proof, in the document itself.
 const HOW_TO_VERIFY: &str = "Each row's hash is the SHA-256 (hex) of its prev_hash (64 ASCII \

@@ -7,6 +7,7 @@
 //! the reader's language; amounts are plain decimals (`1234.50`) so that
 //! a spreadsheet reads them as numbers; every export is in the access log.
 
+use super::plain;
 use crate::state::AppState;
 use app::domain::Source;
 use app::domain::dashboard::{DashboardQuery, ReportBy, ReportRow, report};
@@ -40,15 +41,6 @@ fn id(value: Option<&str>) -> Result<Option<i64>, ()> {
         None | Some("") => Ok(None),
         Some(v) => v.parse().map(Some).map_err(|_| ()),
     }
-}
-
-fn plain(status: StatusCode, message: &str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        format!("{message}\n"),
-    )
-        .into_response()
 }
 
 #[tracing::instrument(skip_all, fields(user_id))]

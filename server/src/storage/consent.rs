@@ -688,9 +688,13 @@ macro_rules! sql_consent {
                 // The counts first: a write (SQLite's lock, see the
                 // module's comment), one statement for every address, in
                 // a fixed order (row locks on PostgreSQL).
-                let mut keys: Vec<(&str, i64)> = subs.iter().map(|s| (s.rate.addr_key.as_str(), s.rate.window_start)).collect();
-                keys.sort_unstable();
-                keys.dedup();
+                // How many each address sends in this batch, in a fixed
+                // order (a BTreeMap).
+                let mut sent: std::collections::BTreeMap<(&str, i64), i64> = std::collections::BTreeMap::new();
+                for s in subs {
+                    *sent.entry((s.rate.addr_key.as_str(), s.rate.window_start)).or_insert(0) += 1;
+                }
+                let keys: Vec<((&str, i64), i64)> = sent.iter().map(|(k, n)| (*k, *n)).collect();
                 let mut counted: HashMap<(String, i64), i64> = HashMap::new();
                 for chunk in keys.chunks(ROWS_PER_STATEMENT) {
                     let sql = format!(
@@ -700,9 +704,8 @@ macro_rules! sql_consent {
                         placeholders(chunk.len(), 3, 1)
                     );
                     let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql);
-                    for (key, window) in chunk {
-                        let n = subs.iter().filter(|s| s.rate.addr_key == *key && s.rate.window_start == *window).count();
-                        query = query.bind(*key).bind(*window).bind(n as i64);
+                    for ((key, window), n) in chunk {
+                        query = query.bind(*key).bind(*window).bind(*n);
                     }
                     for (key, window, count) in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
                         counted.insert((key, window), count);
@@ -710,12 +713,12 @@ macro_rules! sql_consent {
                 }
                 // Which pass: in order, while the address is within its
                 // limit; those refused are taken off the count again.
-                let mut seen: HashMap<(String, i64), i64> = HashMap::new();
+                let mut seen: HashMap<(&str, i64), i64> = HashMap::new();
                 let mut accepted = Vec::with_capacity(subs.len());
                 for s in subs {
-                    let key = (s.rate.addr_key.clone(), s.rate.window_start);
-                    let n = subs.iter().filter(|o| o.rate.addr_key == key.0 && o.rate.window_start == key.1).count() as i64;
-                    let before = counted.get(&key).copied().unwrap_or(n) - n;
+                    let key = (s.rate.addr_key.as_str(), s.rate.window_start);
+                    let n = sent[&key];
+                    let before = counted.get(&(key.0.to_string(), key.1)).copied().unwrap_or(n) - n;
                     let position = seen.entry(key).or_insert(0);
                     *position += 1;
                     accepted.push(before + *position <= s.rate.limit);
@@ -854,10 +857,11 @@ macro_rules! sql_consent {
                     });
                 }
                 let ids = SqlPeople::<$db>::insert_many(&mut tx, &records, now).await?;
-                let mut created = Vec::new();
+                // The people created here: the first submission of each
+                // address is the one that created it.
+                let mut created: std::collections::HashSet<i64> = ids.iter().copied().collect();
                 for ((key, _), id) in new_people.iter().zip(&ids) {
                     known.insert(key.clone(), *id);
-                    created.push(*id);
                 }
                 // Their language: the form's.
                 for language in [Locale::En, Locale::Fr] {
@@ -962,11 +966,9 @@ macro_rules! sql_consent {
                         continue;
                     }
                     let person_id = known[&s.submission.email.lookup_key()];
-                    // The first submission of a new address created it.
-                    let first = taken.iter().position(|t| t.submission.email.lookup_key() == s.submission.email.lookup_key()) == Some(next);
                     answers.push(Recorded::Done(Submitted {
                         person_id,
-                        created: first && created.contains(&person_id),
+                        created: created.remove(&person_id),
                         ledger_ids: ids_of(next),
                     }));
                     next += 1;

@@ -24,6 +24,7 @@ on_both_backends!(
 
 pub fn purpose_input(key: &str, channel: &str) -> PurposeInput {
     PurposeInput {
+        id: String::new(),
         key: key.into(),
         name_en: format!("{key} by {channel}"),
         name_fr: format!("{key} par {channel}"),
@@ -38,6 +39,7 @@ pub fn purpose_input(key: &str, channel: &str) -> PurposeInput {
 
 pub fn form_input(slug: &str, purposes: &[i64], owner: i64) -> FormInput {
     FormInput {
+        id: String::new(),
         slug: slug.into(),
         language: "fr".into(),
         title: "Notre lettre".into(),
