@@ -414,6 +414,7 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
                     ),
                 };
                 NewPersonRecord {
+                    language: None,
                     first_name: first.to_string(),
                     last_name: last.to_string(),
                     kind,

@@ -397,6 +397,7 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             .storage
             .people
             .create(&NewPersonRecord {
+                language: None,
                 first_name,
                 last_name,
                 kind,

@@ -269,6 +269,8 @@ pub struct NewPersonRecord {
     pub emails: Vec<(EmailAddress, EmailKind)>,
     pub phones: Vec<PhoneNumber>,
     pub legal_bases: Vec<(Purpose, LegalBasis)>,
+    /// The language of their mails, when known (a form's language).
+    pub language: Option<crate::i18n::Locale>,
 }
 
 /// What editing a person may change. Provenance (source, collection date,

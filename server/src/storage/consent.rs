@@ -12,8 +12,10 @@ use crate::consent::chain::{
     canonical_time, evidence_digest, row_hash, sha256_hex, truncate_address,
 };
 use crate::storage::companies::SqlCompanies;
-use crate::storage::people::{ROWS_PER_STATEMENT, SqlPeople, placeholders};
+use crate::storage::people::{ROWS_PER_STATEMENT, placeholders};
+use crate::storage::people_rows::PeopleRows;
 use crate::storage::rows::is_unique_violation;
+use crate::storage::script::{RunScript, Script};
 use crate::storage::storage_error;
 use app::domain::consent::{
     Channel, ConsentEntry, ConsentEvent, ConsentKey, ConsentNow, ConsentStatus, FormDraft,
@@ -140,6 +142,21 @@ macro_rules! sql_consent {
                 entries: &[(Entry, &Evidence)],
                 now: DateTime<Utc>,
             ) -> Result<Vec<i64>, StorageError> {
+                let mut script = Script::new();
+                let ids = Self::append_into(tx, head, entries, now, &mut script).await?;
+                (&mut **tx).run_script(script).await?;
+                Ok(ids)
+            }
+
+            /// [`Self::append`] with the writes added to `script`, which
+            /// the caller sends (after anything else it adds).
+            async fn append_into(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                head: (i64, String),
+                entries: &[(Entry, &Evidence)],
+                now: DateTime<Utc>,
+                script: &mut Script,
+            ) -> Result<Vec<i64>, StorageError> {
                 if entries.is_empty() {
                     return Ok(Vec::new());
                 }
@@ -166,38 +183,37 @@ macro_rules! sql_consent {
                     last_hash = row.hash.clone();
                     rows.push((row, salt, *evidence, entry.event));
                 }
-                for chunk in rows.chunks(ROWS_PER_STATEMENT / 2) {
-                    let sql = format!(
-                        "INSERT INTO consent_ledger (id, person_id, purpose_id, channel, event, text_sha256, \
-                         form_version_id, occurred_at, evidence_digest, prev_hash, hash) VALUES {}",
-                        placeholders(chunk.len(), 11, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (row, _, _, _) in chunk {
-                        query = query
-                            .bind(row.id)
-                            .bind(row.person_id)
-                            .bind(row.purpose_id)
-                            .bind(&row.channel)
-                            .bind(&row.event)
-                            .bind(&row.text_sha256)
-                            .bind(row.form_version_id)
-                            .bind(&row.occurred_at)
-                            .bind(&row.evidence_digest)
-                            .bind(&row.prev_hash)
-                            .bind(&row.hash);
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                    let sql = format!(
-                        "INSERT INTO consent_evidence (ledger_id, salt, source_addr, user_agent) VALUES {}",
-                        placeholders(chunk.len(), 4, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (row, salt, evidence, _) in chunk {
-                        query = query.bind(row.id).bind(salt).bind(&evidence.source_addr).bind(&evidence.user_agent);
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                }
+                script.rows(
+                    "INSERT INTO consent_ledger (id, person_id, purpose_id, channel, event, text_sha256, \
+                     form_version_id, occurred_at, evidence_digest, prev_hash, hash)",
+                    rows.iter()
+                        .map(|(row, _, _, _)| {
+                            vec![
+                                row.id.into(),
+                                row.person_id.into(),
+                                row.purpose_id.into(),
+                                (&row.channel).into(),
+                                (&row.event).into(),
+                                (&row.text_sha256).into(),
+                                row.form_version_id.into(),
+                                (&row.occurred_at).into(),
+                                (&row.evidence_digest).into(),
+                                (&row.prev_hash).into(),
+                                (&row.hash).into(),
+                            ]
+                        })
+                        .collect(),
+                    "",
+                );
+                script.rows(
+                    "INSERT INTO consent_evidence (ledger_id, salt, source_addr, user_agent)",
+                    rows.iter()
+                        .map(|(row, salt, evidence, _)| {
+                            vec![row.id.into(), salt.into(), (&evidence.source_addr).into(), (&evidence.user_agent).into()]
+                        })
+                        .collect(),
+                    "",
+                );
 
                 // The state before, for every person concerned; then each
                 // row's effect in order, and only the final state written.
@@ -229,26 +245,22 @@ macro_rules! sql_consent {
                         changed.push((key, after, row.id, row.text_sha256.clone()));
                     }
                 }
-                for chunk in changed.chunks(ROWS_PER_STATEMENT / 2) {
-                    let sql = format!(
-                        "INSERT INTO consent_state (person_id, purpose_id, status, ledger_id, text_sha256, updated_at) \
-                         VALUES {} ON CONFLICT (person_id, purpose_id) DO UPDATE SET \
-                         status = excluded.status, ledger_id = excluded.ledger_id, \
-                         text_sha256 = excluded.text_sha256, updated_at = excluded.updated_at",
-                        placeholders(chunk.len(), 6, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for ((person, purpose), status, id, sha) in chunk {
-                        query = query.bind(*person).bind(*purpose).bind(status.key()).bind(*id).bind(sha).bind(now);
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                }
-                sqlx::query("UPDATE consent_chain SET last_id = $1, last_hash = $2 WHERE id = 1")
-                    .bind(last_id)
-                    .bind(&last_hash)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
+                script.rows(
+                    "INSERT INTO consent_state (person_id, purpose_id, status, ledger_id, text_sha256, updated_at)",
+                    changed
+                        .iter()
+                        .map(|((person, purpose), status, id, sha)| {
+                            vec![(*person).into(), (*purpose).into(), status.key().into(), (*id).into(), sha.into(), now.into()]
+                        })
+                        .collect(),
+                    "ON CONFLICT (person_id, purpose_id) DO UPDATE SET \
+                     status = excluded.status, ledger_id = excluded.ledger_id, \
+                     text_sha256 = excluded.text_sha256, updated_at = excluded.updated_at",
+                );
+                script.statement(
+                    "UPDATE consent_chain SET last_id = $1, last_hash = $2 WHERE id = 1",
+                    vec![last_id.into(), last_hash.into()],
+                );
                 Ok(rows.iter().map(|(r, _, _, _)| r.id).collect())
             }
 
@@ -838,6 +850,7 @@ macro_rules! sql_consent {
                         }
                     };
                     records.push(NewPersonRecord {
+                        language: Some(s.form.language),
                         first_name: sub.first_name.clone(),
                         last_name: sub.last_name.to_string(),
                         kind: if company_id.is_some() { PersonKind::B2b } else { PersonKind::B2c },
@@ -856,32 +869,16 @@ macro_rules! sql_consent {
                         legal_bases: vec![(Purpose::Prospecting, LegalBasis::Consent)],
                     });
                 }
-                let ids = SqlPeople::<$db>::insert_many(&mut tx, &records, now).await?;
+                // The people's rows now or in the script (see
+                // `people_rows`); a batch is at most `MAX_BATCH`, well
+                // under one chunk of people.
+                let mut script = Script::new();
+                let ids = (&mut *tx).people_rows(&records, now, &mut script).await?;
                 // The people created here: the first submission of each
                 // address is the one that created it.
                 let mut created: std::collections::HashSet<i64> = ids.iter().copied().collect();
                 for ((key, _), id) in new_people.iter().zip(&ids) {
                     known.insert(key.clone(), *id);
-                }
-                // Their language: the form's.
-                for language in [Locale::En, Locale::Fr] {
-                    let of: Vec<i64> = new_people
-                        .iter()
-                        .zip(&ids)
-                        .filter(|((_, s), _)| s.form.language == language)
-                        .map(|(_, id)| *id)
-                        .collect();
-                    for chunk in of.chunks(ROWS_PER_STATEMENT) {
-                        let sql = format!(
-                            "UPDATE people SET language = $1 WHERE id IN ({})",
-                            (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-                        );
-                        let mut query = sqlx::query(&sql).bind(language.code());
-                        for id in chunk {
-                            query = query.bind(*id);
-                        }
-                        query.execute(&mut *tx).await.map_err(storage_error)?;
-                    }
                 }
 
                 // The ledger: the chain's lock last, held only for the
@@ -907,7 +904,7 @@ macro_rules! sql_consent {
                     }
                 }
                 let head = Self::lock_chain(&mut tx).await?;
-                let ledger_ids = Self::append(&mut tx, head, &entries, now).await?;
+                let ledger_ids = Self::append_into(&mut tx, head, &entries, now, &mut script).await?;
                 let ids_of = |i: usize| -> Vec<i64> {
                     owners.iter().zip(&ledger_ids).filter(|(o, _)| **o == i).map(|(_, id)| *id).collect()
                 };
@@ -919,39 +916,39 @@ macro_rules! sql_consent {
                     links.push((&s.confirm_token_hash, "confirm", person_id, join_ids(&ids_of(i)), Some(s.confirm_expires_at)));
                     links.push((&s.withdraw_token_hash, "withdraw", person_id, String::new(), None));
                 }
-                for chunk in links.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO consent_tokens (token_hash, kind, person_id, ledger_ids, created_at, expires_at) VALUES {}",
-                        placeholders(chunk.len(), 6, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (hash, kind, person, ids, expires) in chunk {
-                        query = query.bind(*hash).bind(*kind).bind(*person).bind(ids).bind(now).bind(*expires);
-                    }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
-                }
-                for chunk in taken.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at) VALUES {}",
-                        placeholders(chunk.len(), 6, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for s in chunk {
-                        let person = known[&s.submission.email.lookup_key()];
-                        let mail = languages
-                            .get(&person)
-                            .and_then(|l| s.mail_in.iter().find(|(m, _)| m == l))
-                            .map_or(&s.mail, |(_, mail)| mail);
-                        query = query
-                            .bind(&mail.recipient)
-                            .bind(&mail.subject)
-                            .bind(&mail.body)
-                            .bind(person)
-                            .bind(now)
-                            .bind(now);
-                    }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
-                }
+                script.rows(
+                    "INSERT INTO consent_tokens (token_hash, kind, person_id, ledger_ids, created_at, expires_at)",
+                    links
+                        .into_iter()
+                        .map(|(hash, kind, person, ids, expires)| {
+                            vec![hash.into(), kind.into(), person.into(), ids.into(), now.into(), expires.into()]
+                        })
+                        .collect(),
+                    "",
+                );
+                script.rows(
+                    "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at)",
+                    taken
+                        .iter()
+                        .map(|s| {
+                            let person = known[&s.submission.email.lookup_key()];
+                            let mail = languages
+                                .get(&person)
+                                .and_then(|l| s.mail_in.iter().find(|(m, _)| m == l))
+                                .map_or(&s.mail, |(_, mail)| mail);
+                            vec![
+                                (&mail.recipient).into(),
+                                (&mail.subject).into(),
+                                (&mail.body).into(),
+                                person.into(),
+                                now.into(),
+                                now.into(),
+                            ]
+                        })
+                        .collect(),
+                    "",
+                );
+                (&mut *tx).run_script(script).await?;
                 tx.commit().await.map_err(storage_error)?;
 
                 let mut answers = Vec::with_capacity(subs.len());

@@ -270,6 +270,7 @@ macro_rules! sql_leads {
                 let person_id = SqlPeople::<$db>::insert(
                     &mut tx,
                     &NewPersonRecord {
+                        language: None,
                         first_name: lead.first_name.clone(),
                         last_name: lead.last_name.clone(),
                         kind: lead.kind,

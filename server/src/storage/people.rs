@@ -1,6 +1,8 @@
 //! Teams and people, one SQL text for both backends (see `users.rs`).
 
+use crate::storage::people_rows::PeopleRows;
 use crate::storage::rows::is_unique_violation;
+use crate::storage::script::{RunScript, Script};
 use crate::storage::storage_error;
 use app::domain::PeopleSort;
 use app::domain::{
@@ -257,8 +259,6 @@ struct SearchSql {
     index: &'static str,
     /// Removes the person's document before it is written again (`$1`).
     unindex: Option<&'static str>,
-    /// Writes `n` documents in one statement: `(id, document)` pairs.
-    index_many: fn(usize) -> String,
     /// `$1`/`$2` visibility, `$3` the match expression, `$4` the limit.
     query: fn() -> String,
     /// The backend's match expression for the folded words.
@@ -311,12 +311,6 @@ fn ranked(candidates: &str, order: &str) -> String {
 const SQLITE_SEARCH: SearchSql = SearchSql {
     index: "INSERT INTO people_search (rowid, document) VALUES ($1, $2)",
     unindex: Some("DELETE FROM people_search WHERE rowid = $1"),
-    index_many: |n| {
-        format!(
-            "INSERT INTO people_search (rowid, document) VALUES {}",
-            placeholders(n, 2, 1)
-        )
-    },
     // FTS5 walks the match newest first and stops at the cap; `rank`
     // (bm25) is computed for those rows only.
     query: || {
@@ -336,13 +330,6 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
 const POSTGRES_SEARCH: SearchSql = SearchSql {
     index: "UPDATE people SET search_document = $2 WHERE id = $1",
     unindex: None,
-    index_many: |n| {
-        format!(
-            "UPDATE people SET search_document = v.document FROM (VALUES {}) AS v (id, document) \
-             WHERE people.id = v.id",
-            placeholders(n, 2, 1)
-        )
-    },
     // The newest matches, found the cheap way for each kind of word: the
     // first branch walks the newest `POSTGRES_WALK` people testing each one, which
     // is what a common prefix (`06`, `mar`) needs; only if that gives fewer
@@ -562,121 +549,18 @@ macro_rules! sql_people {
                 ids.first().copied().ok_or_else(|| StorageError::Missing("people.id".into()))
             }
 
-            /// One statement per person for the row (its id is needed),
-            /// multi-row statements for what belongs to them: a
-            /// thousand people cost about a thousand statements, not six
-            /// thousand.
+            /// Two round trips per 200 people (`people_rows`): the rows'
+            /// ids, then one script with what belongs to them.
             pub(crate) async fn insert_many(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 people: &[NewPersonRecord],
                 now: chrono::DateTime<Utc>,
             ) -> Result<Vec<i64>, StorageError> {
                 let mut ids = Vec::with_capacity(people.len());
-                for person in people {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO people (first_name, last_name, kind, job_title, status, owner_id, team_id, \
-                         source, collected_at, entered_by, supplier, contract_ref, created_at, updated_at, company_id) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING id",
-                    )
-                    .bind(&person.first_name)
-                    .bind(&person.last_name)
-                    .bind(person.kind.key())
-                    .bind(&person.job_title)
-                    .bind(person.status.key())
-                    .bind(person.owner_id)
-                    .bind(person.team_id)
-                    .bind(person.source.key())
-                    .bind(person.collected_at)
-                    .bind(person.entered_by)
-                    .bind(&person.supplier)
-                    .bind(&person.contract_ref)
-                    .bind(now)
-                    .bind(person.company_id)
-                    .fetch_one(&mut **tx)
-                    .await
-                    .map_err(storage_error)?;
-                    ids.push(id);
-                }
-                // Company names for the search documents, in one query.
-                let mut company_ids: Vec<i64> = people.iter().filter_map(|p| p.company_id).collect();
-                company_ids.sort_unstable();
-                company_ids.dedup();
-                let mut company_names = std::collections::HashMap::new();
-                for chunk in company_ids.chunks(ROWS_PER_STATEMENT) {
-                    let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                    let sql = format!("SELECT id, name FROM companies WHERE id IN ({})", marks.join(", "));
-                    let mut query = sqlx::query(&sql);
-                    for id in chunk {
-                        query = query.bind(id);
-                    }
-                    for row in query.fetch_all(&mut **tx).await.map_err(storage_error)? {
-                        let id: i64 = row.try_get("id").map_err(storage_error)?;
-                        let name: String = row.try_get("name").map_err(storage_error)?;
-                        company_names.insert(id, name);
-                    }
-                }
-                let pairs: Vec<(i64, &NewPersonRecord)> = ids.iter().copied().zip(people.iter()).collect();
-                let emails: Vec<(i64, usize, &EmailAddress, EmailKind)> = pairs
-                    .iter()
-                    .flat_map(|(id, p)| p.emails.iter().enumerate().map(move |(i, (a, k))| (*id, i, a, *k)))
-                    .collect();
-                for chunk in emails.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO person_emails (person_id, position, address, address_key, kind) VALUES {}",
-                        placeholders(chunk.len(), 5, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (id, position, address, kind) in chunk {
-                        query = query.bind(*id).bind(*position as i64).bind(address.as_str()).bind(address.lookup_key()).bind(kind.key());
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                }
-                let phones: Vec<(i64, usize, &PhoneNumber)> = pairs
-                    .iter()
-                    .flat_map(|(id, p)| p.phones.iter().enumerate().map(move |(i, n)| (*id, i, n)))
-                    .collect();
-                for chunk in phones.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO person_phones (person_id, position, number) VALUES {}",
-                        placeholders(chunk.len(), 3, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (id, position, number) in chunk {
-                        query = query.bind(*id).bind(*position as i64).bind(number.as_str());
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                }
-                let bases: Vec<(i64, Purpose, LegalBasis)> = pairs
-                    .iter()
-                    .flat_map(|(id, p)| p.legal_bases.iter().map(move |(purpose, basis)| (*id, *purpose, *basis)))
-                    .collect();
-                for chunk in bases.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO person_legal_bases (person_id, purpose, basis) VALUES {}",
-                        placeholders(chunk.len(), 3, 1)
-                    );
-                    let mut query = sqlx::query(&sql);
-                    for (id, purpose, basis) in chunk {
-                        query = query.bind(*id).bind(purpose.key()).bind(basis.key());
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
-                }
-                let documents: Vec<(i64, String)> = pairs
-                    .iter()
-                    .map(|(id, p)| {
-                        let emails: Vec<&str> = p.emails.iter().map(|(a, _)| a.as_str()).collect();
-                        let phones: Vec<&str> = p.phones.iter().map(|n| n.as_str()).collect();
-                        let company = p.company_id.and_then(|c| company_names.get(&c)).map_or("", String::as_str);
-                        (*id, app::domain::search::person_document(&[&p.first_name, &p.last_name, company], &emails, &phones))
-                    })
-                    .collect();
-                for chunk in documents.chunks(ROWS_PER_STATEMENT) {
-                    let sql = ($search.index_many)(chunk.len());
-                    let mut query = sqlx::query(&sql);
-                    for (id, document) in chunk {
-                        query = query.bind(*id).bind(document);
-                    }
-                    query.execute(&mut **tx).await.map_err(storage_error)?;
+                for chunk in people.chunks(ROWS_PER_STATEMENT) {
+                    let mut script = Script::new();
+                    ids.extend((&mut **tx).people_rows(chunk, now, &mut script).await?);
+                    (&mut **tx).run_script(script).await?;
                 }
                 Ok(ids)
             }
@@ -760,6 +644,7 @@ macro_rules! sql_people {
                 Ok(Some(PersonRecord {
                     id: row.try_get("id").map_err(storage_error)?,
                     fields: NewPersonRecord {
+                        language: None,
                         first_name: text("first_name")?,
                         last_name: text("last_name")?,
                         kind: choice("people.kind", &text("kind")?, PersonKind::parse)?,

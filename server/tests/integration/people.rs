@@ -11,6 +11,7 @@ use axum::http::{StatusCode, header};
 
 pub(crate) fn person(last_name: &str, owner_id: i64, team_id: Option<i64>) -> NewPersonRecord {
     NewPersonRecord {
+        language: None,
         first_name: "Hélène".into(),
         last_name: last_name.into(),
         kind: PersonKind::B2b,
