@@ -143,19 +143,22 @@ macro_rules! sql_consent {
                 now: DateTime<Utc>,
             ) -> Result<Vec<i64>, StorageError> {
                 let mut script = Script::new();
-                let ids = Self::append_into(tx, head, entries, now, &mut script).await?;
+                let ids = Self::append_into(tx, head, entries, now, &mut script, &Default::default()).await?;
                 (&mut **tx).run_script(script).await?;
                 Ok(ids)
             }
 
             /// [`Self::append`] with the writes added to `script`, which
-            /// the caller sends (after anything else it adds).
+            /// the caller sends (after anything else it adds). `created`:
+            /// people created in this transaction, who have no consents
+            /// to read yet.
             async fn append_into(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 head: (i64, String),
                 entries: &[(Entry, &Evidence)],
                 now: DateTime<Utc>,
                 script: &mut Script,
+                created: &std::collections::HashSet<i64>,
             ) -> Result<Vec<i64>, StorageError> {
                 if entries.is_empty() {
                     return Ok(Vec::new());
@@ -217,7 +220,8 @@ macro_rules! sql_consent {
 
                 // The state before, for every person concerned; then each
                 // row's effect in order, and only the final state written.
-                let mut people: Vec<i64> = rows.iter().map(|(r, _, _, _)| r.person_id).collect();
+                let mut people: Vec<i64> =
+                    rows.iter().map(|(r, _, _, _)| r.person_id).filter(|p| !created.contains(p)).collect();
                 people.sort_unstable();
                 people.dedup();
                 let mut state: HashMap<(i64, i64), ConsentStatus> = HashMap::new();
@@ -785,6 +789,8 @@ macro_rules! sql_consent {
                 let mut addresses: Vec<String> = taken.iter().map(|s| s.submission.email.lookup_key()).collect();
                 addresses.sort_unstable();
                 addresses.dedup();
+                // Two instances must not both create the same new person.
+                (&mut *tx).lock_addresses(&addresses).await?;
                 let mut known: HashMap<String, i64> = HashMap::new();
                 let mut languages: HashMap<i64, Locale> = HashMap::new();
                 for chunk in addresses.chunks(ROWS_PER_STATEMENT) {
@@ -904,7 +910,7 @@ macro_rules! sql_consent {
                     }
                 }
                 let head = Self::lock_chain(&mut tx).await?;
-                let ledger_ids = Self::append_into(&mut tx, head, &entries, now, &mut script).await?;
+                let ledger_ids = Self::append_into(&mut tx, head, &entries, now, &mut script, &created).await?;
                 let ids_of = |i: usize| -> Vec<i64> {
                     owners.iter().zip(&ledger_ids).filter(|(o, _)| **o == i).map(|(_, id)| *id).collect()
                 };
@@ -1523,6 +1529,41 @@ where
         sent_at: row.try_get("sent_at").map_err(storage_error)?,
         last_error: row.try_get("last_error").map_err(storage_error)?,
     })
+}
+
+/// Locks the addresses a batch of submissions looks up, until its
+/// commit, so that two transactions do not both create a person for the
+/// same new address.
+#[async_trait]
+trait LockAddresses {
+    async fn lock_addresses(&mut self, keys: &[String]) -> Result<(), StorageError>;
+}
+
+#[async_trait]
+impl LockAddresses for sqlx::SqliteConnection {
+    /// Nothing to do: the transaction holds SQLite's write lock already
+    /// (the rate counts are its first statement).
+    async fn lock_addresses(&mut self, _keys: &[String]) -> Result<(), StorageError> {
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl LockAddresses for sqlx::PgConnection {
+    /// Instances write side by side: one transaction-scoped advisory lock
+    /// per address, taken in the order of their numbers (no deadlock
+    /// between batches).
+    async fn lock_addresses(&mut self, keys: &[String]) -> Result<(), StorageError> {
+        sqlx::query(
+            "SELECT pg_advisory_xact_lock(h) FROM \
+             (SELECT DISTINCT hashtextextended(k, 7701) AS h FROM unnest($1::text[]) AS k ORDER BY h) l",
+        )
+        .bind(keys)
+        .execute(&mut *self)
+        .await
+        .map_err(storage_error)?;
+        Ok(())
+    }
 }
 
 mod sqlite_impl {

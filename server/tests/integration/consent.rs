@@ -877,3 +877,49 @@ async fn a_known_person_gets_the_mail_in_their_language(backend: &str) {
         "newest first"
     );
 }
+
+on_both_backends!(instances_side_by_side_create_one_person_per_address);
+
+/// Several instances on one database (PostgreSQL's scale-out) record
+/// batches side by side: the same new address, submitted to each at
+/// once, makes one person, and the chain stays whole.
+async fn instances_side_by_side_create_one_person_per_address(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    let mut tasks = Vec::new();
+    for round in 0..6 {
+        let (s, form) = (s.clone(), form.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut batch = Vec::new();
+            for email in ["same@example.fr", "Same@Example.fr"] {
+                batch.push(submission(&form, email, Duration::days(7)).0);
+            }
+            let own = format!("own{round}@example.fr");
+            batch.push(submission(&form, &own, Duration::days(7)).0);
+            // Each from its own address: no shared rate-limit row to
+            // queue the batches.
+            for (i, new) in batch.iter_mut().enumerate() {
+                new.rate.addr_key = format!("r{round}-{i}");
+            }
+            s.consent.submit_many(&batch).await.unwrap()
+        }));
+    }
+    let mut people = Vec::new();
+    let mut created = 0;
+    for task in tasks {
+        for answer in task.await.unwrap().into_iter().take(2) {
+            let done = answer.submitted().unwrap().clone();
+            people.push(done.person_id);
+            created += usize::from(done.created);
+        }
+    }
+    people.sort_unstable();
+    people.dedup();
+    assert_eq!(people.len(), 1, "one person for the address: {people:?}");
+    assert_eq!(created, 1);
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 18, .. }
+    ));
+}
