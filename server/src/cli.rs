@@ -30,6 +30,11 @@ pub enum Command {
     /// state from it.
     #[command(subcommand)]
     Consent(ConsentCommand),
+    /// The retention clock (CNIL defaults: prospects three years from
+    /// collection or their last inbound contact, former customers three
+    /// years from the end of the relationship).
+    #[command(subcommand)]
+    Retention(RetentionCommand),
     /// Fill the database with generated companies, people and their
     /// timelines (to try Accord, or to measure it at scale). Needs at least
     /// one user, who owns them.
@@ -67,6 +72,83 @@ pub enum ConsentCommand {
     /// Rebuild everyone's current consents from the ledger (the ledger is
     /// the truth; the current-state table is derived from it).
     Rebuild,
+}
+
+#[derive(Debug, Subcommand, Clone, PartialEq, Eq)]
+pub enum RetentionCommand {
+    /// Anonymise everyone whose retention period is over (people under a
+    /// legal hold are listed and kept). The run is logged.
+    Run {
+        /// List who would be erased, and why, without changing anything.
+        #[arg(long)]
+        dry_run: bool,
+        /// Evaluate the policy as of this day (YYYY-MM-DD) instead of
+        /// today: for audits, planning, tests.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+    },
+}
+
+/// `accord retention run [--dry-run] [--as-of YYYY-MM-DD]`.
+pub async fn retention(
+    storage: &app::server::storage::Storage,
+    command: RetentionCommand,
+) -> Result<(), String> {
+    use app::domain::retention::RetentionPolicy;
+    let RetentionCommand::Run { dry_run, as_of } = command;
+    let as_of = as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let started = std::time::Instant::now();
+    let report = crate::privacy::retention::run(
+        storage,
+        RetentionPolicy::CNIL,
+        as_of,
+        dry_run,
+        None,
+        |done| {
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprint!("\rretention run: {done} due people handled ({rate:.0}/s)   ");
+        },
+    )
+    .await
+    .map_err(|e| format!("the retention run stopped: {e}"))?;
+    eprintln!();
+    let mut out = String::new();
+    for person in &report.due {
+        let since = person.since.format("%Y-%m-%d");
+        let rule = person.rule.key();
+        if !person.legal_hold.is_empty() {
+            out.push_str(&format!(
+                "kept      person {}: {rule}, clock from {since}; legal hold: {}\n",
+                person.id, person.legal_hold
+            ));
+        } else if dry_run {
+            out.push_str(&format!(
+                "would erase person {}: {rule}, clock from {since}\n",
+                person.id
+            ));
+        }
+    }
+    let verb = if dry_run { "would be erased" } else { "erased" };
+    out.push_str(&format!(
+        "Retention run {} as of {}{}: {} due, {} {verb}, {} kept under a legal hold ({:.1} s)",
+        report.run_id,
+        report.as_of,
+        if dry_run {
+            " (dry run, nothing changed)"
+        } else {
+            ""
+        },
+        report.due.len(),
+        if dry_run {
+            report.due.len() - report.held
+        } else {
+            report.erased
+        },
+        report.held,
+        started.elapsed().as_secs_f64()
+    ));
+    crate::startup::announce(&out);
+    Ok(())
 }
 
 /// `accord consent verify|rebuild`.

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod demo_consents;
 pub mod jobs;
 pub mod live;
+pub mod privacy;
 pub mod router;
 pub mod routes;
 pub mod seed;

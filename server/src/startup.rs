@@ -43,6 +43,9 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::Consent(command) => crate::cli::consent(&storage, command)
             .await
             .map_err(StartupError::Command),
+        Command::Retention(command) => crate::cli::retention(&storage, command)
+            .await
+            .map_err(StartupError::Command),
         Command::Seed {
             contacts,
             companies,

@@ -48,6 +48,7 @@ mod password;
 mod person;
 mod pipeline;
 mod problem;
+pub mod retention;
 mod role;
 pub mod search;
 mod tag;

@@ -13,10 +13,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
 mod consent;
+mod privacy;
 pub use consent::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
     ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
 };
+pub use privacy::{DuePerson, Erased, ErasureReason, PrivacyStore, RetentionRun};
 
 /// A storage failure. The text is for logs only: server functions turn any
 /// of these into an opaque `AppError::Internal` with a request id.
@@ -1049,6 +1051,7 @@ pub struct Storage {
     pub dashboard: Arc<dyn DashboardStore>,
     pub access_log: Arc<dyn AccessLogStore>,
     pub consent: Arc<dyn ConsentStore>,
+    pub privacy: Arc<dyn PrivacyStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,
 }

@@ -122,7 +122,7 @@ macro_rules! sql_consent {
         impl SqlConsent<$db> {
             /// Takes the chain's lock (see the module's comment) and reads
             /// its head: the last id and hash.
-            async fn lock_chain(tx: &mut sqlx::Transaction<'_, $db>) -> Result<(i64, String), StorageError> {
+            pub(crate) async fn lock_chain(tx: &mut sqlx::Transaction<'_, $db>) -> Result<(i64, String), StorageError> {
                 sqlx::query_as(
                     "UPDATE consent_chain SET last_id = last_id WHERE id = 1 RETURNING last_id, last_hash",
                 )
@@ -266,6 +266,49 @@ macro_rules! sql_consent {
                     vec![last_id.into(), last_hash.into()],
                 );
                 Ok(rows.iter().map(|(r, _, _, _)| r.id).collect())
+            }
+
+            /// Withdraws every pending or given consent of `people` (an
+            /// erasure, an objection): one ledger row each, after `head`
+            /// (from [`Self::lock_chain`] in the same transaction).
+            /// Returns how many.
+            pub(crate) async fn withdraw_all_of(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                head: (i64, String),
+                people: &[i64],
+                evidence: &Evidence,
+                now: DateTime<Utc>,
+            ) -> Result<usize, StorageError> {
+                if people.is_empty() {
+                    return Ok(0);
+                }
+                let sql = format!(
+                    "SELECT s.person_id, s.purpose_id, p.channel, s.text_sha256 FROM consent_state s \
+                     JOIN consent_purposes p ON p.id = s.purpose_id \
+                     WHERE s.person_id IN ({}) AND s.status IN ('pending', 'given') \
+                     ORDER BY s.person_id, s.purpose_id",
+                    (1..=people.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                );
+                let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
+                for id in people {
+                    query = query.bind(*id);
+                }
+                let entries: Vec<Entry> = query
+                    .fetch_all(&mut **tx)
+                    .await
+                    .map_err(storage_error)?
+                    .into_iter()
+                    .map(|(person_id, purpose_id, channel, text_sha256)| Entry {
+                        person_id,
+                        purpose_id,
+                        channel,
+                        event: ConsentEvent::Withdrawn,
+                        text_sha256,
+                        form_version_id: None,
+                    })
+                    .collect();
+                Self::append(tx, head, &with(&entries, evidence), now).await?;
+                Ok(entries.len())
             }
 
             /// Publishes `draft` as the form's next version if it differs

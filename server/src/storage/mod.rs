@@ -14,6 +14,7 @@ pub mod people;
 pub(crate) mod people_rows;
 pub mod pipelines;
 pub mod postgres;
+pub mod privacy;
 pub mod rows;
 pub(crate) mod script;
 pub mod second_factors;

@@ -721,8 +721,10 @@ macro_rules! sql_people {
                 let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let done = sqlx::query(
                     "UPDATE people SET first_name = $3, last_name = $4, kind = $5, job_title = $6, status = $7, \
-                     team_id = $8, company_id = $9, updated_at = $10, version = version + 1 \
-                     WHERE id = $1 AND version = $2",
+                     team_id = $8, company_id = $9, updated_at = $10, version = version + 1, \
+                     relationship_ended_at = CASE WHEN $7 = 'former_customer' \
+                       THEN COALESCE(relationship_ended_at, $10) ELSE NULL END \
+                     WHERE id = $1 AND version = $2 AND erased_at IS NULL",
                 )
                 .bind(id)
                 .bind(version)

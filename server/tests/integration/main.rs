@@ -23,6 +23,7 @@ mod live;
 mod people;
 mod people_lists;
 mod pipelines;
+mod privacy;
 mod render_stress;
 mod second_factor;
 mod stages;

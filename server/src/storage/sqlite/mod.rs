@@ -53,6 +53,7 @@ pub fn storage(pool: SqlitePool) -> Storage {
             pool.clone(),
         )),
         consent: Arc::new(super::consent::SqlConsent::new(pool.clone())),
+        privacy: Arc::new(super::privacy::SqlPrivacy::new(pool.clone())),
         bulk_load: Arc::new(super::bulk_load::SqlBulkLoad::new(pool.clone())),
         health: Arc::new(SqliteHealth { pool }),
     }

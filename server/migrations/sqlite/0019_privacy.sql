@@ -1,0 +1,42 @@
+-- Rights of the person and retention (issue 8).
+--
+-- Erasure anonymises: the person's row stays (deals, stage history and
+-- counts keep pointing at it) but is emptied of everything that identifies
+-- them, and `erasures` keeps the tombstone: that it happened, when, by whom
+-- and why, without the data. The consent ledger is untouched (its rows hold
+-- ids and digests only) and still verifies.
+
+-- Set once, by erasure.
+ALTER TABLE people ADD COLUMN erased_at TEXT;
+-- Restriction (art. 18): frozen until lifted.
+ALTER TABLE people ADD COLUMN restricted_at TEXT;
+-- Objection to prospecting (art. 21).
+ALTER TABLE people ADD COLUMN objected_at TEXT;
+-- When a customer became a former customer: their retention clock.
+ALTER TABLE people ADD COLUMN relationship_ended_at TEXT;
+-- Why the data must be kept despite a request or the retention clock (a
+-- legal obligation, e.g. invoices); '' for none.
+ALTER TABLE people ADD COLUMN legal_hold TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE erasures (
+    id          INTEGER PRIMARY KEY,
+    person_id   INTEGER NOT NULL UNIQUE REFERENCES people (id),
+    erased_at   TEXT    NOT NULL,
+    -- NULL: the retention job.
+    erased_by   INTEGER REFERENCES users (id),
+    reason      TEXT    NOT NULL CHECK (reason IN ('request', 'retention'))
+) STRICT;
+
+-- One row per retention run, dry or not, with what it found and did.
+CREATE TABLE retention_runs (
+    id           INTEGER PRIMARY KEY,
+    started_at   TEXT    NOT NULL,
+    finished_at  TEXT,
+    as_of        TEXT    NOT NULL,
+    dry_run      INTEGER NOT NULL CHECK (dry_run IN (0, 1)),
+    -- NULL: the daily job or the command line.
+    started_by   INTEGER REFERENCES users (id),
+    due          INTEGER NOT NULL DEFAULT 0,
+    erased       INTEGER NOT NULL DEFAULT 0,
+    held         INTEGER NOT NULL DEFAULT 0
+) STRICT;

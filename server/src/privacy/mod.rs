@@ -1,0 +1,3 @@
+//! The rights of the person and the retention clock (issue 8).
+
+pub mod retention;

@@ -1,0 +1,368 @@
+//! Erasure by anonymisation and the retention clock's bookkeeping, one
+//! SQL text for both backends (see `users.rs`); where they differ (the
+//! people's full-text index) a small trait on the connection says how.
+
+use crate::storage::consent::SqlConsent;
+use crate::storage::people::corrupt;
+use crate::storage::script::{RunScript, Script, Value};
+use crate::storage::storage_error;
+use app::domain::retention::DueRule;
+use app::server::storage::{
+    DuePerson, Erased, ErasureReason, Evidence, PrivacyStore, RetentionRun, StorageError,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{Database, Pool, Row};
+use std::collections::HashMap;
+
+pub struct SqlPrivacy<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> SqlPrivacy<DB> {
+    pub fn new(pool: Pool<DB>) -> Self {
+        Self { pool }
+    }
+}
+
+/// The most people one erasure transaction takes.
+pub const ERASE_AT_ONCE: usize = 200;
+
+/// `$start, $start+1, …` for an `IN (…)` list of `n`.
+fn list(n: usize, start: usize) -> String {
+    (start..start + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ids(people: &[i64]) -> Vec<Value> {
+    people.iter().map(|id| (*id).into()).collect()
+}
+
+/// How each backend forgets a person's search document.
+trait ForgetSearch {
+    /// `SET` items added to the anonymising `UPDATE people`.
+    const PEOPLE_SET: &'static str;
+    /// A statement of its own, `$1…` the people's ids (None: nothing more).
+    fn statement(n: usize) -> Option<String>;
+}
+
+impl ForgetSearch for sqlx::Sqlite {
+    const PEOPLE_SET: &'static str = "";
+    fn statement(n: usize) -> Option<String> {
+        Some(format!(
+            "DELETE FROM people_search WHERE rowid IN ({})",
+            list(n, 1)
+        ))
+    }
+}
+
+impl ForgetSearch for sqlx::Postgres {
+    // The `search` tsvector is generated from this column.
+    const PEOPLE_SET: &'static str = ", search_document = ''";
+    fn statement(_: usize) -> Option<String> {
+        None
+    }
+}
+
+/// What the ledger's rows written by an erasure carry as their evidence
+/// (deleted with the rest of the person's evidence in the same
+/// transaction; its digest stays in the hashed row).
+fn erasure_evidence() -> Evidence {
+    Evidence {
+        source_addr: String::new(),
+        user_agent: "accord erasure".into(),
+    }
+}
+
+macro_rules! sql_privacy {
+    ($db:ty) => {
+        #[async_trait]
+        impl PrivacyStore for SqlPrivacy<$db> {
+            #[tracing::instrument(skip(self), fields(count = people.len()), err)]
+            async fn erase(
+                &self,
+                people: &[i64],
+                reason: ErasureReason,
+                by: Option<i64>,
+            ) -> Result<Vec<Erased>, StorageError> {
+                assert!(people.len() <= ERASE_AT_ONCE, "erase at most {ERASE_AT_ONCE} at once");
+                if people.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // The chain's lock first: a write, so SQLite's lock is
+                // held before anything is read.
+                let head = SqlConsent::<$db>::lock_chain(&mut tx).await?;
+                let sql = format!(
+                    "SELECT id, erased_at, legal_hold FROM people WHERE id IN ({})",
+                    list(people.len(), 1)
+                );
+                let mut query = sqlx::query(&sql);
+                for id in people {
+                    query = query.bind(*id);
+                }
+                let mut found: HashMap<i64, (Option<DateTime<Utc>>, String)> = HashMap::new();
+                for row in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
+                    found.insert(
+                        row.try_get("id").map_err(storage_error)?,
+                        (
+                            row.try_get("erased_at").map_err(storage_error)?,
+                            row.try_get("legal_hold").map_err(storage_error)?,
+                        ),
+                    );
+                }
+                let mut outcomes = Vec::with_capacity(people.len());
+                let mut erase: Vec<i64> = Vec::new();
+                for id in people {
+                    outcomes.push(match found.get(id) {
+                        None => Erased::Missing,
+                        Some((Some(at), _)) => Erased::Already(*at),
+                        Some((None, hold)) if !hold.is_empty() => Erased::Held(hold.clone()),
+                        Some((None, _)) if erase.contains(id) => Erased::Done,
+                        Some((None, _)) => {
+                            erase.push(*id);
+                            Erased::Done
+                        }
+                    });
+                }
+                if erase.is_empty() {
+                    tx.commit().await.map_err(storage_error)?;
+                    return Ok(outcomes);
+                }
+                let n = erase.len();
+                // Their addresses, for the leads that carry them.
+                let sql = format!("SELECT address_key FROM person_emails WHERE person_id IN ({})", list(n, 1));
+                let mut query = sqlx::query_scalar::<_, String>(&sql);
+                for id in &erase {
+                    query = query.bind(*id);
+                }
+                let mut addresses = query.fetch_all(&mut *tx).await.map_err(storage_error)?;
+                addresses.sort_unstable();
+                addresses.dedup();
+
+                // Every live consent withdrawn, on the chain.
+                SqlConsent::<$db>::withdraw_all_of(&mut tx, head, &erase, &erasure_evidence(), now).await?;
+
+                let mut script = Script::new();
+                let mut values = vec![now.into()];
+                values.extend(ids(&erase));
+                script.statement(
+                    &format!(
+                        "UPDATE people SET first_name = '', last_name = '', job_title = '', supplier = '', \
+                         contract_ref = '', language = NULL, company_id = NULL, last_inbound_at = NULL, \
+                         erased_at = $1, updated_at = $1, version = version + 1{} WHERE id IN ({})",
+                        <$db as ForgetSearch>::PEOPLE_SET,
+                        list(n, 2)
+                    ),
+                    values,
+                );
+                if let Some(sql) = <$db as ForgetSearch>::statement(n) {
+                    script.statement(&sql, ids(&erase));
+                }
+                for table in ["person_emails", "person_phones", "person_tags", "person_legal_bases", "consent_tokens", "outbox"] {
+                    script.statement(&format!("DELETE FROM {table} WHERE person_id IN ({})", list(n, 1)), ids(&erase));
+                }
+                script.statement(
+                    &format!(
+                        "DELETE FROM consent_evidence WHERE ledger_id IN \
+                         (SELECT id FROM consent_ledger WHERE person_id IN ({}))",
+                        list(n, 1)
+                    ),
+                    ids(&erase),
+                );
+                script.statement(
+                    &format!("UPDATE interactions SET body = '' WHERE person_id IN ({})", list(n, 1)),
+                    ids(&erase),
+                );
+                let mut values = vec![now.into()];
+                values.extend(ids(&erase));
+                values.extend(addresses.iter().map(|a| Value::from(a.as_str())));
+                let by_address = if addresses.is_empty() {
+                    String::new()
+                } else {
+                    format!(" OR lower(email) IN ({})", list(addresses.len(), n + 2))
+                };
+                script.statement(
+                    &format!(
+                        "UPDATE leads SET first_name = '', last_name = '', company_name = '', email = '', phone = '', \
+                         disqualified_reason = '', supplier = '', contract_ref = '', updated_at = $1, \
+                         version = version + 1 WHERE person_id IN ({}){by_address}",
+                        list(n, 2)
+                    ),
+                    values,
+                );
+                // A deal's title may name the person; its amount, stage
+                // and history are the business's and stay. The version
+                // moves: an edit open on it meets a conflict.
+                let mut values = vec![now.into()];
+                values.extend(ids(&erase));
+                script.statement(
+                    &format!(
+                        "UPDATE deals SET title = '#' || id, updated_at = $1, version = version + 1 \
+                         WHERE person_id IN ({})",
+                        list(n, 2)
+                    ),
+                    values,
+                );
+                script.rows(
+                    "INSERT INTO erasures (person_id, erased_at, erased_by, reason)",
+                    erase
+                        .iter()
+                        .map(|id| vec![(*id).into(), now.into(), by.into(), reason.key().into()])
+                        .collect(),
+                    "",
+                );
+                (&mut *tx).run_script(script).await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(outcomes)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn tombstone(
+                &self,
+                person_id: i64,
+            ) -> Result<Option<(DateTime<Utc>, Option<i64>, String)>, StorageError> {
+                sqlx::query_as("SELECT erased_at, erased_by, reason FROM erasures WHERE person_id = $1")
+                    .bind(person_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)
+            }
+
+            #[tracing::instrument(skip(self, reason), err)]
+            async fn set_legal_hold(&self, person_id: i64, reason: &str) -> Result<bool, StorageError> {
+                let done = sqlx::query("UPDATE people SET legal_hold = $1 WHERE id = $2 AND erased_at IS NULL")
+                    .bind(reason)
+                    .bind(person_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn due(
+                &self,
+                prospects_before: DateTime<Utc>,
+                former_before: DateTime<Utc>,
+                after_id: i64,
+                limit: u32,
+            ) -> Result<Vec<DuePerson>, StorageError> {
+                // The clock of a prospect runs from the later of collection
+                // and their last inbound contact; CASE rather than
+                // GREATEST/MAX, which the two backends spell differently.
+                let rows = sqlx::query(
+                    "SELECT id, status, legal_hold, \
+                     CASE WHEN status = 'former_customer' THEN COALESCE(relationship_ended_at, updated_at) \
+                          WHEN last_inbound_at IS NOT NULL AND last_inbound_at > collected_at THEN last_inbound_at \
+                          ELSE collected_at END AS since \
+                     FROM people WHERE id > $1 AND erased_at IS NULL AND ( \
+                       (status IN ('prospect', 'lead') AND collected_at < $2 \
+                        AND (last_inbound_at IS NULL OR last_inbound_at < $2)) \
+                       OR (status = 'former_customer' AND COALESCE(relationship_ended_at, updated_at) < $3)) \
+                     ORDER BY id LIMIT $4",
+                )
+                .bind(after_id)
+                .bind(prospects_before)
+                .bind(former_before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter()
+                    .map(|row| {
+                        let status: String = row.try_get("status").map_err(storage_error)?;
+                        Ok(DuePerson {
+                            id: row.try_get("id").map_err(storage_error)?,
+                            rule: match status.as_str() {
+                                "former_customer" => DueRule::FormerCustomer,
+                                "prospect" | "lead" => DueRule::Prospect,
+                                other => return Err(corrupt("people.status", other)),
+                            },
+                            since: row.try_get("since").map_err(storage_error)?,
+                            legal_hold: row.try_get("legal_hold").map_err(storage_error)?,
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn start_run(
+                &self,
+                as_of: NaiveDate,
+                dry_run: bool,
+                started_by: Option<i64>,
+            ) -> Result<i64, StorageError> {
+                sqlx::query_scalar(
+                    "INSERT INTO retention_runs (started_at, as_of, dry_run, started_by) \
+                     VALUES ($1, $2, $3, $4) RETURNING id",
+                )
+                .bind(Utc::now())
+                .bind(as_of)
+                .bind(dry_run)
+                .bind(started_by)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(storage_error)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn record_run(
+                &self,
+                id: i64,
+                due: i64,
+                erased: i64,
+                held: i64,
+                finished: bool,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "UPDATE retention_runs SET due = $1, erased = $2, held = $3, \
+                     finished_at = CASE WHEN $4 THEN $5 ELSE finished_at END WHERE id = $6",
+                )
+                .bind(due)
+                .bind(erased)
+                .bind(held)
+                .bind(finished)
+                .bind(Utc::now())
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn runs(&self, limit: u32) -> Result<Vec<RetentionRun>, StorageError> {
+                let rows = sqlx::query(
+                    "SELECT id, started_at, finished_at, as_of, dry_run, started_by, due, erased, held \
+                     FROM retention_runs ORDER BY id DESC LIMIT $1",
+                )
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter()
+                    .map(|row| {
+                        Ok(RetentionRun {
+                            id: row.try_get("id").map_err(storage_error)?,
+                            started_at: row.try_get("started_at").map_err(storage_error)?,
+                            finished_at: row.try_get("finished_at").map_err(storage_error)?,
+                            as_of: row.try_get("as_of").map_err(storage_error)?,
+                            dry_run: row.try_get("dry_run").map_err(storage_error)?,
+                            started_by: row.try_get("started_by").map_err(storage_error)?,
+                            due: row.try_get("due").map_err(storage_error)?,
+                            erased: row.try_get("erased").map_err(storage_error)?,
+                            held: row.try_get("held").map_err(storage_error)?,
+                        })
+                    })
+                    .collect()
+            }
+        }
+    };
+}
+
+sql_privacy!(sqlx::Sqlite);
+sql_privacy!(sqlx::Postgres);
