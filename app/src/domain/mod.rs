@@ -47,6 +47,7 @@ mod organisation;
 mod password;
 mod person;
 mod pipeline;
+pub mod privacy;
 mod problem;
 pub mod retention;
 mod role;

@@ -735,6 +735,93 @@ pub const CATALOGUE: Catalogue = Catalogue {
         format!("(needed by purposes by {channels}; catalogue: {key})")
     },
     forms_field_needed_none: |key: &str| format!("(needed by no purpose; catalogue: {key})"),
+    privacy_title: "Your personal data",
+    portal_intro: |org| {
+        format!(
+            "How {org} uses the personal data in its customer and prospect files, and how to exercise your rights."
+        )
+    },
+    privacy_contact_label: "Contact for personal data",
+    privacy_location_label: "Where the data is kept",
+    privacy_not_set: "Not given yet.",
+    privacy_purposes_heading: "What the data is used for",
+    privacy_col_purpose: "Purpose",
+    privacy_col_channel: "Channel",
+    privacy_col_basis: "Legal basis",
+    privacy_col_retention: "Kept for",
+    privacy_col_partners: "Shared with",
+    privacy_months: |n| format!("{n} months"),
+    privacy_no_partner: "No one",
+    privacy_files_heading: "Customer and prospect files",
+    privacy_files_text: "A prospect's data is kept three years from its collection or from their last contact with us; a customer's three years after the end of the relationship; the record of who read or changed it, one year. Then it is erased.",
+    privacy_rights_heading: "Your rights",
+    privacy_rights_text: "You may ask for a copy of your data, its correction or its erasure, restrict its use, object to being prospected, and withdraw every consent. We answer within one month. To be sure the request is yours, we first send a link to your address: nothing is shown or sent before you confirm it. You may also complain to your data protection authority (in France, the CNIL).",
+    privacy_form_heading: "Make a request",
+    privacy_field_kind: "What do you ask?",
+    privacy_field_details: "Details (what to correct, anything useful)",
+    privacy_submit: "Send the request",
+    privacy_sent: |email| {
+        format!(
+            "We have sent a link to {email} to confirm the request. It is valid for seven days; nothing happens before you confirm."
+        )
+    },
+    privacy_verify_title: "Confirm your request",
+    privacy_verify_text: |kind| format!("You asked: {kind}. Confirm that the request is yours."),
+    privacy_verify_button: "Confirm the request",
+    privacy_verified_title: "Request confirmed",
+    privacy_verified: "Your request is registered. We answer within one month, at the address you gave.",
+    privacy_withdrawn_all: "Every consent you had given us is withdrawn, from now on.",
+    privacy_objected: "You will not be prospected any more, from now on, and every consent you had given us is withdrawn.",
+    privacy_link_invalid: "This link is not valid: it was used already, or it ran out. Make the request again from the privacy page.",
+    privacy_back: "Back to the privacy page",
+    privacy_mail_subject: |org| format!("Confirm your request to {org}"),
+    privacy_mail_body: |org, kind, link| {
+        format!(
+            "Hello,\n\nSomeone, probably you, asked {org} the following about the personal data linked to this address: {kind}.\n\nTo confirm that the request is yours, open this link (valid for seven days) and press the button:\n{link}\n\nIf you did not ask, ignore this message: nothing will happen.\n"
+        )
+    },
+    request_kind_access: "A copy of my data (access, portability)",
+    request_kind_rectification: "Correct my data",
+    request_kind_erasure: "Erase my data",
+    request_kind_restriction: "Restrict the use of my data",
+    request_kind_objection: "Stop prospecting me",
+    request_kind_withdraw_all: "Withdraw all my consents",
+    request_status_unverified: "Not confirmed yet",
+    request_status_open: "To handle",
+    request_status_done: "Done",
+    request_status_refused: "Refused",
+    request_status_expired: "Never confirmed",
+    requests_title: "Privacy requests",
+    requests_intro: "Requests made through the privacy portal, soonest due first. Each is answered within one month of receipt, three with a recorded reason.",
+    requests_empty: "No request to handle.",
+    requests_col_received: "Received",
+    requests_col_due: "Due",
+    requests_col_kind: "Request",
+    requests_col_requester: "From",
+    requests_col_person: "Person",
+    requests_col_status: "Status",
+    requests_overdue: "Overdue",
+    requests_due_in: |days| {
+        if days <= 1 {
+            "Due within a day".to_string()
+        } else {
+            format!("Due in {days} days")
+        }
+    },
+    requests_no_person: "No one with this address",
+    requests_show_closed: "Show closed requests too",
+    requests_extension_reason: "Reason to extend to three months",
+    requests_extend: "Extend",
+    requests_extended: |reason| format!("Extended: {reason}"),
+    requests_outcome: "What was done, or why it is refused",
+    requests_mark_done: "Mark as done",
+    requests_refuse: "Refuse",
+    requests_erase: "Erase this person",
+    requests_erase_warning: "Erasure cannot be undone: names, contact details and notes are erased for good; figures stay.",
+    requests_erased: "Erased: names, contact details and notes removed; consents withdrawn.",
+    requests_held: |reason| format!("Kept under a legal obligation: {reason}"),
+    requests_handled_by: |name| format!("Handled by {name}"),
+    person_erased: "Erased person",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

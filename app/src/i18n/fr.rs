@@ -740,6 +740,95 @@ pub const CATALOGUE: Catalogue = Catalogue {
         format!("(utile aux finalités par {channels} ; catalogue : {key})")
     },
     forms_field_needed_none: |key: &str| format!("(utile à aucune finalité ; catalogue : {key})"),
+    privacy_title: "Vos données personnelles",
+    portal_intro: |org| {
+        format!(
+            "Comment {org} utilise les données personnelles de ses fichiers clients et prospects, et comment exercer vos droits."
+        )
+    },
+    privacy_contact_label: "Contact pour vos données",
+    privacy_location_label: "Où les données sont conservées",
+    privacy_not_set: "Pas encore renseigné.",
+    privacy_purposes_heading: "À quoi servent les données",
+    privacy_col_purpose: "Finalité",
+    privacy_col_channel: "Canal",
+    privacy_col_basis: "Base légale",
+    privacy_col_retention: "Durée de conservation",
+    privacy_col_partners: "Partagé avec",
+    privacy_months: |n| format!("{n} mois"),
+    privacy_no_partner: "Personne",
+    privacy_files_heading: "Fichiers clients et prospects",
+    privacy_files_text: "Les données d'un prospect sont conservées trois ans à compter de leur collecte ou de son dernier contact avec nous ; celles d'un client trois ans après la fin de la relation ; la trace de qui les a consultées ou modifiées, un an. Elles sont ensuite effacées.",
+    privacy_rights_heading: "Vos droits",
+    privacy_rights_text: "Vous pouvez demander une copie de vos données, leur rectification ou leur effacement, en limiter l'utilisation, vous opposer à la prospection et retirer tous vos consentements. Nous répondons sous un mois. Pour nous assurer que la demande vient de vous, nous envoyons d'abord un lien à votre adresse : rien n'est montré ni envoyé avant que vous l'ayez confirmé. Vous pouvez aussi saisir l'autorité de protection des données (en France, la CNIL).",
+    privacy_form_heading: "Faire une demande",
+    privacy_field_kind: "Que demandez-vous ?",
+    privacy_field_details: "Précisions (ce qu'il faut corriger, tout élément utile)",
+    privacy_submit: "Envoyer la demande",
+    privacy_sent: |email| {
+        format!(
+            "Nous avons envoyé un lien à {email} pour confirmer la demande. Il est valable sept jours ; rien ne se passe avant votre confirmation."
+        )
+    },
+    privacy_verify_title: "Confirmez votre demande",
+    privacy_verify_text: |kind| {
+        format!("Vous avez demandé : {kind}. Confirmez que la demande vient bien de vous.")
+    },
+    privacy_verify_button: "Confirmer la demande",
+    privacy_verified_title: "Demande confirmée",
+    privacy_verified: "Votre demande est enregistrée. Nous répondons sous un mois, à l'adresse que vous avez donnée.",
+    privacy_withdrawn_all: "Tous les consentements que vous nous aviez donnés sont retirés, dès maintenant.",
+    privacy_objected: "Vous ne serez plus démarché, dès maintenant, et tous les consentements que vous nous aviez donnés sont retirés.",
+    privacy_link_invalid: "Ce lien n'est pas valable : il a déjà servi, ou il a expiré. Refaites la demande depuis la page de confidentialité.",
+    privacy_back: "Retour à la page de confidentialité",
+    privacy_mail_subject: |org| format!("Confirmez votre demande à {org}"),
+    privacy_mail_body: |org, kind, link| {
+        format!(
+            "Bonjour,\n\nQuelqu'un, sans doute vous, a demandé à {org} ce qui suit au sujet des données personnelles liées à cette adresse : {kind}.\n\nPour confirmer que la demande vient de vous, ouvrez ce lien (valable sept jours) et appuyez sur le bouton :\n{link}\n\nSi vous n'avez rien demandé, ignorez ce message : il ne se passera rien.\n"
+        )
+    },
+    request_kind_access: "Une copie de mes données (accès, portabilité)",
+    request_kind_rectification: "Corriger mes données",
+    request_kind_erasure: "Effacer mes données",
+    request_kind_restriction: "Limiter l'utilisation de mes données",
+    request_kind_objection: "Ne plus me démarcher",
+    request_kind_withdraw_all: "Retirer tous mes consentements",
+    request_status_unverified: "Pas encore confirmée",
+    request_status_open: "À traiter",
+    request_status_done: "Traitée",
+    request_status_refused: "Refusée",
+    request_status_expired: "Jamais confirmée",
+    requests_title: "Demandes RGPD",
+    requests_intro: "Les demandes faites depuis la page de confidentialité, la plus urgente d'abord. Chacune reçoit une réponse sous un mois à compter de sa réception, trois mois avec un motif enregistré.",
+    requests_empty: "Aucune demande à traiter.",
+    requests_col_received: "Reçue",
+    requests_col_due: "Échéance",
+    requests_col_kind: "Demande",
+    requests_col_requester: "De",
+    requests_col_person: "Personne",
+    requests_col_status: "État",
+    requests_overdue: "En retard",
+    requests_due_in: |days| {
+        if days <= 1 {
+            "Échéance sous un jour".to_string()
+        } else {
+            format!("Échéance dans {days} jours")
+        }
+    },
+    requests_no_person: "Personne avec cette adresse",
+    requests_show_closed: "Montrer aussi les demandes closes",
+    requests_extension_reason: "Motif de la prolongation à trois mois",
+    requests_extend: "Prolonger",
+    requests_extended: |reason| format!("Prolongée : {reason}"),
+    requests_outcome: "Ce qui a été fait, ou le motif du refus",
+    requests_mark_done: "Marquer traitée",
+    requests_refuse: "Refuser",
+    requests_erase: "Effacer cette personne",
+    requests_erase_warning: "L'effacement est définitif : noms, coordonnées et notes sont effacés ; les chiffres restent.",
+    requests_erased: "Effacée : noms, coordonnées et notes supprimés ; consentements retirés.",
+    requests_held: |reason| format!("Conservée en vertu d'une obligation légale : {reason}"),
+    requests_handled_by: |name| format!("Traitée par {name}"),
+    person_erased: "Personne effacée",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

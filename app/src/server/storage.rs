@@ -18,7 +18,9 @@ pub use consent::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
     ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
 };
-pub use privacy::{DuePerson, Erased, ErasureReason, PrivacyStore, RetentionRun};
+pub use privacy::{
+    DuePerson, Erased, ErasureReason, NewRequest, PrivacyStore, Received, RequestLink, RetentionRun,
+};
 
 /// A storage failure. The text is for logs only: server functions turn any
 /// of these into an opaque `AppError::Internal` with a request id.

@@ -1519,7 +1519,7 @@ macro_rules! sql_consent {
 }
 
 /// Counts one submission in its address's window; returns the count.
-const COUNT_SUBMISSION: &str = "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES ($1, $2, 1) \
+pub(crate) const COUNT_SUBMISSION: &str = "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES ($1, $2, 1) \
      ON CONFLICT (addr_key, window_start) DO UPDATE SET count = form_rate_limits.count + 1 RETURNING count";
 
 /// The ledger's columns, as [`ledger_row`] reads them.

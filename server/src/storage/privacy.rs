@@ -2,13 +2,17 @@
 //! SQL text for both backends (see `users.rs`); where they differ (the
 //! people's full-text index) a small trait on the connection says how.
 
+use crate::storage::consent::COUNT_SUBMISSION;
 use crate::storage::consent::SqlConsent;
 use crate::storage::people::corrupt;
 use crate::storage::script::{RunScript, Script, Value};
 use crate::storage::storage_error;
+use app::domain::privacy::{RequestKind, RequestStatus, RequestView, extended_due_at};
 use app::domain::retention::DueRule;
+use app::i18n::Locale;
 use app::server::storage::{
-    DuePerson, Erased, ErasureReason, Evidence, PrivacyStore, RetentionRun, StorageError,
+    DuePerson, Erased, ErasureReason, Evidence, NewRequest, PrivacyStore, Received, RequestLink,
+    RetentionRun, StorageError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -74,6 +78,49 @@ fn erasure_evidence() -> Evidence {
         source_addr: String::new(),
         user_agent: "accord erasure".into(),
     }
+}
+
+/// The register's columns, as [`request_view`] reads them.
+const REQUEST_COLUMNS: &str = "r.id, r.kind, r.status, r.email, r.details, r.person_id, \
+     CASE WHEN p.id IS NULL THEN NULL ELSE trim(p.first_name || ' ' || p.last_name) END AS person_name, \
+     r.received_at, r.verified_at, r.due_at, r.extension_reason, u.display_name AS handled_by, \
+     r.outcome, r.closed_at, r.version \
+     FROM privacy_requests r LEFT JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.handled_by";
+
+fn request_view<'r, R>(row: &'r R) -> Result<RequestView, StorageError>
+where
+    R: Row,
+    &'r str: sqlx::ColumnIndex<R>,
+    i64: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    DateTime<Utc>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let kind: String = row.try_get("kind").map_err(storage_error)?;
+    let status: String = row.try_get("status").map_err(storage_error)?;
+    let ms = |t: Option<DateTime<Utc>>| t.map(|t| t.timestamp_millis());
+    Ok(RequestView {
+        id: row.try_get("id").map_err(storage_error)?,
+        kind: RequestKind::parse(&kind).map_err(|p| corrupt("privacy_requests.kind", p))?,
+        status: RequestStatus::parse(&status).map_err(|p| corrupt("privacy_requests.status", p))?,
+        email: row.try_get("email").map_err(storage_error)?,
+        details: row.try_get("details").map_err(storage_error)?,
+        person_id: row.try_get("person_id").map_err(storage_error)?,
+        person_name: row.try_get("person_name").map_err(storage_error)?,
+        received_ms: row
+            .try_get::<DateTime<Utc>, _>("received_at")
+            .map_err(storage_error)?
+            .timestamp_millis(),
+        verified_ms: ms(row.try_get("verified_at").map_err(storage_error)?),
+        due_ms: row
+            .try_get::<DateTime<Utc>, _>("due_at")
+            .map_err(storage_error)?
+            .timestamp_millis(),
+        extension_reason: row.try_get("extension_reason").map_err(storage_error)?,
+        handled_by: row.try_get("handled_by").map_err(storage_error)?,
+        outcome: row.try_get("outcome").map_err(storage_error)?,
+        closed_ms: ms(row.try_get("closed_at").map_err(storage_error)?),
+        version: row.try_get("version").map_err(storage_error)?,
+    })
 }
 
 macro_rules! sql_privacy {
@@ -218,6 +265,241 @@ macro_rules! sql_privacy {
                 (&mut *tx).run_script(script).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(outcomes)
+            }
+
+            #[tracing::instrument(skip_all, fields(kind = new.draft.kind.key()), err)]
+            async fn receive(&self, new: &NewRequest) -> Result<Received, StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let count: i64 = sqlx::query_scalar(COUNT_SUBMISSION)
+                    .bind(&new.rate.addr_key)
+                    .bind(new.rate.window_start)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if count > new.rate.limit {
+                    tx.commit().await.map_err(storage_error)?;
+                    return Ok(Received::TooMany);
+                }
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO privacy_requests (kind, email, email_key, language, details, received_at, due_at, status) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'unverified') RETURNING id",
+                )
+                .bind(new.draft.kind.key())
+                .bind(new.draft.email.as_str())
+                .bind(new.draft.email.lookup_key())
+                .bind(new.language.code())
+                .bind(&new.draft.details)
+                .bind(now)
+                .bind(app::domain::privacy::due_at(now))
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let mut script = Script::new();
+                script.statement(
+                    "INSERT INTO privacy_request_links (token_hash, request_id, kind, created_at, expires_at) \
+                     VALUES ($1, $2, 'verify', $3, $4)",
+                    vec![(&new.link_hash).into(), id.into(), now.into(), new.link_expires_at.into()],
+                );
+                script.statement(
+                    "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+                    vec![(&new.mail.recipient).into(), (&new.mail.subject).into(), (&new.mail.body).into(), now.into()],
+                );
+                (&mut *tx).run_script(script).await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(Received::Done(id))
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn request_link(&self, token_hash: &str) -> Result<RequestLink, StorageError> {
+                let row: Option<(i64, String, String, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT r.id, r.kind, r.language, l.expires_at, l.used_at FROM privacy_request_links l \
+                     JOIN privacy_requests r ON r.id = l.request_id WHERE l.token_hash = $1 AND l.kind = 'verify'",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                let Some((request_id, kind, language, expires_at, used_at)) = row else {
+                    return Ok(RequestLink::Unknown);
+                };
+                if used_at.is_some() {
+                    return Ok(RequestLink::Used);
+                }
+                if expires_at <= Utc::now() {
+                    return Ok(RequestLink::Expired);
+                }
+                Ok(RequestLink::Valid {
+                    request_id,
+                    kind: RequestKind::parse(&kind).map_err(|p| corrupt("privacy_requests.kind", p))?,
+                    language: Locale::from_tag(&language).unwrap_or(Locale::En),
+                })
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn verify(&self, token_hash: &str, evidence: &Evidence) -> Result<RequestLink, StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // Used once: the first statement takes the link (and, on
+                // SQLite, the write lock).
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "UPDATE privacy_request_links SET used_at = $1 \
+                     WHERE token_hash = $2 AND kind = 'verify' AND used_at IS NULL AND expires_at > $1 \
+                     RETURNING request_id",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let Some(request_id) = taken else {
+                    tx.rollback().await.map_err(storage_error)?;
+                    return self.request_link(token_hash).await;
+                };
+                let (kind, email_key, language): (String, String, String) =
+                    sqlx::query_as("SELECT kind, email_key, language FROM privacy_requests WHERE id = $1")
+                        .bind(request_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                let kind = RequestKind::parse(&kind).map_err(|p| corrupt("privacy_requests.kind", p))?;
+                let person: Option<i64> = sqlx::query_scalar(
+                    "SELECT min(e.person_id) FROM person_emails e JOIN people p ON p.id = e.person_id \
+                     WHERE e.address_key = $1 AND p.erased_at IS NULL",
+                )
+                .bind(&email_key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                sqlx::query(
+                    "UPDATE privacy_requests SET verified_at = $1, person_id = $2, status = 'open', \
+                     version = version + 1 WHERE id = $3",
+                )
+                .bind(now)
+                .bind(person)
+                .bind(request_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                if kind.done_on_verification() {
+                    if let Some(person) = person {
+                        let head = SqlConsent::<$db>::lock_chain(&mut tx).await?;
+                        SqlConsent::<$db>::withdraw_all_of(&mut tx, head, &[person], evidence, now).await?;
+                        if kind == RequestKind::Objection {
+                            sqlx::query("UPDATE people SET objected_at = COALESCE(objected_at, $1) WHERE id = $2")
+                                .bind(now)
+                                .bind(person)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(storage_error)?;
+                        }
+                    }
+                    sqlx::query(
+                        "UPDATE privacy_requests SET status = 'done', closed_at = $1, version = version + 1 WHERE id = $2",
+                    )
+                    .bind(now)
+                    .bind(request_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(RequestLink::Valid {
+                    request_id,
+                    kind,
+                    language: Locale::from_tag(&language).unwrap_or(Locale::En),
+                })
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn requests(&self, closed: bool, limit: u32) -> Result<Vec<RequestView>, StorageError> {
+                let filter = if closed { "" } else { "WHERE r.status = 'open'" };
+                let rows = sqlx::query(&format!(
+                    "SELECT {REQUEST_COLUMNS} {filter} ORDER BY CASE WHEN r.status = 'open' THEN 0 ELSE 1 END, \
+                     CASE WHEN r.status = 'open' THEN r.due_at END, r.id DESC LIMIT $1"
+                ))
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter().map(request_view).collect()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn request(&self, id: i64) -> Result<Option<RequestView>, StorageError> {
+                let row = sqlx::query(&format!("SELECT {REQUEST_COLUMNS} WHERE r.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                row.as_ref().map(request_view).transpose()
+            }
+
+            #[tracing::instrument(skip(self, reason), err)]
+            async fn extend_request(&self, id: i64, version: i64, reason: &str, by: i64) -> Result<bool, StorageError> {
+                let Some(received) = sqlx::query_scalar::<_, DateTime<Utc>>(
+                    "SELECT received_at FROM privacy_requests WHERE id = $1",
+                )
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?
+                else {
+                    return Ok(false);
+                };
+                let done = sqlx::query(
+                    "UPDATE privacy_requests SET due_at = $1, extension_reason = $2, handled_by = $3, \
+                     version = version + 1 WHERE id = $4 AND version = $5 AND status = 'open' AND extension_reason = ''",
+                )
+                .bind(extended_due_at(received))
+                .bind(reason)
+                .bind(by)
+                .bind(id)
+                .bind(version)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip(self, outcome), err)]
+            async fn close_request(
+                &self,
+                id: i64,
+                version: i64,
+                status: RequestStatus,
+                outcome: &str,
+                by: i64,
+            ) -> Result<bool, StorageError> {
+                assert!(matches!(status, RequestStatus::Done | RequestStatus::Refused), "a request closes as done or refused");
+                let done = sqlx::query(
+                    "UPDATE privacy_requests SET status = $1, outcome = $2, handled_by = $3, closed_at = $4, \
+                     version = version + 1 WHERE id = $5 AND version = $6 AND status = 'open'",
+                )
+                .bind(status.key())
+                .bind(outcome)
+                .bind(by)
+                .bind(Utc::now())
+                .bind(id)
+                .bind(version)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn expire_requests(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
+                let done = sqlx::query(
+                    "UPDATE privacy_requests SET status = 'expired', version = version + 1 \
+                     WHERE status = 'unverified' AND id IN (SELECT request_id FROM privacy_request_links \
+                     WHERE kind = 'verify' AND used_at IS NULL AND expires_at <= $1)",
+                )
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                Ok(done.rows_affected())
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -1,16 +1,20 @@
-//! Erasure by anonymisation and the retention clock, on both backends.
+//! Erasure by anonymisation, the retention clock and the request
+//! register, on both backends.
 
 use crate::consent::{setup, submission};
 use crate::on_both_backends;
 use crate::people::person;
 use crate::support::TestDb;
 use app::domain::consent::ConsentStatus;
+use app::domain::privacy::{RequestInput, RequestKind, RequestStatus};
 use app::domain::retention::{DueRule, RetentionPolicy};
 use app::domain::*;
 use app::i18n::Locale;
+use app::server::auth::token::hash_token;
 use app::server::storage::{
-    Erased, ErasureReason, NewInteraction, NewLeadRecord, NewPersonRecord, NewPipelineDeal,
-    Storage, Visibility,
+    Erased, ErasureReason, Evidence, NewInteraction, NewLeadRecord, NewPersonRecord,
+    NewPipelineDeal, NewRequest, OutgoingMail, RateCount, Received, RequestLink, Storage,
+    Visibility,
 };
 use chrono::{Duration, Utc};
 use server::consent::chain::{Verdict, verify};
@@ -518,4 +522,254 @@ async fn accord_retention_run_lists_then_erases(backend: &str) {
     );
     let (ok, out) = accord_retention(&db.url, &["--as-of", "2026-13-01"]);
     assert!(!ok && out.contains("--as-of"), "{out}");
+}
+
+on_both_backends!(requests_are_registered_verified_once_and_handled);
+
+fn request(
+    kind: RequestKind,
+    email: &str,
+    link: &str,
+    expires_in: Duration,
+    key: &str,
+) -> NewRequest {
+    NewRequest {
+        draft: RequestInput {
+            kind: kind.key().into(),
+            email: email.into(),
+            details: "Please".into(),
+        }
+        .check()
+        .unwrap(),
+        language: Locale::Fr,
+        link_hash: hash_token(link),
+        link_expires_at: Utc::now() + expires_in,
+        mail: OutgoingMail {
+            recipient: email.into(),
+            subject: "Confirmez".into(),
+            body: format!("/privacy/verify/{link}"),
+        },
+        rate: RateCount {
+            addr_key: key.into(),
+            window_start: 0,
+            limit: 3,
+        },
+    }
+}
+
+async fn requests_are_registered_verified_once_and_handled(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin, _, form) = setup(s).await;
+    let (new, _, _) = submission(&form, "anne@example.fr", Duration::days(7));
+    let anne = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    let evidence = Evidence {
+        source_addr: "198.51.100.7".into(),
+        user_agent: "Firefox".into(),
+    };
+    let mails_before = s.consent.outbox(50).await.unwrap().len();
+
+    let received = |r: Received| match r {
+        Received::Done(id) => id,
+        Received::TooMany => panic!("refused"),
+    };
+    let withdraw = received(
+        s.privacy
+            .receive(&request(
+                RequestKind::WithdrawAll,
+                "ANNE@example.fr",
+                "t-withdraw",
+                Duration::days(7),
+                "a",
+            ))
+            .await
+            .unwrap(),
+    );
+    let erase = received(
+        s.privacy
+            .receive(&request(
+                RequestKind::Erasure,
+                "anne@example.fr",
+                "t-erase",
+                Duration::days(7),
+                "a",
+            ))
+            .await
+            .unwrap(),
+    );
+    // Someone Accord does not know gets the same treatment.
+    let unknown = received(
+        s.privacy
+            .receive(&request(
+                RequestKind::Access,
+                "nobody@example.fr",
+                "t-unknown",
+                Duration::days(7),
+                "a",
+            ))
+            .await
+            .unwrap(),
+    );
+    // The fourth from the same address in the window: nothing registered.
+    assert_eq!(
+        s.privacy
+            .receive(&request(
+                RequestKind::Access,
+                "x@example.fr",
+                "t-four",
+                Duration::days(7),
+                "a"
+            ))
+            .await
+            .unwrap(),
+        Received::TooMany
+    );
+    assert_eq!(
+        s.privacy.request_link(&hash_token("t-four")).await.unwrap(),
+        RequestLink::Unknown
+    );
+    let stale = received(
+        s.privacy
+            .receive(&request(
+                RequestKind::Access,
+                "late@example.fr",
+                "t-late",
+                Duration::seconds(-1),
+                "b",
+            ))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(s.consent.outbox(50).await.unwrap().len(), mails_before + 4);
+    // Not in the queue before the address is confirmed.
+    assert!(s.privacy.requests(false, 50).await.unwrap().is_empty());
+
+    // Withdrawing everything is done on confirmation.
+    assert_eq!(
+        s.privacy
+            .request_link(&hash_token("t-withdraw"))
+            .await
+            .unwrap(),
+        RequestLink::Valid {
+            request_id: withdraw,
+            kind: RequestKind::WithdrawAll,
+            language: Locale::Fr
+        }
+    );
+    assert!(matches!(
+        s.privacy
+            .verify(&hash_token("t-withdraw"), &evidence)
+            .await
+            .unwrap(),
+        RequestLink::Valid { .. }
+    ));
+    assert_eq!(
+        s.privacy
+            .verify(&hash_token("t-withdraw"), &evidence)
+            .await
+            .unwrap(),
+        RequestLink::Used
+    );
+    let (now, _) = s.consent.of_person(anne, Locale::En).await.unwrap();
+    assert_eq!(now[0].status, ConsentStatus::Withdrawn);
+    let done = s.privacy.request(withdraw).await.unwrap().unwrap();
+    assert_eq!(
+        (done.status, done.person_id),
+        (RequestStatus::Done, Some(anne))
+    );
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { rows: 2, .. }
+    ));
+
+    // The others wait in the queue, the soonest due first.
+    s.privacy
+        .verify(&hash_token("t-erase"), &evidence)
+        .await
+        .unwrap();
+    s.privacy
+        .verify(&hash_token("t-unknown"), &evidence)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.privacy
+            .verify(&hash_token("t-late"), &evidence)
+            .await
+            .unwrap(),
+        RequestLink::Expired
+    );
+    assert_eq!(
+        s.privacy
+            .verify(&hash_token("nope"), &evidence)
+            .await
+            .unwrap(),
+        RequestLink::Unknown
+    );
+    let queue = s.privacy.requests(false, 50).await.unwrap();
+    let ids: Vec<i64> = queue.iter().map(|r| r.id).collect();
+    assert_eq!(ids, vec![erase, unknown]);
+    assert_eq!(queue[0].person_id, Some(anne));
+    assert_eq!(queue[0].person_name.as_deref(), Some("Anne Martin"));
+    assert_eq!(queue[1].person_id, None, "no one with that address");
+    let month = queue[0].due_ms - queue[0].received_ms;
+    assert!((28..=31).contains(&(month / 86_400_000)), "{month}");
+
+    // Extended once, with a reason; closed once.
+    let r = &queue[1];
+    assert!(
+        s.privacy
+            .extend_request(r.id, r.version, "Archive to search", admin)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.privacy
+            .extend_request(r.id, r.version, "Again", admin)
+            .await
+            .unwrap()
+    );
+    let r = s.privacy.request(r.id).await.unwrap().unwrap();
+    assert_eq!(r.extension_reason, "Archive to search");
+    assert!((89..=92).contains(&((r.due_ms - r.received_ms) / 86_400_000)));
+    assert!(
+        s.privacy
+            .close_request(
+                r.id,
+                r.version,
+                RequestStatus::Done,
+                "We hold nothing about you.",
+                admin
+            )
+            .await
+            .unwrap()
+    );
+    assert!(
+        !s.privacy
+            .close_request(r.id, r.version, RequestStatus::Refused, "x", admin)
+            .await
+            .unwrap()
+    );
+    let r = s.privacy.request(r.id).await.unwrap().unwrap();
+    assert_eq!(
+        (r.status, r.outcome.as_str()),
+        (RequestStatus::Done, "We hold nothing about you.")
+    );
+    assert!(r.handled_by.is_some() && r.closed_ms.is_some());
+
+    // The one never confirmed expires.
+    assert_eq!(s.privacy.expire_requests(Utc::now()).await.unwrap(), 1);
+    assert_eq!(
+        s.privacy.request(stale).await.unwrap().unwrap().status,
+        RequestStatus::Expired
+    );
+    let all = s.privacy.requests(true, 50).await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(all[0].id, erase, "the open one first");
 }

@@ -1,8 +1,10 @@
 //! The privacy part of the storage contract: erasure by anonymisation
 //! (art. 17) and the retention clock's bookkeeping.
 
-use super::StorageError;
+use super::{Evidence, OutgoingMail, RateCount, StorageError};
+use crate::domain::privacy::{RequestDraft, RequestKind, RequestStatus, RequestView};
 use crate::domain::retention::DueRule;
+use crate::i18n::Locale;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 
@@ -64,8 +66,91 @@ pub struct RetentionRun {
     pub held: i64,
 }
 
+/// A request received through the privacy portal, with its verification
+/// link (only its SHA-256) and the mail carrying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRequest {
+    pub draft: RequestDraft,
+    pub language: Locale,
+    pub link_hash: String,
+    pub link_expires_at: DateTime<Utc>,
+    pub mail: OutgoingMail,
+    pub rate: RateCount,
+}
+
+/// What receiving a request did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Received {
+    /// Registered (unverified), its mail in the outbox.
+    Done(i64),
+    /// Too many posts from the address: nothing registered.
+    TooMany,
+}
+
+/// A request's verification link, looked up by its hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestLink {
+    Valid {
+        request_id: i64,
+        kind: RequestKind,
+        language: Locale,
+    },
+    Used,
+    Expired,
+    Unknown,
+}
+
 #[async_trait]
 pub trait PrivacyStore: Send + Sync {
+    /// Registers a request from the portal, unverified and due one month
+    /// from now, and puts its verification mail in the outbox; one
+    /// transaction, counted against the address's rate limit first.
+    async fn receive(&self, new: &NewRequest) -> Result<Received, StorageError>;
+
+    /// The state of a verification link (following it changes nothing).
+    async fn request_link(&self, token_hash: &str) -> Result<RequestLink, StorageError>;
+
+    /// Confirms a request through its link, once: the request is verified
+    /// and linked to the person with the address (the oldest, not
+    /// erased), if any. Withdrawing every consent and objecting to
+    /// prospecting are done there and then (on the ledger for the
+    /// consents) and the request closed. Returns the link's state before.
+    async fn verify(
+        &self,
+        token_hash: &str,
+        evidence: &Evidence,
+    ) -> Result<RequestLink, StorageError>;
+
+    /// The register: open requests soonest due first, then (with
+    /// `closed`) the others, newest first; at most `limit`.
+    async fn requests(&self, closed: bool, limit: u32) -> Result<Vec<RequestView>, StorageError>;
+
+    async fn request(&self, id: i64) -> Result<Option<RequestView>, StorageError>;
+
+    /// Extends an open request to three months from receipt with a
+    /// reason; false if it changed since `version` or is not open.
+    async fn extend_request(
+        &self,
+        id: i64,
+        version: i64,
+        reason: &str,
+        by: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Closes an open request as done or refused with what was done or
+    /// why; false if it changed since `version` or is not open.
+    async fn close_request(
+        &self,
+        id: i64,
+        version: i64,
+        status: RequestStatus,
+        outcome: &str,
+        by: i64,
+    ) -> Result<bool, StorageError>;
+
+    /// Unverified requests whose link ran out become expired; how many.
+    async fn expire_requests(&self, now: DateTime<Utc>) -> Result<u64, StorageError>;
+
     /// Anonymises each of `people` in one transaction: names, contact
     /// details, employer, free text of their interactions, their leads'
     /// details and deal titles erased; amounts, stages and their history,
