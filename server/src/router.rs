@@ -1,7 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, probes, static
 //! assets, and the middleware every request passes through.
 
-use crate::routes::{consent, events, health, lang, proof, reports};
+use crate::routes::{consent, events, health, lang, privacy, proof, reports};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -73,13 +73,15 @@ pub fn build(state: AppState) -> Router {
         ))
         .layer(security_headers());
 
-    // The public consent pages: no session, their own body limit (an
+    // The public consent pages and the privacy portal: no session, their own body limit (an
     // oversized post gets a page in the form's language, not a bare 413)
     // and their own framing rule (a form may be embedded in named sites).
     let public = Router::new()
         .route("/f/{slug}", get(consent::show_form).post(consent::submit_form))
         .route("/c/{token}", get(consent::show_confirm).post(consent::confirm))
         .route("/w/{token}", get(consent::show_withdraw).post(consent::withdraw))
+        .route("/privacy", get(privacy::show).post(privacy::submit))
+        .route("/privacy/verify/{token}", get(privacy::show_verify).post(privacy::verify))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -132,6 +134,10 @@ pub fn build(state: AppState) -> Router {
 
 /// A public path for the logs: a link's token is a key, never logged.
 fn public_path(path: &str) -> String {
+    const VERIFY: &str = "/privacy/verify/";
+    if path.starts_with(VERIFY) {
+        return format!("{VERIFY}…");
+    }
     match path.get(..3) {
         Some("/c/") | Some("/w/") => format!("{}…", &path[..3]),
         _ => path.to_string(),

@@ -38,7 +38,7 @@ pub const CONFIRM_VALID_DAYS: i64 = 7;
 
 /// The client's address (the public routes are outside the session
 /// layer, which gives other routes theirs).
-pub struct Client(String);
+pub struct Client(pub String);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
     type Rejection = std::convert::Infallible;
@@ -51,7 +51,7 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
     }
 }
 
-fn evidence(client: &Client, headers: &HeaderMap) -> Evidence {
+pub(crate) fn evidence(client: &Client, headers: &HeaderMap) -> Evidence {
     Evidence {
         source_addr: client.0.clone(),
         user_agent: headers
@@ -69,7 +69,7 @@ fn nonce() -> String {
 }
 
 /// A page holding one message.
-fn message(
+pub(crate) fn message(
     locale: Locale,
     status: StatusCode,
     title: &str,
@@ -88,7 +88,7 @@ fn message(
     .respond(status)
 }
 
-fn unavailable(locale: Locale) -> Response {
+pub(crate) fn unavailable(locale: Locale) -> Response {
     let t = locale.t();
     message(
         locale,
@@ -414,7 +414,7 @@ fn link_refused(state: &LinkState, headers: &HeaderMap) -> Response {
 }
 
 /// Only well-formed tokens reach the database.
-fn token_ok(token: &str) -> bool {
+pub(crate) fn token_ok(token: &str) -> bool {
     token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
 }
 

@@ -5,6 +5,7 @@ pub mod consent;
 pub mod events;
 pub mod health;
 pub mod lang;
+pub mod privacy;
 pub mod proof;
 pub mod reports;
 

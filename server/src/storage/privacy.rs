@@ -489,6 +489,26 @@ macro_rules! sql_privacy {
             }
 
             #[tracing::instrument(skip(self), err)]
+            async fn notice_settings(&self) -> Result<(String, String), StorageError> {
+                sqlx::query_as("SELECT privacy_contact, data_location FROM organisation WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(storage_error)
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn set_notice_settings(&self, contact: &str, location: &str) -> Result<(), StorageError> {
+                sqlx::query("UPDATE organisation SET privacy_contact = $1, data_location = $2, updated_at = $3 WHERE id = 1")
+                    .bind(contact)
+                    .bind(location)
+                    .bind(Utc::now())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                Ok(())
+            }
+
+            #[tracing::instrument(skip(self), err)]
             async fn expire_requests(&self, now: DateTime<Utc>) -> Result<u64, StorageError> {
                 let done = sqlx::query(
                     "UPDATE privacy_requests SET status = 'expired', version = version + 1 \

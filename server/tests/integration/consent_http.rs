@@ -22,7 +22,7 @@ on_both_backends!(
     bad_submissions_are_explained_and_write_nothing,
 );
 
-fn post(path: &str, body: String, addr: &str) -> Request<Body> {
+pub(crate) fn post(path: &str, body: String, addr: &str) -> Request<Body> {
     let mut request = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::USER_AGENT, "Integration test")

@@ -24,6 +24,7 @@ mod people;
 mod people_lists;
 mod pipelines;
 mod privacy;
+mod privacy_http;
 mod render_stress;
 mod second_factor;
 mod stages;

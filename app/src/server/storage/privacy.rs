@@ -148,6 +148,12 @@ pub trait PrivacyStore: Send + Sync {
         by: i64,
     ) -> Result<bool, StorageError>;
 
+    /// What the privacy notice says besides the purposes: who to write
+    /// to about personal data, and where the data is kept.
+    async fn notice_settings(&self) -> Result<(String, String), StorageError>;
+
+    async fn set_notice_settings(&self, contact: &str, location: &str) -> Result<(), StorageError>;
+
     /// Unverified requests whose link ran out become expired; how many.
     async fn expire_requests(&self, now: DateTime<Utc>) -> Result<u64, StorageError>;
 
