@@ -15,6 +15,7 @@ pub mod person_edit;
 pub mod pipeline;
 pub mod pipeline_settings;
 pub mod preferences;
+pub mod privacy;
 pub mod reassign;
 pub mod security;
 pub mod tags;

@@ -79,6 +79,8 @@ pub use pipeline::{
     probability, rank, stage_name, weighted_cents,
 };
 pub use problem::Problem;
+#[cfg(feature = "ssr")]
+pub(crate) use problem::single_line;
 pub use role::Role;
 pub use tag::{LastContactFilter, TAG_MAX, tag_name};
 

@@ -1,14 +1,23 @@
 use super::area::{Area, AreaPage};
+use super::form_outcome::{form_outcome, general_message};
+use crate::api::privacy::{
+    CloseRequest, EraseForRequest, ExtendRequest, NOTICE_FORM, RegisterView, SaveNotice,
+    get_requests, request_form,
+};
 use crate::api::search_access_log;
 use crate::domain::AccessLogEntry;
+use crate::domain::privacy::{RequestKind, RequestStatus, RequestView, Urgency};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
-/// The privacy area. For the DPO and administrators it holds the access
-/// log, filtered by a plain GET form (works without JavaScript).
+/// The privacy area. For the DPO and administrators it holds the register
+/// of requests from the privacy portal, what the public notice says, and
+/// the access log, filtered by a plain GET form (everything works without
+/// JavaScript).
 #[component]
 pub fn PrivacyOfficePage() -> impl IntoView {
     let t = use_t();
@@ -21,6 +30,7 @@ pub fn PrivacyOfficePage() -> impl IntoView {
     let value = move |name: &'static str| param(name).unwrap_or_default();
     view! {
         <AreaPage area=Area::Privacy/>
+        <RequestRegister/>
         <Transition fallback=move || view! { <p>{t.loading}</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
@@ -98,5 +108,206 @@ fn AccessLogTable(entries: Vec<AccessLogEntry>) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
+    }
+}
+
+/// The register of requests: the queue, soonest due first, overdue ones
+/// marked; each open request's actions; the notice's settings.
+#[component]
+fn RequestRegister() -> impl IntoView {
+    let t = use_t();
+    let query = use_query_map();
+    let closed = move || query.with(|q| q.get("closed").is_some_and(|v| v == "1"));
+    let register = Resource::new(closed, get_requests);
+    view! {
+        <Transition fallback=move || view! { <p>{t.loading}</p> }>
+            {move || Suspend::new(async move {
+                match register.await {
+                    Err(AppError::Forbidden) => ().into_any(),
+                    Err(e) => view! { <p class="form-error" role="alert">{e.message(t)}</p> }.into_any(),
+                    Ok(view) => view! { <Register view closed=closed()/> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Register(view: RegisterView, closed: bool) -> impl IntoView {
+    let t = use_t();
+    let RegisterView {
+        requests,
+        now_ms,
+        contact,
+        location,
+    } = view;
+    let notice = form_outcome(NOTICE_FORM);
+    let contact_error = notice.field_message(t, "contact");
+    let location_error = notice.field_message(t, "location");
+    view! {
+        <section class="card wide" aria-labelledby="requests-title">
+            <h2 id="requests-title">{t.requests_title}</h2>
+            <p class="help">{t.requests_intro} " " <a href="/privacy">"/privacy"</a></p>
+            <form method="get" action="/privacy-office" class="inline">
+                <input type="checkbox" id="requests-closed" name="closed" value="1" checked=closed/>
+                <label for="requests-closed">{t.requests_show_closed}</label>
+                " " <button type="submit">{t.access_log_filter}</button>
+            </form>
+            {if requests.is_empty() {
+                view! { <p class="notice">{t.requests_empty}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data requests">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.requests_col_due}</th>
+                                <th scope="col">{t.requests_col_kind}</th>
+                                <th scope="col">{t.requests_col_requester}</th>
+                                <th scope="col">{t.requests_col_person}</th>
+                                <th scope="col">{t.requests_col_status}</th>
+                                <th scope="col">{t.requests_col_received}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {requests.into_iter().map(|r| view! { <RequestRow request=r now_ms/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+        <section class="card wide" aria-labelledby="notice-title">
+            <h2 id="notice-title">{t.privacy_title}</h2>
+            {general_message(t, &notice)}
+            <form method="post" action=SaveNotice::PATH class="stack">
+                <div class="field">
+                    <label for="notice-contact">{t.privacy_contact_label}</label>
+                    <input id="notice-contact" name="contact" type="text" value=contact aria-invalid=contact_error.is_some().then_some("true") aria-describedby="notice-contact-error"/>
+                    <p class="field-error" id="notice-contact-error">{contact_error}</p>
+                </div>
+                <div class="field">
+                    <label for="notice-location">{t.privacy_location_label}</label>
+                    <input id="notice-location" name="location" type="text" value=location aria-invalid=location_error.is_some().then_some("true") aria-describedby="notice-location-error"/>
+                    <p class="field-error" id="notice-location-error">{location_error}</p>
+                </div>
+                <div class="actions"><button type="submit">{t.save}</button></div>
+            </form>
+        </section>
+    }
+}
+
+fn date(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|at| crate::time_format::minutes(&at))
+        .unwrap_or_default()
+}
+
+#[component]
+fn RequestRow(request: RequestView, now_ms: i64) -> impl IntoView {
+    let t = use_t();
+    let open = request.status == RequestStatus::Open;
+    let urgency = request.urgency(now_ms);
+    let due_note = match (open, urgency) {
+        (false, _) => None,
+        (true, Urgency::Overdue) => Some(t.requests_overdue.to_string()),
+        (true, Urgency::TwoDays | Urgency::SevenDays) => Some((t.requests_due_in)(
+            (request.due_ms - now_ms).div_euclid(86_400_000) + 1,
+        )),
+        (true, Urgency::Later) => None,
+    };
+    let class = match (open, urgency) {
+        (true, Urgency::Overdue) => "overdue",
+        (true, Urgency::TwoDays) => "due-soon",
+        _ => "",
+    };
+    let person = match (request.person_id, request.person_name.clone()) {
+        (Some(id), Some(name)) if !name.is_empty() => {
+            view! { <a href=format!("/people/{id}")>{name}</a> }.into_any()
+        }
+        (Some(_), _) => view! { <span>{t.person_erased}</span> }.into_any(),
+        (None, _) if request.status == RequestStatus::Unverified => ().into_any(),
+        (None, _) => view! { <span class="muted">{t.requests_no_person}</span> }.into_any(),
+    };
+    let extension = (!request.extension_reason.is_empty())
+        .then(|| view! { <br/><span class="help">{(t.requests_extended)(&request.extension_reason)}</span> });
+    let details = (!request.details.is_empty())
+        .then(|| view! { <br/><span class="help">{request.details.clone()}</span> });
+    let handled = request
+        .handled_by
+        .clone()
+        .map(|name| view! { <br/><span class="help">{(t.requests_handled_by)(&name)}</span> });
+    let outcome_text = (!request.outcome.is_empty())
+        .then(|| view! { <br/><span>{request.outcome.clone()}</span> });
+    view! {
+        <tr class=class data-request=request.id>
+            <td>
+                {date(request.due_ms)}
+                {due_note.map(|note| view! { <br/><strong class="due-note">{note}</strong> })}
+                {extension}
+            </td>
+            <td>{request.kind.label(t)}{details}</td>
+            <td>{request.email.clone()}</td>
+            <td>{person}</td>
+            <td>{request.status.label(t)}{handled}{outcome_text}</td>
+            <td>{date(request.received_ms)}</td>
+        </tr>
+        {open.then(|| view! { <tr class="actions-row"><td colspan="6"><RequestActions request=request.clone()/></td></tr> })}
+    }
+}
+
+/// What the DPO can do with an open request.
+#[component]
+fn RequestActions(request: RequestView) -> impl IntoView {
+    let t = use_t();
+    let outcome = form_outcome(&request_form(request.id));
+    let id = request.id;
+    let field = |name: &str| format!("r{id}-{name}");
+    let reason_error = outcome.field_message(t, "reason");
+    let outcome_error = outcome.field_message(t, "outcome");
+    let typed = outcome
+        .error
+        .as_ref()
+        .and(outcome.value.clone())
+        .unwrap_or_default();
+    let erasable = request.kind == RequestKind::Erasure && request.person_id.is_some();
+    view! {
+        <details open=outcome.error.is_some()>
+            <summary>{t.requests_col_kind} " #" {id}</summary>
+            {general_message(t, &outcome)}
+            {outcome.changed_meanwhile().then(|| view! { <p class="form-error" role="alert">{crate::domain::Problem::ChangedMeanwhile.message(t)}</p> })}
+            {erasable.then(|| view! {
+                <form method="post" action=EraseForRequest::PATH class="stack">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=request.version.to_string()/>
+                    <p class="help" id=field("erase-help")>{t.requests_erase_warning}</p>
+                    <div class="actions"><button type="submit" class="danger" aria-describedby=field("erase-help")>{t.requests_erase}</button></div>
+                </form>
+            })}
+            <form method="post" action=CloseRequest::PATH class="stack">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <input type="hidden" name="version" value=request.version.to_string()/>
+                <div class="field">
+                    <label for=field("outcome")>{t.requests_outcome}</label>
+                    <textarea id=field("outcome") name="outcome" rows="2" aria-invalid=outcome_error.is_some().then_some("true") aria-describedby=field("outcome-error")>{typed.clone()}</textarea>
+                    <p class="field-error" id=field("outcome-error")>{outcome_error}</p>
+                </div>
+                <div class="actions">
+                    <button type="submit" name="status" value="done">{t.requests_mark_done}</button>
+                    <button type="submit" name="status" value="refused">{t.requests_refuse}</button>
+                </div>
+            </form>
+            {request.extension_reason.is_empty().then(|| view! {
+                <form method="post" action=ExtendRequest::PATH class="stack">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=request.version.to_string()/>
+                    <div class="field">
+                        <label for=field("reason")>{t.requests_extension_reason}</label>
+                        <input id=field("reason") name="reason" type="text" aria-invalid=reason_error.is_some().then_some("true") aria-describedby=field("reason-error")/>
+                        <p class="field-error" id=field("reason-error")>{reason_error}</p>
+                    </div>
+                    <div class="actions"><button type="submit">{t.requests_extend}</button></div>
+                </form>
+            })}
+        </details>
     }
 }

@@ -74,6 +74,9 @@ pub enum Action {
     ReadOutbox,
     /// Export the proof of a person's consents.
     ExportConsentProof,
+    /// Handle the requests of the privacy portal (the register, erasure
+    /// on request) and set what the public notice says.
+    HandleRequests,
 }
 
 /// The rule table.
@@ -97,7 +100,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewDeals => true,
         MoveDeals => matches!(role, Admin | Manager | Sales),
         ManagePipelines | SetTargets => matches!(role, Admin | Manager),
-        ManagePurposes | ExportConsentProof => matches!(role, Admin | Dpo),
+        ManagePurposes | ExportConsentProof | HandleRequests => matches!(role, Admin | Dpo),
         ManageForms => matches!(role, Admin | Marketing),
         ReadOutbox => matches!(role, Admin),
     }

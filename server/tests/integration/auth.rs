@@ -853,6 +853,27 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Manager),
         ),
         ("/api/consent/outbox", "", Some(Role::Dpo)),
+        ("/api/privacy/requests", "closed=true", Some(Role::Sales)),
+        (
+            "/api/privacy/extend-request",
+            "id=1&version=1&reason=Later",
+            Some(Role::Manager),
+        ),
+        (
+            "/api/privacy/close-request",
+            "id=1&version=1&status=done&outcome=Done",
+            Some(Role::Marketing),
+        ),
+        (
+            "/api/privacy/erase-for-request",
+            "id=1&version=1",
+            Some(Role::Readonly),
+        ),
+        (
+            "/api/privacy/save-notice",
+            "contact=intruder%40example.com&location=Elsewhere",
+            Some(Role::Sales),
+        ),
     ];
     let registered: Vec<String> = leptos::server_fn::axum::server_fn_paths()
         .map(|(p, _)| p.to_string())
@@ -885,6 +906,10 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
     assert!(db.storage.pipelines.pipelines().await.unwrap().is_empty());
     assert!(db.storage.consent.purposes().await.unwrap().is_empty());
     assert!(db.storage.consent.forms().await.unwrap().is_empty());
+    assert_eq!(
+        db.storage.privacy.notice_settings().await.unwrap(),
+        (String::new(), String::new())
+    );
     assert!(
         db.storage
             .companies

@@ -4,12 +4,13 @@
 //! the mail followed (looking changes nothing, the button confirms, once),
 //! bad input explained.
 
-use crate::auth::{call, get, state};
+use crate::auth::{call, form_post, get, json_post, state};
 use crate::consent::{setup, submission};
 use crate::consent_http::post;
 use crate::on_both_backends;
-use crate::support::TestDb;
 use crate::support::smtp::SmtpServer;
+use crate::support::{TestDb, signed_in};
+use app::domain::Role;
 use app::domain::consent::ConsentStatus;
 use app::domain::privacy::RequestStatus;
 use app::i18n::Locale;
@@ -174,4 +175,178 @@ async fn a_request_is_confirmed_by_mail_and_registered(backend: &str) {
     );
     let waiting = all.iter().find(|r| r.email == "zoe@example.fr").unwrap();
     assert_eq!(waiting.status, RequestStatus::Unverified);
+}
+
+on_both_backends!(the_dpo_handles_the_register);
+
+/// A request received and confirmed through the portal (its id).
+async fn confirmed(
+    app: &Router,
+    s: &app::server::storage::Storage,
+    kind: &str,
+    email: &str,
+    addr: &str,
+) -> i64 {
+    let (status, _, _) = call(app, post("/privacy", request(kind, email), addr)).await;
+    assert_eq!(status, StatusCode::OK);
+    let mail = s
+        .consent
+        .outbox(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == email && m.body.contains("/privacy/verify/"))
+        .unwrap();
+    let start = mail.body.find("/privacy/verify/").unwrap();
+    let path: String = mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let (status, _, _) = call(app, post(&path, String::new(), addr)).await;
+    assert_eq!(status, StatusCode::OK);
+    s.privacy
+        .requests(true, 50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.email == email && r.kind.key() == kind)
+        .unwrap()
+        .id
+}
+
+async fn the_dpo_handles_the_register(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, form) = setup(s).await;
+    let (new, _, _) = submission(&form, "anne@example.fr", Duration::days(7));
+    let anne = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    let app: Router = server::router::build(state(s.clone()));
+    let erase = confirmed(&app, s, "erasure", "anne@example.fr", "203.0.113.1:1").await;
+    let access = confirmed(&app, s, "access", "bob@example.fr", "203.0.113.2:1").await;
+    let dpo = signed_in(s, Role::Dpo).await;
+
+    // The privacy area lists both, the erasure with its person.
+    let (status, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("Privacy requests") && html.contains("Erase this person"),
+        "{html}"
+    );
+    assert!(html.contains(&format!("href=\"/people/{anne}\"")));
+    assert!(html.contains("No one with this address"));
+
+    // Extending needs a reason; then it is due three months after receipt.
+    let version = |id| async move { s.privacy.request(id).await.unwrap().unwrap().version };
+    let v = version(access).await;
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/extend-request",
+            &format!("id={access}&version={v}&reason=%20"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, body) = call(
+        &app,
+        json_post(
+            "/api/privacy/extend-request",
+            &format!("id={access}&version={v}&reason=Archives%20to%20search"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let r = s.privacy.request(access).await.unwrap().unwrap();
+    assert!((89..=92).contains(&((r.due_ms - r.received_ms) / 86_400_000)));
+    // A stale version is refused.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/close-request",
+            &format!("id={access}&version={v}&status=done&outcome=x"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/close-request",
+            &format!(
+                "id={access}&version={}&status=done&outcome=We%20hold%20nothing",
+                r.version
+            ),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        s.privacy.request(access).await.unwrap().unwrap().status,
+        RequestStatus::Done
+    );
+
+    // Erasure on request: one click, the person anonymised, the request
+    // closed with what was done, every step in the access log.
+    let v = version(erase).await;
+    let (status, _, body) = call(
+        &app,
+        form_post(
+            "/api/privacy/erase-for-request",
+            &format!("id={erase}&version={v}"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    assert_eq!(
+        s.people.get(anne).await.unwrap().unwrap().fields.last_name,
+        ""
+    );
+    let r = s.privacy.request(erase).await.unwrap().unwrap();
+    assert_eq!(r.status, RequestStatus::Done);
+    assert!(r.outcome.starts_with("Erased"), "{}", r.outcome);
+    let log = s
+        .access_log
+        .search(&app::server::storage::AccessLogFilter::default(), 100)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "erase"
+        && e.record_type == "person"
+        && e.record_id == anne.to_string()));
+    // A second click changes nothing.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/erase-for-request",
+            &format!("id={erase}&version={v}"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The notice's settings, shown on the portal.
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/save-notice",
+            "contact=dpo%40acme.example&location=Paris",
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, html) = call(&app, get("/privacy?lang=en", None)).await;
+    assert!(html.contains("dpo@acme.example") && html.contains("Paris"));
 }

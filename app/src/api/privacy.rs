@@ -1,0 +1,236 @@
+//! The DPO's register of requests (administrators and the DPO): the queue,
+//! extending a request to three months with a reason, closing it as done
+//! or refused, erasing the person an erasure request is about, and what
+//! the public notice says besides the purposes. Plain forms throughout:
+//! each works without JavaScript. Every access is in the access log.
+
+use crate::domain::privacy::RequestView;
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The outcome name of the forms about request `id`.
+pub fn request_form(id: i64) -> String {
+    format!("request_{id}")
+}
+
+/// The outcome name of the notice settings form.
+pub const NOTICE_FORM: &str = "privacy_notice";
+
+/// The register page's data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterView {
+    pub requests: Vec<RequestView>,
+    /// The server's clock (the queue's colours are relative to it).
+    pub now_ms: i64,
+    pub contact: String,
+    pub location: String,
+}
+
+/// The register: open requests soonest due first (with `closed`, the
+/// others too, newest first).
+#[server(endpoint = "privacy/requests")]
+pub async fn get_requests(closed: bool) -> Result<RegisterView, AppError> {
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        access_log::guard(
+            policy::Action::HandleRequests,
+            "list",
+            "privacy_request",
+            "",
+        )
+        .await?;
+        let store = &context::server_context()?.storage.privacy;
+        let requests = store
+            .requests(closed, 500)
+            .await
+            .map_err(|e| context::internal("privacy.requests", e))?;
+        let (contact, location) = store
+            .notice_settings()
+            .await
+            .map_err(|e| context::internal("privacy.notice_settings", e))?;
+        Ok(RegisterView {
+            requests,
+            now_ms: chrono::Utc::now().timestamp_millis(),
+            contact,
+            location,
+        })
+    }
+    .await;
+    result.inspect_err(respond::set_error_status)
+}
+
+/// A reason: one line, at most 300 characters.
+#[cfg(feature = "ssr")]
+fn reason(field: &str, raw: &str) -> Result<String, AppError> {
+    crate::domain::single_line(raw, 300).map_err(|p| AppError::validation(field, p))
+}
+
+/// A setting of one line that may be left empty.
+#[cfg(feature = "ssr")]
+fn optional_line(field: &str, raw: &str) -> Result<String, AppError> {
+    if raw.trim().is_empty() {
+        return Ok(String::new());
+    }
+    reason(field, raw)
+}
+
+/// Extends an open request to three months from receipt, once, with the
+/// reason the requester will be told.
+#[server(endpoint = "privacy/extend-request")]
+pub async fn extend_request(id: i64, version: i64, reason: String) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::server::{access_log, context, policy, respond};
+    let typed = reason.clone();
+    let result = async {
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            "update",
+            "privacy_request",
+            &id.to_string(),
+        )
+        .await?;
+        let reason = self::reason("reason", &reason)?;
+        let done = context::server_context()?
+            .storage
+            .privacy
+            .extend_request(id, version, &reason, user.user_id)
+            .await
+            .map_err(|e| context::internal("privacy.extend_request", e))?;
+        if !done {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        tracing::info!(
+            user_id = user.user_id,
+            request_id = id,
+            "privacy request extended"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&request_form(id), &typed, result)
+}
+
+/// Closes an open request: `done` or `refused`, with what was done or
+/// why it is refused.
+#[server(endpoint = "privacy/close-request")]
+pub async fn close_request(
+    id: i64,
+    version: i64,
+    status: String,
+    outcome: String,
+) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::privacy::RequestStatus;
+    use crate::server::{access_log, context, policy, respond};
+    let typed = outcome.clone();
+    let result = async {
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            "update",
+            "privacy_request",
+            &id.to_string(),
+        )
+        .await?;
+        let status = match RequestStatus::parse(&status) {
+            Ok(s @ (RequestStatus::Done | RequestStatus::Refused)) => s,
+            _ => return Err(AppError::validation("status", Problem::UnknownChoice)),
+        };
+        let outcome = self::reason("outcome", &outcome)?;
+        let done = context::server_context()?
+            .storage
+            .privacy
+            .close_request(id, version, status, &outcome, user.user_id)
+            .await
+            .map_err(|e| context::internal("privacy.close_request", e))?;
+        if !done {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        tracing::info!(
+            user_id = user.user_id,
+            request_id = id,
+            status = status.key(),
+            "privacy request closed"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&request_form(id), &typed, result)
+}
+
+/// Erases the person an open erasure request is about, and closes the
+/// request with what was done (or, under a legal hold, refuses it with
+/// the hold's reason). One click, then nothing to undo.
+#[server(endpoint = "privacy/erase-for-request")]
+pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::privacy::{RequestKind, RequestStatus};
+    use crate::server::storage::{Erased, ErasureReason};
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            "erase",
+            "privacy_request",
+            &id.to_string(),
+        )
+        .await?;
+        let store = &context::server_context()?.storage.privacy;
+        let request = store
+            .request(id)
+            .await
+            .map_err(|e| context::internal("privacy.request", e))?
+            .ok_or(AppError::NotFound)?;
+        if request.version != version || request.status != RequestStatus::Open {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        let (RequestKind::Erasure, Some(person_id)) = (request.kind, request.person_id) else {
+            return Err(AppError::NotFound);
+        };
+        access_log::write(&user, "erase", "person", &person_id.to_string(), true).await?;
+        let outcome = store
+            .erase(&[person_id], ErasureReason::Request, Some(user.user_id))
+            .await
+            .map_err(|e| context::internal("privacy.erase", e))?;
+        let t = crate::i18n::current_locale().t();
+        let (status, text) = match outcome.first() {
+            Some(Erased::Held(hold)) => (RequestStatus::Refused, (t.requests_held)(hold)),
+            _ => (RequestStatus::Done, t.requests_erased.to_string()),
+        };
+        store
+            .close_request(id, version, status, &text, user.user_id)
+            .await
+            .map_err(|e| context::internal("privacy.close_request", e))?;
+        tracing::info!(
+            user_id = user.user_id,
+            request_id = id,
+            person_id,
+            "erased on request"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&request_form(id), "", result)
+}
+
+/// What the public notice says besides the purposes.
+#[server(endpoint = "privacy/save-notice")]
+pub async fn save_notice(contact: String, location: String) -> Result<(), AppError> {
+    use crate::server::{context, policy, respond};
+    let typed = serde_json::to_string(&(&contact, &location)).unwrap_or_default();
+    let result = async {
+        let user = policy::authorize(policy::Action::HandleRequests)?;
+        let contact = optional_line("contact", &contact)?;
+        let location = optional_line("location", &location)?;
+        context::server_context()?
+            .storage
+            .privacy
+            .set_notice_settings(&contact, &location)
+            .await
+            .map_err(|e| context::internal("privacy.set_notice_settings", e))?;
+        tracing::info!(user_id = user.user_id, "privacy notice settings saved");
+        Ok(())
+    }
+    .await;
+    respond::finish_form(NOTICE_FORM, &typed, result)
+}
