@@ -45,9 +45,47 @@ pub fn spawn_consent_upkeep(storage: Storage) {
                 ),
                 Err(error) => tracing::error!(%error, "truncating consent evidence failed"),
             }
+            match storage.privacy.expire_requests(now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(expired = n, "unconfirmed privacy requests expired"),
+                Err(error) => tracing::error!(%error, "expiring privacy requests failed"),
+            }
             let before = now.timestamp() - crate::routes::consent::RATE_WINDOW_SECS;
             if let Err(error) = storage.consent.prune_rate_limits(before).await {
                 tracing::error!(%error, "pruning rate-limit counters failed");
+            }
+        }
+    });
+}
+
+/// Daily, starting ten minutes after start: the retention run of the
+/// day (`accord retention run` does the same on demand). With several
+/// instances each runs it; a second run the same day finds nobody due.
+pub fn spawn_retention(storage: Storage) {
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(600)).await;
+        let mut every_day = tokio::time::interval(Duration::from_secs(86_400));
+        loop {
+            every_day.tick().await;
+            let today = chrono::Utc::now().date_naive();
+            match crate::privacy::retention::run(
+                &storage,
+                app::domain::retention::RetentionPolicy::CNIL,
+                today,
+                false,
+                None,
+                |_| {},
+            )
+            .await
+            {
+                Ok(report) => tracing::info!(
+                    run = report.run_id,
+                    due = report.due.len(),
+                    erased = report.erased,
+                    held = report.held,
+                    "retention run"
+                ),
+                Err(error) => tracing::error!(%error, "the retention run failed"),
             }
         }
     });

@@ -436,7 +436,9 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
                     } else {
                         Source::Manual
                     },
-                    collected_at: now - chrono::Duration::days(rng.below(1500) as i64),
+                    // Within the retention period (three years): a new instance's
+                    // daily retention run has nobody to erase in its demo.
+                    collected_at: now - chrono::Duration::days(rng.below(1000) as i64),
                     entered_by: Some(owner_id),
                     supplier: String::new(),
                     contract_ref: String::new(),

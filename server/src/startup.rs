@@ -140,6 +140,7 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
     crate::live::spawn_prune(storage.clone());
     crate::jobs::spawn_consent_upkeep(storage.clone());
+    crate::jobs::spawn_retention(storage.clone());
     let mut state = AppState::new(leptos_options(&config), storage.clone());
     state.consent.public_url = config
         .public_url

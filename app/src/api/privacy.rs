@@ -25,6 +25,8 @@ pub struct RegisterView {
     pub now_ms: i64,
     pub contact: String,
     pub location: String,
+    /// The latest retention runs, newest first.
+    pub runs: Vec<crate::domain::retention::RunView>,
 }
 
 /// The register: open requests soonest due first (with `closed`, the
@@ -49,7 +51,24 @@ pub async fn get_requests(closed: bool) -> Result<RegisterView, AppError> {
             .notice_settings()
             .await
             .map_err(|e| context::internal("privacy.notice_settings", e))?;
+        let runs = store
+            .runs(10)
+            .await
+            .map_err(|e| context::internal("privacy.runs", e))?
+            .into_iter()
+            .map(|r| crate::domain::retention::RunView {
+                id: r.id,
+                started_ms: r.started_at.timestamp_millis(),
+                finished_ms: r.finished_at.map(|f| f.timestamp_millis()),
+                as_of: r.as_of.to_string(),
+                dry_run: r.dry_run,
+                due: r.due,
+                erased: r.erased,
+                held: r.held,
+            })
+            .collect();
         Ok(RegisterView {
+            runs,
             requests,
             now_ms: chrono::Utc::now().timestamp_millis(),
             contact,

@@ -67,6 +67,22 @@ impl DueRule {
     }
 }
 
+/// A retention run as the privacy area lists it (instants in Unix
+/// milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunView {
+    pub id: i64,
+    pub started_ms: i64,
+    /// None while it runs.
+    pub finished_ms: Option<i64>,
+    /// `YYYY-MM-DD`.
+    pub as_of: String,
+    pub dry_run: bool,
+    pub due: i64,
+    pub erased: i64,
+    pub held: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

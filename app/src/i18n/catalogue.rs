@@ -722,6 +722,18 @@ pub struct Catalogue {
     pub requests_handled_by: fn(&str) -> String,
     pub person_erased: &'static str,
 
+    // Retention runs
+    pub retention_title: &'static str,
+    pub retention_intro: &'static str,
+    pub retention_empty: &'static str,
+    pub retention_col_started: &'static str,
+    pub retention_col_as_of: &'static str,
+    pub retention_col_due: &'static str,
+    pub retention_col_erased: &'static str,
+    pub retention_col_held: &'static str,
+    pub retention_dry_run: &'static str,
+    pub retention_running: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -176,7 +176,9 @@ fn PeopleTable(
                     .into_iter()
                     .enumerate()
                     .map(|(row, p)| {
-                        let name = format!("{} {}", p.first_name, p.last_name).trim().to_string();
+                        let name = Some(format!("{} {}", p.first_name, p.last_name).trim().to_string())
+                            .filter(|n| !n.is_empty())
+                            .unwrap_or_else(|| t.person_erased.to_string());
                         let cells = columns.iter().map(|c| view! { <td>{cell(t, *c, &p)}</td> }).collect_view();
                         view! {
                             <tr>

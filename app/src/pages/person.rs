@@ -81,9 +81,14 @@ fn PersonView(
 ) -> impl IntoView {
     let t = use_t();
     let person_id = person.id;
-    let name = format!("{} {}", person.first_name, person.last_name)
-        .trim()
-        .to_string();
+    // Erasure empties the names; the row stays for the figures.
+    let name = Some(
+        format!("{} {}", person.first_name, person.last_name)
+            .trim()
+            .to_string(),
+    )
+    .filter(|n| !n.is_empty())
+    .unwrap_or_else(|| t.person_erased.to_string());
     view! {
         <Title text=name.clone()/>
         <h1>{name}</h1>

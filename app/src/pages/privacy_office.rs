@@ -140,6 +140,7 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
         now_ms,
         contact,
         location,
+        runs,
     } = view;
     let notice = form_outcome(NOTICE_FORM);
     let contact_error = notice.field_message(t, "contact");
@@ -170,6 +171,43 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
                         </thead>
                         <tbody>
                             {requests.into_iter().map(|r| view! { <RequestRow request=r now_ms/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }
+                .into_any()
+            }}
+        </section>
+        <section class="card wide" aria-labelledby="retention-title">
+            <h2 id="retention-title">{t.retention_title}</h2>
+            <p class="help">{t.retention_intro}</p>
+            {if runs.is_empty() {
+                view! { <p class="notice">{t.retention_empty}</p> }.into_any()
+            } else {
+                view! {
+                    <table class="data">
+                        <thead>
+                            <tr>
+                                <th scope="col">{t.retention_col_started}</th>
+                                <th scope="col">{t.retention_col_as_of}</th>
+                                <th scope="col">{t.retention_col_due}</th>
+                                <th scope="col">{t.retention_col_erased}</th>
+                                <th scope="col">{t.retention_col_held}</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {runs.into_iter().map(|r| view! {
+                                <tr>
+                                    <td>
+                                        {date(r.started_ms)}
+                                        {r.dry_run.then(|| format!(" ({})", t.retention_dry_run))}
+                                        {r.finished_ms.is_none().then(|| format!(" ({})", t.retention_running))}
+                                    </td>
+                                    <td>{r.as_of}</td>
+                                    <td>{r.due}</td>
+                                    <td>{r.erased}</td>
+                                    <td>{r.held}</td>
+                                </tr>
+                            }).collect_view()}
                         </tbody>
                     </table>
                 }
@@ -222,7 +260,7 @@ fn RequestRow(request: RequestView, now_ms: i64) -> impl IntoView {
     };
     let person = match (request.person_id, request.person_name.clone()) {
         (Some(id), Some(name)) if !name.is_empty() => {
-            view! { <a href=format!("/people/{id}")>{name}</a> }.into_any()
+            view! { <a href=format!("/contacts/{id}")>{name}</a> }.into_any()
         }
         (Some(_), _) => view! { <span>{t.person_erased}</span> }.into_any(),
         (None, _) if request.status == RequestStatus::Unverified => ().into_any(),

@@ -239,7 +239,7 @@ async fn the_dpo_handles_the_register(backend: &str) {
         html.contains("Privacy requests") && html.contains("Erase this person"),
         "{html}"
     );
-    assert!(html.contains(&format!("href=\"/people/{anne}\"")));
+    assert!(html.contains(&format!("href=\"/contacts/{anne}\"")));
     assert!(html.contains("No one with this address"));
 
     // Extending needs a reason; then it is due three months after receipt.
@@ -324,6 +324,8 @@ async fn the_dpo_handles_the_register(backend: &str) {
     assert!(log.iter().any(|e| e.action == "erase"
         && e.record_type == "person"
         && e.record_id == anne.to_string()));
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
+    assert!(html.contains("<h1>Erased person</h1>"), "{html}");
     // A second click changes nothing.
     let (status, _, _) = call(
         &app,
@@ -349,4 +351,23 @@ async fn the_dpo_handles_the_register(backend: &str) {
     assert_eq!(status, StatusCode::OK);
     let (_, _, html) = call(&app, get("/privacy?lang=en", None)).await;
     assert!(html.contains("dpo@acme.example") && html.contains("Paris"));
+
+    // Retention runs are listed in the privacy area.
+    let today = chrono::Utc::now().date_naive();
+    server::privacy::retention::run(
+        s,
+        app::domain::retention::RetentionPolicy::CNIL,
+        today,
+        true,
+        None,
+        |_| {},
+    )
+    .await
+    .unwrap();
+    let (_, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert!(
+        html.contains("Retention runs") && html.contains("(dry run)"),
+        "{html}"
+    );
+    assert!(html.contains(&today.to_string()));
 }
