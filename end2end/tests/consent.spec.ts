@@ -274,4 +274,46 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
     await expect(consents.locator('tbody tr')).toHaveCount(3);
     await expect(consents.locator('tbody tr').first()).toContainText('Withdrawn');
   });
+  test('a person asks through the privacy portal to be erased, and the DPO erases them @nojs', async ({ browser, page }) => {
+    // Camille (who signed up above) asks, without JavaScript, in French.
+    const visitor = await noJsPage(browser);
+    await visitor.goto(`${base}/privacy`);
+    await expect(visitor.getByRole('heading', { name: 'Vos données personnelles' })).toBeVisible();
+    // The notice comes from the purposes.
+    await expect(visitor.getByRole('row', { name: /Lettre mensuelle/ })).toContainText('36 mois');
+    // A request without its kind comes back explained.
+    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
+    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expect(visitor.getByRole('alert')).toBeVisible();
+    await visitor.getByRole('radio', { name: 'Effacer mes données' }).check();
+    await expect(visitor.getByLabel(/Adresse e-mail/)).toHaveValue('camille@example.fr');
+    const before = smtp.messages.length;
+    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expect(visitor.getByRole('status')).toContainText('Nous avons envoyé un lien à camille@example.fr');
+
+    // The link in the mail; its page changes nothing until the button.
+    const body = await smtp.body(before);
+    const verify = link(body, `${base}/privacy/verify/`);
+    await visitor.goto(verify);
+    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
+    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+
+    // The DPO's register: the request, due in a month, with its person;
+    // one button erases them and closes it.
+    await signIn(page, '/privacy-office');
+    const register = page.getByRole('region', { name: 'Privacy requests' });
+    const row = register.getByRole('row', { name: /Erase my data/ });
+    await expect(row).toContainText('camille@example.fr');
+    await expect(row.getByRole('link', { name: /Durand/ })).toBeVisible();
+    await register.getByText(/Request #\d+/).click();
+    await register.getByRole('button', { name: 'Erase this person' }).click();
+    await expect(page.getByRole('region', { name: 'Privacy requests' }).getByText('No request to handle.')).toBeVisible();
+    await page.goto(`${base}/privacy-office?closed=1`);
+    const done = page.getByRole('region', { name: 'Privacy requests' }).getByRole('row', { name: /Erase my data/ });
+    await expect(done).toContainText('Erased: names, contact details and notes removed');
+    await expect(done).toContainText('Erased person');
+    // Nobody finds Camille any more.
+    await page.goto(`${base}/contacts?q=camille`);
+    await expect(page.getByRole('link', { name: /Durand/ })).toHaveCount(0);
+  });
 });
