@@ -77,6 +77,22 @@ pub async fn setup(s: &Storage) -> (i64, i64, PublicForm) {
     (admin, purpose, form)
 }
 
+/// An administrator, the "lettre" form, and someone who signed up through
+/// it with `email` (a person with a pending consent): (admin, form, person).
+pub async fn signed_up(s: &Storage, email: &str) -> (i64, PublicForm, i64) {
+    let (admin, _, form) = setup(s).await;
+    let (new, _, _) = submission(&form, email, Duration::days(7));
+    let person = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    (admin, form, person)
+}
+
 pub fn submission(
     form: &PublicForm,
     email: &str,

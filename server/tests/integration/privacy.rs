@@ -1,7 +1,7 @@
 //! Erasure by anonymisation, the retention clock and the request
 //! register, on both backends.
 
-use crate::consent::{setup, submission};
+use crate::consent::signed_up;
 use crate::on_both_backends;
 use crate::people::person;
 use crate::support::TestDb;
@@ -71,18 +71,9 @@ fn interaction(
 async fn erasure_anonymises_the_person_and_keeps_the_statistics(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
-    let (admin, _, form) = setup(s).await;
     // Anne Martin signs up through the form: a person with a pending
     // consent on the ledger, and its evidence.
-    let (new, _, _) = submission(&form, "anne.dupont@example.fr", Duration::days(7));
-    let anne = s
-        .consent
-        .submit(&new)
-        .await
-        .unwrap()
-        .done()
-        .unwrap()
-        .person_id;
+    let (admin, _, anne) = signed_up(s, "anne.dupont@example.fr").await;
     s.interactions
         .add(&interaction(
             anne,
@@ -560,16 +551,7 @@ fn request(
 async fn requests_are_registered_verified_once_and_handled(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
-    let (admin, _, form) = setup(s).await;
-    let (new, _, _) = submission(&form, "anne@example.fr", Duration::days(7));
-    let anne = s
-        .consent
-        .submit(&new)
-        .await
-        .unwrap()
-        .done()
-        .unwrap()
-        .person_id;
+    let (admin, _, anne) = signed_up(s, "anne@example.fr").await;
     let evidence = Evidence {
         source_addr: "198.51.100.7".into(),
         user_agent: "Firefox".into(),

@@ -5,7 +5,7 @@
 //! bad input explained.
 
 use crate::auth::{call, form_post, get, json_post, state};
-use crate::consent::{setup, submission};
+use crate::consent::signed_up;
 use crate::consent_http::post;
 use crate::on_both_backends;
 use crate::support::smtp::SmtpServer;
@@ -16,7 +16,6 @@ use app::domain::privacy::RequestStatus;
 use app::i18n::Locale;
 use axum::Router;
 use axum::http::{StatusCode, header};
-use chrono::Duration;
 use server::consent::mail::{Mailer, spawn_delivery};
 
 on_both_backends!(a_request_is_confirmed_by_mail_and_registered);
@@ -31,16 +30,7 @@ fn request(kind: &str, email: &str) -> String {
 async fn a_request_is_confirmed_by_mail_and_registered(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
-    let (_, _, form) = setup(s).await;
-    let (new, _, _) = submission(&form, "anne@example.fr", Duration::days(7));
-    let anne = s
-        .consent
-        .submit(&new)
-        .await
-        .unwrap()
-        .done()
-        .unwrap()
-        .person_id;
+    let (_, _, anne) = signed_up(s, "anne@example.fr").await;
     s.privacy
         .set_notice_settings("dpo@acme.example", "OVH, Roubaix (France)")
         .await
@@ -217,16 +207,7 @@ async fn confirmed(
 async fn the_dpo_handles_the_register(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
-    let (_, _, form) = setup(s).await;
-    let (new, _, _) = submission(&form, "anne@example.fr", Duration::days(7));
-    let anne = s
-        .consent
-        .submit(&new)
-        .await
-        .unwrap()
-        .done()
-        .unwrap()
-        .person_id;
+    let (_, _, anne) = signed_up(s, "anne@example.fr").await;
     let app: Router = server::router::build(state(s.clone()));
     let erase = confirmed(&app, s, "erasure", "anne@example.fr", "203.0.113.1:1").await;
     let access = confirmed(&app, s, "access", "bob@example.fr", "203.0.113.2:1").await;
