@@ -131,6 +131,27 @@ fn in_list(n: usize) -> String {
         .join(", ")
 }
 
+/// The names of the companies `people` work at, read on the connection
+/// (for their search documents); the same SQL on both backends.
+macro_rules! company_names {
+    ($conn:expr, $people:expr) => {{
+        let companies = company_ids($people);
+        let mut names: HashMap<i64, String> = HashMap::new();
+        if !companies.is_empty() {
+            let sql = format!(
+                "SELECT id, name FROM companies WHERE id IN ({})",
+                in_list(companies.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in &companies {
+                query = query.bind(*id);
+            }
+            names.extend(query.fetch_all(&mut *$conn).await.map_err(storage_error)?);
+        }
+        names
+    }};
+}
+
 /// New people on one backend; see the module's comment.
 #[async_trait]
 pub(crate) trait PeopleRows {
@@ -173,19 +194,7 @@ impl PeopleRows for sqlx::SqliteConnection {
         if ids.len() != people.len() || !consecutive {
             return Err(StorageError::Corrupt(format!("people ids {ids:?}")));
         }
-        let companies = company_ids(people);
-        let mut names = HashMap::new();
-        if !companies.is_empty() {
-            let sql = format!(
-                "SELECT id, name FROM companies WHERE id IN ({})",
-                in_list(companies.len())
-            );
-            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-            for id in &companies {
-                query = query.bind(*id);
-            }
-            names.extend(query.fetch_all(&mut *self).await.map_err(storage_error)?);
-        }
+        let names = company_names!(self, people);
         script.rows(
             "INSERT INTO people_search (rowid, document)",
             ids.iter()
@@ -211,19 +220,7 @@ impl PeopleRows for sqlx::PgConnection {
         if people.is_empty() {
             return Ok(Vec::new());
         }
-        let companies = company_ids(people);
-        let mut names = HashMap::new();
-        if !companies.is_empty() {
-            let sql = format!(
-                "SELECT id, name FROM companies WHERE id IN ({})",
-                in_list(companies.len())
-            );
-            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
-            for id in &companies {
-                query = query.bind(*id);
-            }
-            names.extend(query.fetch_all(&mut *self).await.map_err(storage_error)?);
-        }
+        let names = company_names!(self, people);
         // Ascending, so that ids grow in the order people were given (the
         // lists' "newest first" is by id).
         let mut ids: Vec<i64> = sqlx::query_scalar(
