@@ -46,6 +46,26 @@ pub fn install() {
         let _ = element.add_event_listener_with_callback(kind, handler.as_ref().unchecked_ref());
         handler.forget();
     }
+    // A person may have typed before the checks loaded (a slow line, a
+    // busy machine): what they already filled in and left is checked now,
+    // as if they had left it after the checks arrived.
+    let focused = document.active_element();
+    for field in form.fields.iter().map(|f| f.key()) {
+        let Some(input) = document.get_element_by_id(&format!("f-{field}")) else {
+            continue;
+        };
+        let filled = value(&element, field).is_some_and(|v| !v.is_empty());
+        if filled && focused.as_ref() != Some(&input) {
+            touched.borrow_mut().insert(field.to_string());
+        }
+    }
+    if !touched.borrow().is_empty() {
+        let touched = touched.borrow();
+        show(&form, &element, &|field| touched.contains(field));
+    }
+    // Lets a test (or a stylesheet) tell that the browser checks are on.
+    let _ = element.set_attribute("data-checks", "ready");
+
     let root = element.clone();
     let handler = Closure::<dyn FnMut(Event)>::new(move |event: Event| {
         if let Some(first) = show(&form, &root, &|_| true) {
