@@ -24,7 +24,8 @@ pub fn spawn_access_log_purge(storage: Storage, retention: Duration) {
 /// Hourly: consents still pending when their confirmation link expired
 /// are marked expired in the ledger, the source addresses of consent
 /// events older than their purpose's retention are cut to their network,
-/// and the public forms' rate-limit counters of past windows are dropped. Safe with several instances: both
+/// access archives whose download link ran out are deleted, and the
+/// public forms' rate-limit counters of past windows are dropped. Safe with several instances: both
 /// are idempotent, and ledger appends are serialised by the database.
 pub fn spawn_consent_upkeep(storage: Storage) {
     tokio::spawn(async move {
@@ -49,6 +50,11 @@ pub fn spawn_consent_upkeep(storage: Storage) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "unconfirmed privacy requests expired"),
                 Err(error) => tracing::error!(%error, "expiring privacy requests failed"),
+            }
+            match storage.archives.purge_archives(now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(deleted = n, "access archives past their link deleted"),
+                Err(error) => tracing::error!(%error, "deleting old access archives failed"),
             }
             let before = now.timestamp() - crate::routes::consent::RATE_WINDOW_SECS;
             if let Err(error) = storage.consent.prune_rate_limits(before).await {

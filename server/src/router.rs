@@ -82,6 +82,8 @@ pub fn build(state: AppState) -> Router {
         .route("/w/{token}", get(consent::show_withdraw).post(consent::withdraw))
         .route("/privacy", get(privacy::show).post(privacy::submit))
         .route("/privacy/verify/{token}", get(privacy::show_verify).post(privacy::verify))
+        .route("/privacy/archive/{token}", get(privacy::show_archive))
+        .route("/privacy/archive/{token}/{format}", get(privacy::download_archive))
         .layer(
             ServiceBuilder::new()
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
@@ -134,9 +136,10 @@ pub fn build(state: AppState) -> Router {
 
 /// A public path for the logs: a link's token is a key, never logged.
 fn public_path(path: &str) -> String {
-    const VERIFY: &str = "/privacy/verify/";
-    if path.starts_with(VERIFY) {
-        return format!("{VERIFY}…");
+    for prefix in ["/privacy/verify/", "/privacy/archive/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}…");
+        }
     }
     match path.get(..3) {
         Some("/c/") | Some("/w/") => format!("{}…", &path[..3]),

@@ -120,6 +120,11 @@ impl AppState {
             sign_in_limits: self.sign_in_limits,
             setup: self.setup.clone(),
             public_url: self.consent.public_url.clone(),
+            archives: Arc::new(crate::privacy::archive::Archives {
+                storage: self.storage.clone(),
+                public_url: self.consent.public_url.clone(),
+                mail_wakeup: self.consent.mail_wakeup.clone(),
+            }),
         }
     }
 }

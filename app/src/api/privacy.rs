@@ -1,6 +1,7 @@
 //! The DPO's register of requests (administrators and the DPO): the queue,
 //! extending a request to three months with a reason, closing it as done
-//! or refused, erasing the person an erasure request is about, and what
+//! or refused, erasing the person an erasure request is about, sending
+//! the person an access request is about their data, and what
 //! the public notice says besides the purposes. Plain forms throughout:
 //! each works without JavaScript. Every access is in the access log.
 
@@ -225,6 +226,71 @@ pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
             request_id = id,
             person_id,
             "erased on request"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&request_form(id), "", result)
+}
+
+/// Sends the person an access request is about everything Accord holds
+/// about them (JSON and CSV behind a link valid seven days, mailed to the
+/// verified address), and closes the request with what was sent.
+#[server(endpoint = "privacy/send-archive")]
+pub async fn send_archive(id: i64, version: i64) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::privacy::{RequestKind, RequestStatus};
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            "export",
+            "privacy_request",
+            &id.to_string(),
+        )
+        .await?;
+        let ctx = context::server_context()?;
+        let request = ctx
+            .storage
+            .privacy
+            .request(id)
+            .await
+            .map_err(|e| context::internal("privacy.request", e))?
+            .ok_or(AppError::NotFound)?;
+        if request.version != version || request.status != RequestStatus::Open {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        let (RequestKind::Access, Some(person_id)) = (request.kind, request.person_id) else {
+            return Err(AppError::NotFound);
+        };
+        access_log::write(
+            &user,
+            "export",
+            "person_archive",
+            &person_id.to_string(),
+            true,
+        )
+        .await?;
+        let sent = ctx
+            .archives
+            .send(
+                &request,
+                person_id,
+                user.user_id,
+                crate::i18n::current_locale(),
+            )
+            .await
+            .map_err(|e| context::internal("privacy.send_archive", e))?;
+        match sent {
+            None => return Err(AppError::NotFound),
+            Some(false) => return Err(AppError::validation("version", Problem::ChangedMeanwhile)),
+            Some(true) => {}
+        }
+        tracing::info!(
+            user_id = user.user_id,
+            request_id = id,
+            person_id,
+            "access archive sent"
         );
         Ok(())
     }

@@ -26,6 +26,21 @@ pub enum FieldCategory {
     Company,
 }
 
+impl FieldCategory {
+    /// Its stable name, as the register and the person's archive give it.
+    pub fn key(self) -> &'static str {
+        match self {
+            FieldCategory::Identity => "identity",
+            FieldCategory::Contact => "contact",
+            FieldCategory::Professional => "professional",
+            FieldCategory::Provenance => "provenance",
+            FieldCategory::Commercial => "commercial",
+            FieldCategory::Exchanges => "exchanges",
+            FieldCategory::Company => "company",
+        }
+    }
+}
+
 /// One declared field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldSpec {

@@ -156,6 +156,8 @@ pub struct RequestView {
     pub kind: RequestKind,
     pub status: RequestStatus,
     pub email: String,
+    /// The language the requester wrote in: their mails are in it.
+    pub language: crate::i18n::Locale,
     pub details: String,
     pub person_id: Option<i64>,
     pub person_name: Option<String>,

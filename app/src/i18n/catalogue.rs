@@ -734,6 +734,21 @@ pub struct Catalogue {
     pub retention_dry_run: &'static str,
     pub retention_running: &'static str,
 
+    // Access archives
+    pub archive_about: &'static str,
+    pub archive_mail_subject: fn(&str) -> String,
+    pub archive_mail_body: fn(&str, &str, &str) -> String,
+    pub archive_title: &'static str,
+    pub archive_intro: fn(&str, &str) -> String,
+    pub archive_json: &'static str,
+    pub archive_csv: &'static str,
+    pub archive_gone: &'static str,
+    pub requests_send_archive: &'static str,
+    pub requests_archive_sent: fn(&str) -> String,
+
+    // Access archives (register)
+    pub requests_archive_help: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

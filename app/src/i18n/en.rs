@@ -832,6 +832,29 @@ pub const CATALOGUE: Catalogue = Catalogue {
     retention_col_held: "Kept (legal hold)",
     retention_dry_run: "dry run",
     retention_running: "running",
+    archive_about: "Everything this organisation holds about you in Accord, its customer relationship software: your record and where it came from, your company, your exchanges with the organisation, the deals and leads you appear in, the proof of your consents and their history, who in the organisation consulted your record, and your requests about your data. The \"schema\" section describes each field: what it is, why it is kept (its purposes) and whether it is required.",
+    archive_mail_subject: |org| format!("Your data held by {org}"),
+    archive_mail_body: |org, link, until| {
+        format!(
+            "Hello,\n\nAs you asked, here is a copy of everything {org} holds about you, in two formats (JSON for another service, CSV for a spreadsheet). Download it from this link, valid until {until}:\n{link}\n\nAfter that date the copy is deleted; you may ask again on the privacy page.\n"
+        )
+    },
+    archive_title: "Your data",
+    archive_intro: |org, until| {
+        format!(
+            "A copy of everything {org} holds about you. This page works until {until}; the copy is deleted after that."
+        )
+    },
+    archive_json: "Download as JSON (for another service)",
+    archive_csv: "Download as CSV (for a spreadsheet)",
+    archive_gone: "This link has expired, or the copy has been deleted. You may ask for a new copy on the privacy page.",
+    requests_send_archive: "Send their data",
+    requests_archive_sent: |until| {
+        format!(
+            "Archive (JSON and CSV) sent to the verified address; its link works until {until}."
+        )
+    },
+    requests_archive_help: "Builds a copy of everything held about them (JSON and CSV) and mails a link, valid seven days, to the verified address; the request is then closed as done.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

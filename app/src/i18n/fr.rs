@@ -839,6 +839,29 @@ pub const CATALOGUE: Catalogue = Catalogue {
     retention_col_held: "Conservées (obligation légale)",
     retention_dry_run: "à blanc",
     retention_running: "en cours",
+    archive_about: "Tout ce que cette organisation détient sur vous dans Accord, son logiciel de relation client : votre fiche et sa provenance, votre entreprise, vos échanges avec l'organisation, les affaires et pistes où vous figurez, la preuve de vos consentements et leur historique, qui dans l'organisation a consulté votre fiche, et vos demandes concernant vos données. La section « schema » décrit chaque champ : ce qu'il contient, pourquoi il est conservé (ses finalités) et s'il est obligatoire.",
+    archive_mail_subject: |org| format!("Vos données détenues par {org}"),
+    archive_mail_body: |org, link, until| {
+        format!(
+            "Bonjour,\n\nComme vous l'avez demandé, voici une copie de tout ce que {org} détient sur vous, en deux formats (JSON pour un autre service, CSV pour un tableur). Téléchargez-la depuis ce lien, valable jusqu'au {until} :\n{link}\n\nAprès cette date, la copie est supprimée ; vous pouvez en redemander une sur la page de confidentialité.\n"
+        )
+    },
+    archive_title: "Vos données",
+    archive_intro: |org, until| {
+        format!(
+            "Une copie de tout ce que {org} détient sur vous. Cette page fonctionne jusqu'au {until} ; la copie est supprimée ensuite."
+        )
+    },
+    archive_json: "Télécharger en JSON (pour un autre service)",
+    archive_csv: "Télécharger en CSV (pour un tableur)",
+    archive_gone: "Ce lien a expiré, ou la copie a été supprimée. Vous pouvez demander une nouvelle copie sur la page de confidentialité.",
+    requests_send_archive: "Envoyer ses données",
+    requests_archive_sent: |until| {
+        format!(
+            "Archive (JSON et CSV) envoyée à l'adresse vérifiée ; son lien fonctionne jusqu'au {until}."
+        )
+    },
+    requests_archive_help: "Construit une copie de tout ce qui est détenu sur la personne (JSON et CSV) et envoie un lien, valable sept jours, à l'adresse vérifiée ; la demande est alors close comme traitée.",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -2,7 +2,7 @@ use super::area::{Area, AreaPage};
 use super::form_outcome::{form_outcome, general_message};
 use crate::api::privacy::{
     CloseRequest, EraseForRequest, ExtendRequest, NOTICE_FORM, RegisterView, SaveNotice,
-    get_requests, request_form,
+    SendArchive, get_requests, request_form,
 };
 use crate::api::search_access_log;
 use crate::domain::AccessLogEntry;
@@ -308,6 +308,7 @@ fn RequestActions(request: RequestView) -> impl IntoView {
         .and(outcome.value.clone())
         .unwrap_or_default();
     let erasable = request.kind == RequestKind::Erasure && request.person_id.is_some();
+    let exportable = request.kind == RequestKind::Access && request.person_id.is_some();
     view! {
         <details open=outcome.error.is_some()>
             <summary>{t.requests_col_kind} " #" {id}</summary>
@@ -319,6 +320,14 @@ fn RequestActions(request: RequestView) -> impl IntoView {
                     <input type="hidden" name="version" value=request.version.to_string()/>
                     <p class="help" id=field("erase-help")>{t.requests_erase_warning}</p>
                     <div class="actions"><button type="submit" class="danger" aria-describedby=field("erase-help")>{t.requests_erase}</button></div>
+                </form>
+            })}
+            {exportable.then(|| view! {
+                <form method="post" action=SendArchive::PATH class="stack">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=request.version.to_string()/>
+                    <p class="help" id=field("archive-help")>{t.requests_archive_help}</p>
+                    <div class="actions"><button type="submit" aria-describedby=field("archive-help")>{t.requests_send_archive}</button></div>
                 </form>
             })}
             <form method="post" action=CloseRequest::PATH class="stack">

@@ -22,6 +22,8 @@ pub struct ServerContext {
     /// The address people reach Accord at (`ACCORD_PUBLIC_URL`), for the
     /// public forms' embedding snippet; no trailing slash.
     pub public_url: String,
+    /// Builds and mails access archives.
+    pub archives: std::sync::Arc<dyn super::archive::ArchiveSender>,
 }
 
 /// Session lifetimes.

@@ -4,6 +4,7 @@
 //! None of this is compiled into the WASM bundle.
 
 pub mod access_log;
+pub mod archive;
 pub mod auth;
 pub mod context;
 pub mod cookies;

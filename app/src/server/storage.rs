@@ -12,8 +12,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::sync::Arc;
 
+mod archive;
 mod consent;
 mod privacy;
+pub use archive::{AccessEntry, ArchiveData, ArchiveStore, ArchiveTable, Download, NewArchive};
 pub use consent::{
     ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, OutgoingMail,
     ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
@@ -1054,6 +1056,7 @@ pub struct Storage {
     pub access_log: Arc<dyn AccessLogStore>,
     pub consent: Arc<dyn ConsentStore>,
     pub privacy: Arc<dyn PrivacyStore>,
+    pub archives: Arc<dyn ArchiveStore>,
     pub health: Arc<dyn HealthStore>,
     pub bulk_load: Arc<dyn BulkLoadStore>,
 }

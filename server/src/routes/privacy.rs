@@ -1,5 +1,6 @@
 //! The privacy portal (`/privacy`): the notice and the request form, and
-//! the verification link (`/privacy/verify/{token}`). No session.
+//! the verification link (`/privacy/verify/{token}`), and the download
+//! link of an access archive (`/privacy/archive/{token}`). No session.
 //!
 //! Every valid request gets the same answer and the same mail, whether
 //! Accord knows the address or not (no enumeration); nothing about the
@@ -16,10 +17,10 @@ use app::domain::Problem;
 use app::domain::privacy::{RequestInput, VERIFY_VALID_DAYS};
 use app::i18n::{Locale, locale_from_headers};
 use app::server::auth::token::{hash_token, new_token};
-use app::server::storage::{NewRequest, OutgoingMail, RateCount, Received, RequestLink};
+use app::server::storage::{Download, NewRequest, OutgoingMail, RateCount, Received, RequestLink};
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use http_body_util::BodyExt;
 use std::collections::HashMap;
@@ -307,4 +308,119 @@ pub async fn verify(
             unavailable(locale)
         }
     }
+}
+
+/// What a download link leads to, or the page saying it no longer works.
+async fn archive_behind(
+    state: &AppState,
+    token: &str,
+    locale: Locale,
+) -> Result<(String, String, Locale, chrono::DateTime<chrono::Utc>), Response> {
+    if !token_ok(token) {
+        return Err(archive_gone(locale));
+    }
+    match state.storage.archives.download(&hash_token(token)).await {
+        Ok(Download::Ready {
+            json,
+            csv,
+            language,
+            expires_at,
+        }) => Ok((json, csv, language, expires_at)),
+        Ok(_) => Err(archive_gone(locale)),
+        Err(error) => {
+            tracing::error!(%error, "reading an archive failed");
+            Err(unavailable(locale))
+        }
+    }
+}
+
+fn archive_gone(locale: Locale) -> Response {
+    let t = locale.t();
+    message(
+        locale,
+        StatusCode::GONE,
+        t.archive_title,
+        t.archive_gone,
+        Some(&format!("/privacy?lang={}", locale.code())),
+        &[],
+    )
+}
+
+/// `GET /privacy/archive/{token}`: the page of an access archive, with
+/// its two downloads. Reading it changes nothing, so a mail scanner
+/// following the link does no harm; the link works for seven days.
+#[tracing::instrument(skip_all)]
+pub async fn show_archive(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = locale_from_headers(&headers);
+    let (_, _, language, expires_at) = match archive_behind(&state, &token, locale).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let organisation = match state.consent.organisation_name(&state.storage).await {
+        Ok(name) => name,
+        Err(error) => {
+            tracing::error!(%error, "reading the organisation failed");
+            return unavailable(language);
+        }
+    };
+    let t = language.t();
+    let until = expires_at.format("%Y-%m-%d").to_string();
+    let body = format!(
+        "<h1>{title}</h1><p>{intro}</p><ul class=\"downloads\">\
+         <li><a href=\"/privacy/archive/{token}/json\" download>{json}</a></li>\
+         <li><a href=\"/privacy/archive/{token}/csv\" download>{csv}</a></li></ul>",
+        title = pages::esc(t.archive_title),
+        intro = pages::esc(&(t.archive_intro)(&organisation, &until)),
+        json = pages::esc(t.archive_json),
+        csv = pages::esc(t.archive_csv),
+    );
+    let mut response = Page {
+        locale: language,
+        title: t.archive_title,
+        body,
+        frame_ancestors: &[],
+        nonce: None,
+    }
+    .respond(StatusCode::OK);
+    no_store(&mut response);
+    response
+}
+
+/// `GET /privacy/archive/{token}/{json|csv}`: the archive itself.
+#[tracing::instrument(skip_all, fields(format = %format))]
+pub async fn download_archive(
+    State(state): State<AppState>,
+    Path((token, format)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = locale_from_headers(&headers);
+    let (json, csv, _, _) = match archive_behind(&state, &token, locale).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let (body, content_type, file) = match format.as_str() {
+        "json" => (json, "application/json; charset=utf-8", "my-data.json"),
+        "csv" => (csv, "text/csv; charset=utf-8", "my-data.csv"),
+        _ => return archive_gone(locale),
+    };
+    let mut response = Response::new(Body::from(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{file}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    no_store(&mut response);
+    tracing::info!("access archive downloaded");
+    response
+}
+
+/// Personal data: no cache keeps a copy.
+fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
 }

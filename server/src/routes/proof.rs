@@ -13,7 +13,7 @@ use app::i18n::{Locale, locale_from_headers};
 use app::server::auth::session::SessionUser;
 use app::server::context::ClientAddr;
 use app::server::policy::{Action, allows};
-use app::server::storage::{AccessLogRecord, ProofData};
+use app::server::storage::{AccessLogRecord, ProofData, Storage, StorageError};
 use axum::Extension;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -66,30 +66,16 @@ async fn proof(
     if user.must_enroll_second_factor || !allows(user.role, Action::ExportConsentProof) {
         return plain(StatusCode::FORBIDDEN, t.err_forbidden);
     }
-    let storage = &state.storage;
-    let person = match storage.people.get(id).await {
-        Ok(Some(person)) => person,
+    let document = match document(&state.storage, id).await {
+        Ok(Some(document)) => document,
         Ok(None) => return plain(StatusCode::NOT_FOUND, t.err_not_found),
-        Err(error) => {
-            tracing::error!(%error, "reading a person failed");
-            return plain(StatusCode::INTERNAL_SERVER_ERROR, t.public_unavailable);
-        }
-    };
-    let loaded = tokio::try_join!(
-        storage.consent.proof(id),
-        storage.consent.purposes(),
-        storage.consent.chain_head(),
-        storage.consent.of_person(id, locale),
-        storage.organisation.get(),
-    );
-    let (data, purposes, head, (now, _), organisation) = match loaded {
-        Ok(loaded) => loaded,
         Err(error) => {
             tracing::error!(%error, "reading the proof failed");
             return plain(StatusCode::INTERNAL_SERVER_ERROR, t.public_unavailable);
         }
     };
-    if let Err(error) = storage
+    if let Err(error) = state
+        .storage
         .access_log
         .append(&AccessLogRecord {
             id: 0,
@@ -107,6 +93,46 @@ async fn proof(
         tracing::error!(%error, "writing the access log failed");
         return plain(StatusCode::INTERNAL_SERVER_ERROR, t.public_unavailable);
     }
+    let name = document["person"]["name"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    if html {
+        readable(locale, &name, &document)
+    } else {
+        let body = serde_json::to_string_pretty(&document).unwrap_or_default();
+        let mut response = (
+            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+            body,
+        )
+            .into_response();
+        if let Ok(value) =
+            HeaderValue::from_str(&format!("attachment; filename=\"consent-proof-{id}.json\""))
+        {
+            response
+                .headers_mut()
+                .insert(header::CONTENT_DISPOSITION, value);
+        }
+        response
+    }
+}
+
+/// The proof document of person `id` (None: no such person); the access
+/// or portability archive carries it too.
+pub(crate) async fn document(
+    storage: &Storage,
+    id: i64,
+) -> Result<Option<serde_json::Value>, StorageError> {
+    let Some(person) = storage.people.get(id).await? else {
+        return Ok(None);
+    };
+    let (data, purposes, head, (now, _), organisation) = tokio::try_join!(
+        storage.consent.proof(id),
+        storage.consent.purposes(),
+        storage.consent.chain_head(),
+        storage.consent.of_person(id, Locale::En),
+        storage.organisation.get(),
+    )?;
     let name = format!("{} {}", person.fields.first_name, person.fields.last_name)
         .trim()
         .to_string();
@@ -128,7 +154,7 @@ async fn proof(
             })
         })
         .collect();
-    let document = json!({
+    Ok(Some(json!({
         "format": "accord-consent-proof/1",
         "generated_at": canonical_time(chrono::Utc::now()),
         "organisation": organisation.name.to_string(),
@@ -146,25 +172,7 @@ async fn proof(
             "id": f.id, "slug": f.slug, "version": f.version, "language": f.language,
             "title": f.title, "sha256": f.sha256, "published_at": canonical_time(f.published_at),
         })).collect::<Vec<_>>(),
-    });
-    if html {
-        readable(locale, &name, &document)
-    } else {
-        let body = serde_json::to_string_pretty(&document).unwrap_or_default();
-        let mut response = (
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            body,
-        )
-            .into_response();
-        if let Ok(value) =
-            HeaderValue::from_str(&format!("attachment; filename=\"consent-proof-{id}.json\""))
-        {
-            response
-                .headers_mut()
-                .insert(header::CONTENT_DISPOSITION, value);
-        }
-        response
-    }
+    })))
 }
 
 fn rows_json(data: &ProofData) -> Vec<serde_json::Value> {

@@ -3,6 +3,7 @@
 //! and pass the same contract tests (`tests/integration/storage_contract.rs`).
 
 pub mod access_log;
+pub mod archive;
 pub mod bulk_load;
 pub mod companies;
 pub mod consent;

@@ -81,13 +81,13 @@ fn erasure_evidence() -> Evidence {
 }
 
 /// The register's columns, as [`request_view`] reads them.
-const REQUEST_COLUMNS: &str = "r.id, r.kind, r.status, r.email, r.details, r.person_id, \
+pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.kind, r.status, r.email, r.language, r.details, r.person_id, \
      CASE WHEN p.id IS NULL THEN NULL ELSE trim(p.first_name || ' ' || p.last_name) END AS person_name, \
      r.received_at, r.verified_at, r.due_at, r.extension_reason, u.display_name AS handled_by, \
      r.outcome, r.closed_at, r.version \
      FROM privacy_requests r LEFT JOIN people p ON p.id = r.person_id LEFT JOIN users u ON u.id = r.handled_by";
 
-fn request_view<'r, R>(row: &'r R) -> Result<RequestView, StorageError>
+pub(crate) fn request_view<'r, R>(row: &'r R) -> Result<RequestView, StorageError>
 where
     R: Row,
     &'r str: sqlx::ColumnIndex<R>,
@@ -103,6 +103,11 @@ where
         kind: RequestKind::parse(&kind).map_err(|p| corrupt("privacy_requests.kind", p))?,
         status: RequestStatus::parse(&status).map_err(|p| corrupt("privacy_requests.status", p))?,
         email: row.try_get("email").map_err(storage_error)?,
+        language: Locale::from_tag(
+            &row.try_get::<String, _>("language")
+                .map_err(storage_error)?,
+        )
+        .unwrap_or(Locale::En),
         details: row.try_get("details").map_err(storage_error)?,
         person_id: row.try_get("person_id").map_err(storage_error)?,
         person_name: row.try_get("person_name").map_err(storage_error)?,
@@ -209,7 +214,7 @@ macro_rules! sql_privacy {
                 if let Some(sql) = <$db as ForgetSearch>::statement(n) {
                     script.statement(&sql, ids(&erase));
                 }
-                for table in ["person_emails", "person_phones", "person_tags", "person_legal_bases", "consent_tokens", "outbox"] {
+                for table in ["person_emails", "person_phones", "person_tags", "person_legal_bases", "consent_tokens", "outbox", "privacy_archives"] {
                     script.statement(&format!("DELETE FROM {table} WHERE person_id IN ({})", list(n, 1)), ids(&erase));
                 }
                 script.statement(

@@ -870,6 +870,11 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Readonly),
         ),
         (
+            "/api/privacy/send-archive",
+            "id=1&version=1",
+            Some(Role::Sales),
+        ),
+        (
             "/api/privacy/save-notice",
             "contact=intruder%40example.com&location=Elsewhere",
             Some(Role::Sales),

@@ -8,6 +8,7 @@
 mod support;
 
 mod access_log;
+mod archive;
 mod auth;
 mod bulk_load;
 mod companies_timeline;

@@ -352,3 +352,121 @@ async fn the_dpo_handles_the_register(backend: &str) {
     );
     assert!(html.contains(&today.to_string()));
 }
+
+on_both_backends!(an_access_request_ends_with_a_download_link);
+
+/// The path of the first link after `prefix` in the latest mail to `to`.
+async fn link_in_mail(s: &app::server::storage::Storage, to: &str, prefix: &str) -> String {
+    let mail = s
+        .consent
+        .outbox(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|m| m.recipient == to && m.body.contains(prefix))
+        .unwrap_or_else(|| panic!("no mail to {to} with {prefix}"));
+    let start = mail.body.find(prefix).unwrap();
+    mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect()
+}
+
+async fn an_access_request_ends_with_a_download_link(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, anne) = signed_up(s, "anne@example.fr").await;
+    let app: Router = server::router::build(state(s.clone()));
+    let id = confirmed(&app, s, "access", "anne@example.fr", "203.0.113.1:1").await;
+    let dpo = signed_in(s, Role::Dpo).await;
+    let (_, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert!(html.contains("Send their data"), "{html}");
+
+    // One click: the archive built, its link mailed, the request closed.
+    let v = s.privacy.request(id).await.unwrap().unwrap().version;
+    let (status, _, body) = call(
+        &app,
+        form_post(
+            "/api/privacy/send-archive",
+            &format!("id={id}&version={v}"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    let r = s.privacy.request(id).await.unwrap().unwrap();
+    assert_eq!(r.status, RequestStatus::Done);
+    assert!(
+        r.outcome.starts_with("Archive (JSON and CSV) sent"),
+        "{}",
+        r.outcome
+    );
+    let log = s
+        .access_log
+        .search(&app::server::storage::AccessLogFilter::default(), 100)
+        .await
+        .unwrap();
+    assert!(log.iter().any(|e| e.action == "export"
+        && e.record_type == "person_archive"
+        && e.record_id == anne.to_string()));
+    // A second click: the request is closed, nothing more is sent.
+    let (status, _, _) = call(
+        &app,
+        form_post(
+            "/api/privacy/send-archive",
+            &format!("id={id}&version={v}"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK);
+    let archive_mails = s
+        .consent
+        .outbox(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.body.contains("/privacy/archive/"))
+        .count();
+    assert_eq!(archive_mails, 1);
+
+    // The link from the mail: a page with both downloads, kept by no cache.
+    let path = link_in_mail(s, "anne@example.fr", "/privacy/archive/").await;
+    let path = path.trim_start_matches("http://127.0.0.1:3000");
+    let (status, headers, html) = call(&app, get(path, None)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(html.contains(&format!("{path}/json")) && html.contains(&format!("{path}/csv")));
+    let (status, headers, json) = call(&app, get(&format!("{path}/json"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let doc: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(doc["records"]["people"][0]["person.last_name"], "Martin");
+    assert_eq!(doc["privacy_requests"][0]["kind"], "access");
+    let (status, _, csv) = call(&app, get(&format!("{path}/csv"), None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(csv.starts_with("section,row,field,value"));
+    assert!(csv.contains("anne@example.fr"));
+    let (status, _, _) = call(&app, get(&format!("{path}/pdf"), None)).await;
+    assert_eq!(status, StatusCode::GONE);
+    let (status, _, _) = call(&app, get("/privacy/archive/not-a-token", None)).await;
+    assert_eq!(status, StatusCode::GONE);
+
+    // Seven days later the upkeep deletes it: the link says so.
+    assert_eq!(
+        s.archives
+            .purge_archives(chrono::Utc::now() + chrono::Duration::days(8))
+            .await
+            .unwrap(),
+        1
+    );
+    let (status, _, html) = call(&app, get(path, None)).await;
+    assert_eq!(status, StatusCode::GONE);
+    assert!(html.contains("expired"), "{html}");
+}

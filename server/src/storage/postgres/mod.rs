@@ -77,6 +77,7 @@ pub fn storage(pool: PgPool) -> Storage {
         )),
         consent: Arc::new(super::consent::SqlConsent::new(pool.clone())),
         privacy: Arc::new(super::privacy::SqlPrivacy::new(pool.clone())),
+        archives: Arc::new(super::archive::SqlArchives::new(pool.clone())),
         bulk_load: Arc::new(super::bulk_load::SqlBulkLoad::new(pool.clone())),
         health: Arc::new(PgHealth { pool }),
     }
