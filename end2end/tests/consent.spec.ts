@@ -1,6 +1,6 @@
 import { type Browser, expect, type Page, test } from '@playwright/test';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -282,6 +282,51 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
     await expect(consents.locator('tbody tr')).toHaveCount(3);
     await expect(consents.locator('tbody tr').first()).toContainText('Withdrawn');
   });
+  test('a person asks for a copy of their data, the DPO sends it, and the person downloads it @nojs', async ({ browser, page }) => {
+    // Camille (who signed up above) asks, without JavaScript, in French.
+    const visitor = await noJsPage(browser);
+    await visitor.goto(`${base}/privacy`);
+    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
+    await visitor.getByRole('radio', { name: /Une copie de mes données/ }).check();
+    let before = smtp.messages.length;
+    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expect(visitor.getByRole('status')).toContainText('camille@example.fr');
+    await visitor.goto(link(await smtp.body(before), `${base}/privacy/verify/`));
+    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
+    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+
+    // The DPO sends it with one button; the request leaves the queue.
+    await signIn(page, '/privacy-office');
+    const register = page.getByRole('region', { name: 'Privacy requests' });
+    await expect(register.getByRole('row', { name: /A copy of my data/ })).toContainText('camille@example.fr');
+    await register.getByText(/Request #\d+/).click();
+    before = smtp.messages.length;
+    await register.getByRole('button', { name: 'Send their data' }).click();
+    await expect(page.getByRole('region', { name: 'Privacy requests' }).getByText('No request to handle.')).toBeVisible();
+
+    // Camille's mail, in French, leads to her data in two formats.
+    const body = await smtp.body(before);
+    expect(body).toContain('copie de tout ce que');
+    await visitor.goto(link(body, `${base}/privacy/archive/`));
+    await expect(visitor.getByRole('heading', { name: 'Vos données' })).toBeVisible();
+    const [json] = await Promise.all([
+      visitor.waitForEvent('download'),
+      visitor.getByRole('link', { name: /Télécharger en JSON/ }).click(),
+    ]);
+    const archive = JSON.parse(readFileSync((await json.path())!, 'utf8'));
+    expect(archive.format).toBe('accord-person-archive/1');
+    expect(archive.records.people[0]['person.last_name']).toBe('Durand');
+    expect(archive.records.person_emails[0]['person.email']).toBe('camille@example.fr');
+    expect(archive.consent_proof.rows.length).toBeGreaterThan(0);
+    const [csv] = await Promise.all([
+      visitor.waitForEvent('download'),
+      visitor.getByRole('link', { name: /Télécharger en CSV/ }).click(),
+    ]);
+    const lines = readFileSync((await csv.path())!, 'utf8').split('\n');
+    expect(lines[0]).toBe('section,row,field,value');
+    expect(lines).toContain('person_emails,1,person.email,camille@example.fr');
+  });
+
   test('a person asks through the privacy portal to be erased, and the DPO erases them @nojs', async ({ browser, page }) => {
     // Camille (who signed up above) asks, without JavaScript, in French.
     const visitor = await noJsPage(browser);
