@@ -254,7 +254,7 @@ fn main() {
         let stop = Arc::new(AtomicBool::new(false));
         let during = tokio::spawn(reader(storage.clone(), ids, stop.clone()));
         let t = Instant::now();
-        let report = server::privacy::retention::run(&storage, policy, today, false, None, |_| {}).await.unwrap();
+        let report = server::privacy::retention::run(&storage, policy, today, false, None, "http://accord.test", |_| {}).await.unwrap();
         let took = t.elapsed();
         stop.store(true, Ordering::Relaxed);
         let mut busy = during.await.unwrap();

@@ -93,6 +93,7 @@ pub enum RetentionCommand {
 pub async fn retention(
     storage: &app::server::storage::Storage,
     command: RetentionCommand,
+    public_url: &str,
 ) -> Result<(), String> {
     use app::domain::retention::RetentionPolicy;
     let RetentionCommand::Run { dry_run, as_of } = command;
@@ -104,9 +105,10 @@ pub async fn retention(
         as_of,
         dry_run,
         None,
+        public_url,
         |done| {
             let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-            eprint!("\rretention run: {done} due people handled ({rate:.0}/s)   ");
+            eprint!("\rretention run: {done} people handled ({rate:.0}/s)   ");
         },
     )
     .await
@@ -128,9 +130,22 @@ pub async fn retention(
             ));
         }
     }
+    for person in &report.asked {
+        out.push_str(&format!(
+            "{} person {}: {}, clock from {}, limit {}\n",
+            if dry_run { "would ask" } else { "asked    " },
+            person.id,
+            person.rule.key(),
+            person.since.format("%Y-%m-%d"),
+            RetentionPolicy::CNIL
+                .limit_of(person.rule, person.since)
+                .format("%Y-%m-%d"),
+        ));
+    }
     let verb = if dry_run { "would be erased" } else { "erased" };
+    let asked = if dry_run { "would be asked" } else { "asked" };
     out.push_str(&format!(
-        "Retention run {} as of {}{}: {} due, {} {verb}, {} kept under a legal hold ({:.1} s)",
+        "Retention run {} as of {}{}: {} due, {} {verb}, {} kept under a legal hold; {} {asked} whether they still want to hear from us ({:.1} s)",
         report.run_id,
         report.as_of,
         if dry_run {
@@ -145,6 +160,7 @@ pub async fn retention(
             report.erased
         },
         report.held,
+        report.asked.len(),
         started.elapsed().as_secs_f64()
     ));
     crate::startup::announce(&out);

@@ -66,8 +66,9 @@ pub fn spawn_consent_upkeep(storage: Storage) {
 
 /// Daily, starting ten minutes after start: the retention run of the
 /// day (`accord retention run` does the same on demand). With several
-/// instances each runs it; a second run the same day finds nobody due.
-pub fn spawn_retention(storage: Storage) {
+/// instances each runs it; a second run the same day finds nobody due
+/// and nobody left to ask.
+pub fn spawn_retention(storage: Storage, public_url: String) {
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_secs(600)).await;
         let mut every_day = tokio::time::interval(Duration::from_secs(86_400));
@@ -80,6 +81,7 @@ pub fn spawn_retention(storage: Storage) {
                 today,
                 false,
                 None,
+                &public_url,
                 |_| {},
             )
             .await
@@ -89,6 +91,7 @@ pub fn spawn_retention(storage: Storage) {
                     due = report.due.len(),
                     erased = report.erased,
                     held = report.held,
+                    asked = report.asked.len(),
                     "retention run"
                 ),
                 Err(error) => tracing::error!(%error, "the retention run failed"),

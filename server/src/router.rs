@@ -1,7 +1,7 @@
 //! The HTTP application: Leptos pages and server functions, probes, static
 //! assets, and the middleware every request passes through.
 
-use crate::routes::{consent, events, health, lang, privacy, proof, reports};
+use crate::routes::{consent, events, health, lang, privacy, proof, repermission, reports};
 use crate::state::AppState;
 use app::{App, shell};
 use axum::Router;
@@ -83,6 +83,7 @@ pub fn build(state: AppState) -> Router {
         .route("/privacy", get(privacy::show).post(privacy::submit))
         .route("/privacy/verify/{token}", get(privacy::show_verify).post(privacy::verify))
         .route("/privacy/archive/{token}", get(privacy::show_archive))
+        .route("/r/{token}", get(repermission::show).post(repermission::keep))
         .route("/privacy/archive/{token}/{format}", get(privacy::download_archive))
         .layer(
             ServiceBuilder::new()
@@ -142,7 +143,7 @@ fn public_path(path: &str) -> String {
         }
     }
     match path.get(..3) {
-        Some("/c/") | Some("/w/") => format!("{}…", &path[..3]),
+        Some("/c/") | Some("/w/") | Some("/r/") => format!("{}…", &path[..3]),
         _ => path.to_string(),
     }
 }

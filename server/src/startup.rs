@@ -43,9 +43,15 @@ pub async fn run(command: Command, config: Config) -> Result<(), StartupError> {
         Command::Consent(command) => crate::cli::consent(&storage, command)
             .await
             .map_err(StartupError::Command),
-        Command::Retention(command) => crate::cli::retention(&storage, command)
-            .await
-            .map_err(StartupError::Command),
+        Command::Retention(command) => {
+            let public_url = config
+                .public_url
+                .clone()
+                .unwrap_or_else(|| format!("http://{}", config.listen));
+            crate::cli::retention(&storage, command, &public_url)
+                .await
+                .map_err(StartupError::Command)
+        }
         Command::Seed {
             contacts,
             companies,
@@ -140,12 +146,12 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
     crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
     crate::live::spawn_prune(storage.clone());
     crate::jobs::spawn_consent_upkeep(storage.clone());
-    crate::jobs::spawn_retention(storage.clone());
     let mut state = AppState::new(leptos_options(&config), storage.clone());
     state.consent.public_url = config
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
+    crate::jobs::spawn_retention(storage.clone(), state.consent.public_url.clone());
     state.consent.rate_limit = i64::from(config.form_rate_limit);
     match &config.smtp_url {
         Some(url) => match crate::consent::mail::Mailer::new(url.expose(), &config.mail_from) {

@@ -66,6 +66,7 @@ pub async fn get_requests(closed: bool) -> Result<RegisterView, AppError> {
                 due: r.due,
                 erased: r.erased,
                 held: r.held,
+                asked: r.asked,
             })
             .collect();
         Ok(RegisterView {

@@ -101,6 +101,7 @@ pub const FIELDS: &[FieldSpec] = &[
     field!("person.relationship_ended_at", "people"."relationship_ended_at", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.restricted_at", "people"."restricted_at", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.objected_at", "people"."objected_at", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
+    field!("person.repermission_asked_at", "people"."repermission_asked_at", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.legal_hold", "people"."legal_hold", Provenance, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("person.tags", "person_tags"."tag_id", Commercial, PROSPECTING_AND_CUSTOMERS, required: false, personal: true),
     field!("interaction.kind", "interactions"."kind", Exchanges, PROSPECTING_AND_CUSTOMERS, required: true, personal: true),

@@ -6,7 +6,7 @@
 //! relationship, access-log entries one year, an unconfirmed consent
 //! thirty days. A current customer is never due.
 
-use chrono::{DateTime, Months, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Days, Months, NaiveDate, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// How long each kind of record is kept.
@@ -38,6 +38,37 @@ impl RetentionPolicy {
     /// The same for former customers.
     pub fn former_customer_cutoff(&self, as_of: NaiveDate) -> DateTime<Utc> {
         months_before(as_of, self.former_customer_months)
+    }
+
+    /// When the clock of someone under `rule` whose clock started at
+    /// `since` runs out.
+    pub fn limit_of(&self, rule: DueRule, since: DateTime<Utc>) -> DateTime<Utc> {
+        let months = match rule {
+            DueRule::Prospect => self.prospect_months,
+            DueRule::FormerCustomer => self.former_customer_months,
+        };
+        since
+            .checked_add_months(Months::new(months))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC)
+    }
+
+    /// The day that is `notice_days` after `as_of`: whoever will be due
+    /// on it, and is not yet on `as_of`, is asked now.
+    pub fn notice_day(&self, as_of: NaiveDate) -> NaiveDate {
+        as_of
+            .checked_add_days(Days::new(u64::from(self.notice_days)))
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    /// People asked before this instant were asked in an earlier cycle:
+    /// each person's notice window lasts `notice_days`, so anyone asked
+    /// since is asked already.
+    pub fn asked_before(&self, as_of: NaiveDate) -> DateTime<Utc> {
+        as_of
+            .checked_sub_days(Days::new(u64::from(self.notice_days)))
+            .unwrap_or(NaiveDate::MIN)
+            .and_time(NaiveTime::MIN)
+            .and_utc()
     }
 }
 
@@ -81,6 +112,8 @@ pub struct RunView {
     pub due: i64,
     pub erased: i64,
     pub held: i64,
+    /// Asked whether they still want to hear from the organisation.
+    pub asked: i64,
 }
 
 #[cfg(test)]

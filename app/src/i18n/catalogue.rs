@@ -749,6 +749,16 @@ pub struct Catalogue {
     // Access archives (register)
     pub requests_archive_help: &'static str,
 
+    // Re-permission
+    pub repermission_mail_subject: fn(&str) -> String,
+    pub repermission_mail_body: fn(&str, &str, &str, &str) -> String,
+    pub repermission_title: &'static str,
+    pub repermission_text: fn(&str) -> String,
+    pub repermission_keep: &'static str,
+    pub repermission_kept_title: &'static str,
+    pub repermission_kept: fn(&str) -> String,
+    pub retention_col_asked: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

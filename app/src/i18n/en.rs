@@ -823,7 +823,7 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_handled_by: |name| format!("Handled by {name}"),
     person_erased: "Erased person",
     retention_title: "Retention runs",
-    retention_intro: "Every day Accord erases the people whose retention period is over (prospects three years after collection or their last contact, former customers three years after the end of the relationship), except those under a legal hold. `accord retention run --dry-run` lists who would be erased, and why.",
+    retention_intro: "Every day Accord erases the people whose retention period is over (prospects three years after collection or their last contact, former customers three years after the end of the relationship), except those under a legal hold. Sixty days before their limit, people are asked by mail whether they still want to hear from you; a yes starts their clock again. `accord retention run --dry-run` lists who would be asked or erased, and why.",
     retention_empty: "No run yet.",
     retention_col_started: "Started",
     retention_col_as_of: "As of",
@@ -855,6 +855,26 @@ pub const CATALOGUE: Catalogue = Catalogue {
         )
     },
     requests_archive_help: "Builds a copy of everything held about them (JSON and CSV) and mails a link, valid seven days, to the verified address; the request is then closed as done.",
+    repermission_mail_subject: |org| format!("Do you still want to hear from {org}?"),
+    repermission_mail_body: |name, org, link, until| {
+        format!(
+            "Hello {name},\n\n{org} keeps your contact details to tell you about its offers, but not for ever: unless you tell us you still want to hear from us, your details will be erased on {until}.\n\nTo stay in touch, open this link and press the button:\n{link}\n\nTo be forgotten, do nothing.\n"
+        )
+    },
+    repermission_title: "Stay in touch?",
+    repermission_text: |org| {
+        format!(
+            "{org} keeps your contact details to tell you about its offers. Unless you tell us you still want to hear from us, they will be erased when their retention period ends."
+        )
+    },
+    repermission_keep: "Yes, keep me informed",
+    repermission_kept_title: "Thank you",
+    repermission_kept: |org| {
+        format!(
+            "{org} keeps your details. You may change your mind at any time: every mail has a link to withdraw, and the privacy page lets you ask for erasure."
+        )
+    },
+    retention_col_asked: "Asked to stay",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

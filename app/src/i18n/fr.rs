@@ -830,7 +830,7 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_handled_by: |name| format!("Traitée par {name}"),
     person_erased: "Personne effacée",
     retention_title: "Passes de conservation",
-    retention_intro: "Chaque jour, Accord efface les personnes dont la durée de conservation est écoulée (prospects trois ans après la collecte ou leur dernier contact, anciens clients trois ans après la fin de la relation), sauf celles sous obligation légale de conservation. `accord retention run --dry-run` liste qui serait effacé, et pourquoi.",
+    retention_intro: "Chaque jour, Accord efface les personnes dont la durée de conservation est écoulée (prospects trois ans après la collecte ou leur dernier contact, anciens clients trois ans après la fin de la relation), sauf celles sous obligation légale de conservation. Soixante jours avant leur échéance, les personnes reçoivent un message leur demandant si elles souhaitent encore avoir de vos nouvelles ; un oui relance leur durée de conservation. `accord retention run --dry-run` liste qui serait sollicité ou effacé, et pourquoi.",
     retention_empty: "Aucune passe pour l'instant.",
     retention_col_started: "Début",
     retention_col_as_of: "À la date du",
@@ -862,6 +862,28 @@ pub const CATALOGUE: Catalogue = Catalogue {
         )
     },
     requests_archive_help: "Construit une copie de tout ce qui est détenu sur la personne (JSON et CSV) et envoie un lien, valable sept jours, à l'adresse vérifiée ; la demande est alors close comme traitée.",
+    repermission_mail_subject: |org| {
+        format!("Souhaitez-vous toujours avoir des nouvelles de {org} ?")
+    },
+    repermission_mail_body: |name, org, link, until| {
+        format!(
+            "Bonjour {name},\n\n{org} conserve vos coordonnées pour vous parler de ses offres, mais pas indéfiniment : sauf si vous nous dites vouloir encore avoir de nos nouvelles, vos données seront effacées le {until}.\n\nPour rester en contact, ouvrez ce lien et appuyez sur le bouton :\n{link}\n\nPour être oublié, ne faites rien.\n"
+        )
+    },
+    repermission_title: "Rester en contact ?",
+    repermission_text: |org| {
+        format!(
+            "{org} conserve vos coordonnées pour vous parler de ses offres. Sauf si vous nous dites vouloir encore avoir de nos nouvelles, elles seront effacées à la fin de leur durée de conservation."
+        )
+    },
+    repermission_keep: "Oui, tenez-moi informé",
+    repermission_kept_title: "Merci",
+    repermission_kept: |org| {
+        format!(
+            "{org} conserve vos coordonnées. Vous pouvez changer d'avis à tout moment : chaque message contient un lien de retrait, et la page de confidentialité permet de demander l'effacement."
+        )
+    },
+    retention_col_asked: "Sollicitées",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -192,6 +192,7 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
                                 <th scope="col">{t.retention_col_due}</th>
                                 <th scope="col">{t.retention_col_erased}</th>
                                 <th scope="col">{t.retention_col_held}</th>
+                                <th scope="col">{t.retention_col_asked}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -206,6 +207,7 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
                                     <td>{r.due}</td>
                                     <td>{r.erased}</td>
                                     <td>{r.held}</td>
+                                    <td>{r.asked}</td>
                                 </tr>
                             }).collect_view()}
                         </tbody>

@@ -21,7 +21,8 @@ pub use consent::{
     ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
 };
 pub use privacy::{
-    DuePerson, Erased, ErasureReason, NewRequest, PrivacyStore, Received, RequestLink, RetentionRun,
+    Approaching, DuePerson, Erased, ErasureReason, NewRequest, PrivacyStore, Received,
+    RepermissionAsk, RepermissionLink, RequestLink, RetentionRun,
 };
 
 /// A storage failure. The text is for logs only: server functions turn any

@@ -7,6 +7,7 @@ pub mod health;
 pub mod lang;
 pub mod privacy;
 pub mod proof;
+pub mod repermission;
 pub mod reports;
 
 use axum::http::{StatusCode, header};

@@ -279,15 +279,32 @@ macro_rules! sql_consent {
                 evidence: &Evidence,
                 now: DateTime<Utc>,
             ) -> Result<usize, StorageError> {
+                Self::mark_all_of(tx, head, people, ConsentEvent::Withdrawn, &["pending", "given"], evidence, now).await
+            }
+
+            /// Appends `event` for every consent of `people` whose state is
+            /// one of `statuses`: one ledger row each, after `head` (from
+            /// [`Self::lock_chain`] in the same transaction). Returns how
+            /// many.
+            pub(crate) async fn mark_all_of(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                head: (i64, String),
+                people: &[i64],
+                event: ConsentEvent,
+                statuses: &[&str],
+                evidence: &Evidence,
+                now: DateTime<Utc>,
+            ) -> Result<usize, StorageError> {
                 if people.is_empty() {
                     return Ok(0);
                 }
                 let sql = format!(
                     "SELECT s.person_id, s.purpose_id, p.channel, s.text_sha256 FROM consent_state s \
                      JOIN consent_purposes p ON p.id = s.purpose_id \
-                     WHERE s.person_id IN ({}) AND s.status IN ('pending', 'given') \
+                     WHERE s.person_id IN ({}) AND s.status IN ({}) \
                      ORDER BY s.person_id, s.purpose_id",
-                    (1..=people.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                    (1..=people.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", "),
+                    statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ")
                 );
                 let mut query = sqlx::query_as::<_, (i64, i64, String, String)>(&sql);
                 for id in people {
@@ -302,7 +319,7 @@ macro_rules! sql_consent {
                         person_id,
                         purpose_id,
                         channel,
-                        event: ConsentEvent::Withdrawn,
+                        event,
                         text_sha256,
                         form_version_id: None,
                     })

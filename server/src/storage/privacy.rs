@@ -11,8 +11,8 @@ use app::domain::privacy::{RequestKind, RequestStatus, RequestView, extended_due
 use app::domain::retention::DueRule;
 use app::i18n::Locale;
 use app::server::storage::{
-    DuePerson, Erased, ErasureReason, Evidence, NewRequest, PrivacyStore, Received, RequestLink,
-    RetentionRun, StorageError,
+    Approaching, DuePerson, Erased, ErasureReason, Evidence, NewRequest, PrivacyStore, Received,
+    RepermissionAsk, RepermissionLink, RequestLink, RetentionRun, StorageError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -74,9 +74,14 @@ impl ForgetSearch for sqlx::Postgres {
 /// (deleted with the rest of the person's evidence in the same
 /// transaction; its digest stays in the hashed row).
 fn erasure_evidence() -> Evidence {
+    erasure_evidence_of("accord erasure")
+}
+
+/// Evidence for ledger rows Accord writes itself (`who`: what wrote them).
+fn erasure_evidence_of(who: &str) -> Evidence {
     Evidence {
         source_addr: String::new(),
-        user_agent: "accord erasure".into(),
+        user_agent: who.into(),
     }
 }
 
@@ -214,7 +219,7 @@ macro_rules! sql_privacy {
                 if let Some(sql) = <$db as ForgetSearch>::statement(n) {
                     script.statement(&sql, ids(&erase));
                 }
-                for table in ["person_emails", "person_phones", "person_tags", "person_legal_bases", "consent_tokens", "outbox", "privacy_archives"] {
+                for table in ["person_emails", "person_phones", "person_tags", "person_legal_bases", "consent_tokens", "outbox", "privacy_archives", "repermission_links"] {
                     script.statement(&format!("DELETE FROM {table} WHERE person_id IN ({})", list(n, 1)), ids(&erase));
                 }
                 script.statement(
@@ -623,10 +628,11 @@ macro_rules! sql_privacy {
                 due: i64,
                 erased: i64,
                 held: i64,
+                asked: i64,
                 finished: bool,
             ) -> Result<(), StorageError> {
                 sqlx::query(
-                    "UPDATE retention_runs SET due = $1, erased = $2, held = $3, \
+                    "UPDATE retention_runs SET due = $1, erased = $2, held = $3, asked = $7, \
                      finished_at = CASE WHEN $4 THEN $5 ELSE finished_at END WHERE id = $6",
                 )
                 .bind(due)
@@ -635,6 +641,7 @@ macro_rules! sql_privacy {
                 .bind(finished)
                 .bind(Utc::now())
                 .bind(id)
+                .bind(asked)
                 .execute(&self.pool)
                 .await
                 .map_err(storage_error)?;
@@ -642,9 +649,217 @@ macro_rules! sql_privacy {
             }
 
             #[tracing::instrument(skip(self), err)]
+            async fn approaching(
+                &self,
+                prospects: (DateTime<Utc>, DateTime<Utc>),
+                former: (DateTime<Utc>, DateTime<Utc>),
+                asked_before: DateTime<Utc>,
+                after_id: i64,
+                limit: u32,
+            ) -> Result<Vec<Approaching>, StorageError> {
+                // The same clock as `due`: due on the notice day ($3, $5),
+                // not yet today ($2, $4).
+                let rows = sqlx::query(
+                    "SELECT p.id, p.status, trim(p.first_name || ' ' || p.last_name) AS name, p.language, e.address, \
+                     CASE WHEN p.status = 'former_customer' THEN COALESCE(p.relationship_ended_at, p.updated_at) \
+                          WHEN p.last_inbound_at IS NOT NULL AND p.last_inbound_at > p.collected_at THEN p.last_inbound_at \
+                          ELSE p.collected_at END AS since \
+                     FROM people p JOIN person_emails e ON e.person_id = p.id AND e.position = 0 \
+                     WHERE p.id > $1 AND p.erased_at IS NULL AND p.legal_hold = '' \
+                       AND p.objected_at IS NULL AND p.restricted_at IS NULL \
+                       AND (p.repermission_asked_at IS NULL OR p.repermission_asked_at < $6) AND ( \
+                       (p.status IN ('prospect', 'lead') AND p.collected_at < $3 \
+                        AND (p.last_inbound_at IS NULL OR p.last_inbound_at < $3) \
+                        AND (p.collected_at >= $2 OR p.last_inbound_at >= $2)) \
+                       OR (p.status = 'former_customer' AND COALESCE(p.relationship_ended_at, p.updated_at) < $5 \
+                        AND COALESCE(p.relationship_ended_at, p.updated_at) >= $4)) \
+                     ORDER BY p.id LIMIT $7",
+                )
+                .bind(after_id)
+                .bind(prospects.0)
+                .bind(prospects.1)
+                .bind(former.0)
+                .bind(former.1)
+                .bind(asked_before)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter()
+                    .map(|row| {
+                        let status: String = row.try_get("status").map_err(storage_error)?;
+                        let language: Option<String> = row.try_get("language").map_err(storage_error)?;
+                        Ok(Approaching {
+                            id: row.try_get("id").map_err(storage_error)?,
+                            rule: match status.as_str() {
+                                "former_customer" => DueRule::FormerCustomer,
+                                "prospect" | "lead" => DueRule::Prospect,
+                                other => return Err(corrupt("people.status", other)),
+                            },
+                            since: row.try_get("since").map_err(storage_error)?,
+                            email: row.try_get("address").map_err(storage_error)?,
+                            name: row.try_get("name").map_err(storage_error)?,
+                            language: language.as_deref().and_then(Locale::from_tag),
+                        })
+                    })
+                    .collect()
+            }
+
+            #[tracing::instrument(skip_all, fields(count = asks.len()), err)]
+            async fn ask_repermission(
+                &self,
+                asks: &[RepermissionAsk],
+                asked_before: DateTime<Utc>,
+                now: DateTime<Utc>,
+            ) -> Result<Vec<i64>, StorageError> {
+                assert!(asks.len() <= ERASE_AT_ONCE, "ask at most {ERASE_AT_ONCE} at once");
+                if asks.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let head = SqlConsent::<$db>::lock_chain(&mut tx).await?;
+                // Stamped here, under the chain's lock: an instance that
+                // read the same people a moment ago finds them asked.
+                let people: Vec<i64> = asks.iter().map(|a| a.person_id).collect();
+                let sql = format!(
+                    "UPDATE people SET repermission_asked_at = $1 WHERE id IN ({}) \
+                     AND (repermission_asked_at IS NULL OR repermission_asked_at < $2) RETURNING id",
+                    list(people.len(), 3)
+                );
+                let mut query = sqlx::query_scalar::<_, i64>(&sql).bind(now).bind(asked_before);
+                for id in &people {
+                    query = query.bind(*id);
+                }
+                let mut asked = query.fetch_all(&mut *tx).await.map_err(storage_error)?;
+                asked.sort_unstable();
+                if asked.is_empty() {
+                    tx.commit().await.map_err(storage_error)?;
+                    return Ok(asked);
+                }
+                SqlConsent::<$db>::mark_all_of(
+                    &mut tx,
+                    head,
+                    &asked,
+                    app::domain::consent::ConsentEvent::RepermissionAsked,
+                    &["pending", "given"],
+                    &erasure_evidence_of("accord retention"),
+                    now,
+                )
+                .await?;
+                let mut script = Script::new();
+                let chosen: Vec<&RepermissionAsk> =
+                    asks.iter().filter(|a| asked.binary_search(&a.person_id).is_ok()).collect();
+                script.rows(
+                    "INSERT INTO repermission_links (token_hash, person_id, created_at, expires_at)",
+                    chosen
+                        .iter()
+                        .map(|a| vec![(&a.link_hash).into(), a.person_id.into(), now.into(), a.expires_at.into()])
+                        .collect(),
+                    "",
+                );
+                script.rows(
+                    "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at)",
+                    chosen
+                        .iter()
+                        .map(|a| {
+                            vec![
+                                (&a.mail.recipient).into(),
+                                (&a.mail.subject).into(),
+                                (&a.mail.body).into(),
+                                a.person_id.into(),
+                                now.into(),
+                                now.into(),
+                            ]
+                        })
+                        .collect(),
+                    "",
+                );
+                (&mut *tx).run_script(script).await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(asked)
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn repermission_link(&self, token_hash: &str) -> Result<RepermissionLink, StorageError> {
+                let row: Option<(i64, Option<String>, DateTime<Utc>, Option<DateTime<Utc>>)> = sqlx::query_as(
+                    "SELECT l.person_id, p.language, l.expires_at, l.used_at FROM repermission_links l \
+                     JOIN people p ON p.id = l.person_id WHERE l.token_hash = $1 AND p.erased_at IS NULL",
+                )
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                let Some((person_id, language, expires_at, used_at)) = row else {
+                    return Ok(RepermissionLink::Unknown);
+                };
+                if used_at.is_some() {
+                    return Ok(RepermissionLink::Used);
+                }
+                if expires_at <= Utc::now() {
+                    return Ok(RepermissionLink::Expired);
+                }
+                Ok(RepermissionLink::Valid {
+                    person_id,
+                    language: language.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::En),
+                })
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn keep_in_touch(
+                &self,
+                token_hash: &str,
+                evidence: &Evidence,
+            ) -> Result<RepermissionLink, StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // The chain's lock first (a write: SQLite's lock too).
+                let head = SqlConsent::<$db>::lock_chain(&mut tx).await?;
+                let taken: Option<i64> = sqlx::query_scalar(
+                    "UPDATE repermission_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL \
+                     AND expires_at > $1 AND person_id IN (SELECT id FROM people WHERE erased_at IS NULL) \
+                     RETURNING person_id",
+                )
+                .bind(now)
+                .bind(token_hash)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                let Some(person_id) = taken else {
+                    tx.rollback().await.map_err(storage_error)?;
+                    return self.repermission_link(token_hash).await;
+                };
+                // Their answer is a contact they initiated: the clock
+                // starts again from it.
+                let language: Option<String> = sqlx::query_scalar(
+                    "UPDATE people SET last_inbound_at = $1, updated_at = $1, version = version + 1 \
+                     WHERE id = $2 RETURNING language",
+                )
+                .bind(now)
+                .bind(person_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                SqlConsent::<$db>::mark_all_of(
+                    &mut tx,
+                    head,
+                    &[person_id],
+                    app::domain::consent::ConsentEvent::Confirmed,
+                    &["given"],
+                    evidence,
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(RepermissionLink::Valid {
+                    person_id,
+                    language: language.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::En),
+                })
+            }
+
+            #[tracing::instrument(skip(self), err)]
             async fn runs(&self, limit: u32) -> Result<Vec<RetentionRun>, StorageError> {
                 let rows = sqlx::query(
-                    "SELECT id, started_at, finished_at, as_of, dry_run, started_by, due, erased, held \
+                    "SELECT id, started_at, finished_at, as_of, dry_run, started_by, due, erased, held, asked \
                      FROM retention_runs ORDER BY id DESC LIMIT $1",
                 )
                 .bind(i64::from(limit))
@@ -663,6 +878,7 @@ macro_rules! sql_privacy {
                             due: row.try_get("due").map_err(storage_error)?,
                             erased: row.try_get("erased").map_err(storage_error)?,
                             held: row.try_get("held").map_err(storage_error)?,
+                            asked: row.try_get("asked").map_err(storage_error)?,
                         })
                     })
                     .collect()

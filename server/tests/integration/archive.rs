@@ -134,6 +134,7 @@ async fn the_archive_holds_every_catalogued_field_about_the_person(backend: &str
              supplier = 'Fichiers SA', contract_ref = 'C-42', entered_by = {admin}, language = 'fr', \
              last_inbound_at = '2026-01-02T03:04:05Z', relationship_ended_at = '2026-01-03T03:04:05Z', \
              restricted_at = '2026-01-04T03:04:05Z', objected_at = '2026-01-05T03:04:05Z', \
+             repermission_asked_at = '2026-01-07T03:04:05Z', \
              legal_hold = 'Invoices of 2026' WHERE id = {anne}; \
              INSERT INTO person_phones (person_id, position, number) VALUES ({anne}, 0, '+33612345678'); \
              INSERT INTO person_legal_bases (person_id, purpose, basis) VALUES ({anne}, 'customer_relationship', 'contract'); \

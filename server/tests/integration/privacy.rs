@@ -346,9 +346,17 @@ async fn the_retention_clock_erases_prospects_past_three_years(backend: &str) {
         .unwrap();
 
     // The dry run lists who is due and why, and changes nothing.
-    let report = retention::run(s, RetentionPolicy::CNIL, today, true, None, |_| {})
-        .await
-        .unwrap();
+    let report = retention::run(
+        s,
+        RetentionPolicy::CNIL,
+        today,
+        true,
+        None,
+        "http://accord.test",
+        |_| {},
+    )
+    .await
+    .unwrap();
     let due: Vec<(i64, DueRule)> = report.due.iter().map(|p| (p.id, p.rule)).collect();
     assert_eq!(
         due,
@@ -371,9 +379,17 @@ async fn the_retention_clock_erases_prospects_past_three_years(backend: &str) {
     );
 
     // The run erases the one due and keeps the one held.
-    let report = retention::run(s, RetentionPolicy::CNIL, today, false, None, |_| {})
-        .await
-        .unwrap();
+    let report = retention::run(
+        s,
+        RetentionPolicy::CNIL,
+        today,
+        false,
+        None,
+        "http://accord.test",
+        |_| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((report.due.len(), report.erased, report.held), (2, 1, 1));
     assert_eq!(
         s.people.get(old).await.unwrap().unwrap().fields.last_name,
@@ -408,9 +424,17 @@ async fn the_retention_clock_erases_prospects_past_three_years(backend: &str) {
     };
     assert!(s.people.update(customer, version, &change).await.unwrap());
     let later = today + chrono::Months::new(36);
-    let planned = retention::run(s, RetentionPolicy::CNIL, later, true, None, |_| {})
-        .await
-        .unwrap();
+    let planned = retention::run(
+        s,
+        RetentionPolicy::CNIL,
+        later,
+        true,
+        None,
+        "http://accord.test",
+        |_| {},
+    )
+    .await
+    .unwrap();
     let due: Vec<i64> = planned.due.iter().map(|p| p.id).collect();
     // As of three years from today: the one who called two years ago
     // and the lead of last year are due, the relationship ended today is
@@ -422,6 +446,7 @@ async fn the_retention_clock_erases_prospects_past_three_years(backend: &str) {
         later + Duration::days(1),
         true,
         None,
+        "http://accord.test",
         |_| {},
     )
     .await

@@ -341,6 +341,7 @@ async fn the_dpo_handles_the_register(backend: &str) {
         today,
         true,
         None,
+        "http://accord.test",
         |_| {},
     )
     .await
@@ -469,4 +470,182 @@ async fn an_access_request_ends_with_a_download_link(backend: &str) {
     let (status, _, html) = call(&app, get(path, None)).await;
     assert_eq!(status, StatusCode::GONE);
     assert!(html.contains("expired"), "{html}");
+}
+
+on_both_backends!(re_permission_accepted_resets_the_clock);
+
+/// Sets when a person's clock started (collection; no inbound contact).
+async fn clock_from(db: &TestDb, person: i64, at: chrono::DateTime<chrono::Utc>) {
+    let sql = "UPDATE people SET collected_at = $1, last_inbound_at = NULL WHERE id = $2";
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .bind(at)
+            .bind(person)
+            .execute(&pool)
+            .await
+            .unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .bind(at)
+            .bind(person)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+}
+
+async fn re_permission_accepted_resets_the_clock(backend: &str) {
+    use app::domain::retention::RetentionPolicy;
+    use app::server::auth::token::hash_token;
+    use app::server::storage::Evidence;
+    use chrono::{Duration, Utc};
+    use server::privacy::retention;
+
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    // Anne signs up through a form and confirms; Bruno too, without
+    // confirming. Both were collected three years ago less thirty days:
+    // their limit is in a month, within the sixty days' notice.
+    let (_, _, form) = crate::consent::setup(s).await;
+    let evidence = Evidence {
+        source_addr: "203.0.113.7".into(),
+        user_agent: "test".into(),
+    };
+    let mut people = Vec::new();
+    for email in ["anne@example.fr", "bruno@example.fr"] {
+        let (new, confirm, _) = crate::consent::submission(&form, email, Duration::days(7));
+        let id = s
+            .consent
+            .submit(&new)
+            .await
+            .unwrap()
+            .done()
+            .unwrap()
+            .person_id;
+        if email.starts_with("anne") {
+            s.consent
+                .confirm(&hash_token(&confirm), &evidence)
+                .await
+                .unwrap();
+        }
+        people.push(id);
+    }
+    let (anne, bruno) = (people[0], people[1]);
+    let today = Utc::now().date_naive();
+    let policy = RetentionPolicy::CNIL;
+    let started = policy.prospect_cutoff(today) + Duration::days(30);
+    clock_from(&db, anne, started).await;
+    clock_from(&db, bruno, started).await;
+    let app: Router = server::router::build(state(s.clone()));
+    let mails = |s: &app::server::storage::Storage| {
+        let s = s.clone();
+        async move {
+            s.consent
+                .outbox(100)
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|m| m.body.contains("/r/"))
+                .count()
+        }
+    };
+
+    // The dry run lists who would be asked, and sends nothing.
+    let url = "http://accord.test";
+    let dry = retention::run(s, policy, today, true, None, url, |_| {})
+        .await
+        .unwrap();
+    let ids: Vec<i64> = dry.asked.iter().map(|p| p.id).collect();
+    assert_eq!(ids, vec![anne, bruno]);
+    assert_eq!(mails(s).await, 0);
+
+    // The run asks each once, in the ledger too; a second run asks nobody.
+    let run = retention::run(s, policy, today, false, None, url, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((run.asked.len(), run.erased), (2, 0));
+    assert_eq!(mails(s).await, 2);
+    let again = retention::run(s, policy, today, false, None, url, |_| {})
+        .await
+        .unwrap();
+    assert!(again.asked.is_empty());
+    assert_eq!(mails(s).await, 2);
+    let events = |person| async move {
+        s.consent
+            .proof(person)
+            .await
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.event)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        events(anne).await.last().map(String::as_str),
+        Some("repermission_asked")
+    );
+    let runs = s.privacy.runs(5).await.unwrap();
+    assert_eq!((runs[1].asked, runs[1].dry_run), (2, false));
+
+    // Anne's mail, in her language (the form's): the link's page changes
+    // nothing; its button keeps her.
+    let mail = s
+        .consent
+        .outbox(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == "anne@example.fr" && m.body.contains("/r/"))
+        .unwrap();
+    assert!(
+        mail.subject.contains("toujours avoir des nouvelles"),
+        "{}",
+        mail.subject
+    );
+    let start = mail.body.find("/r/").unwrap();
+    let path: String = mail.body[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    let (status, _, html) = call(&app, get(&path, None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Oui, tenez-moi informé"), "{html}");
+    assert_eq!(
+        s.people.get(anne).await.unwrap().unwrap().fields.last_name,
+        "Martin"
+    );
+    let (status, _, html) = call(&app, post(&path, String::new(), "203.0.113.7:1")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("conserve vos coordonnées"), "{html}");
+    let (status, _, _) = call(&app, post(&path, String::new(), "203.0.113.7:1")).await;
+    assert_eq!(status, StatusCode::GONE);
+    // Her answer is on the ledger, which still verifies.
+    assert_eq!(
+        events(anne).await.last().map(String::as_str),
+        Some("confirmed")
+    );
+    assert!(matches!(
+        server::consent::chain::verify(s.consent.as_ref())
+            .await
+            .unwrap(),
+        server::consent::chain::Verdict::Intact { .. }
+    ));
+
+    // A month and a day later: Bruno, who did not answer, is erased; Anne's
+    // clock started again from her answer, so she is kept and not asked.
+    let later = today + Duration::days(31);
+    let report = retention::run(s, policy, later, false, None, url, |_| {})
+        .await
+        .unwrap();
+    let due: Vec<i64> = report.due.iter().map(|p| p.id).collect();
+    assert_eq!(due, vec![bruno]);
+    assert!(report.asked.is_empty());
+    assert!(s.privacy.tombstone(bruno).await.unwrap().is_some());
+    assert!(s.privacy.tombstone(anne).await.unwrap().is_none());
+    assert_eq!(
+        s.people.get(anne).await.unwrap().unwrap().fields.last_name,
+        "Martin"
+    );
 }

@@ -64,6 +64,8 @@ pub struct RetentionRun {
     pub due: i64,
     pub erased: i64,
     pub held: i64,
+    /// Asked whether they still want to hear from the organisation.
+    pub asked: i64,
 }
 
 /// A request received through the privacy portal, with its verification
@@ -95,6 +97,39 @@ pub enum RequestLink {
         kind: RequestKind,
         language: Locale,
     },
+    Used,
+    Expired,
+    Unknown,
+}
+
+/// Someone whose retention clock runs out within the notice, to be asked
+/// whether they still want to hear from the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approaching {
+    pub id: i64,
+    pub rule: DueRule,
+    /// When their clock started.
+    pub since: DateTime<Utc>,
+    /// Their first address.
+    pub email: String,
+    /// Their name as the mail greets them.
+    pub name: String,
+    pub language: Option<Locale>,
+}
+
+/// One re-permission mail to send, with its "yes" link (only its hash).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepermissionAsk {
+    pub person_id: i64,
+    pub link_hash: String,
+    pub expires_at: DateTime<Utc>,
+    pub mail: OutgoingMail,
+}
+
+/// The state of a re-permission link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RepermissionLink {
+    Valid { person_id: i64, language: Locale },
     Used,
     Expired,
     Unknown,
@@ -207,9 +242,48 @@ pub trait PrivacyStore: Send + Sync {
         due: i64,
         erased: i64,
         held: i64,
+        asked: i64,
         finished: bool,
     ) -> Result<(), StorageError>;
 
     /// The latest runs, newest first.
     async fn runs(&self, limit: u32) -> Result<Vec<RetentionRun>, StorageError>;
+
+    /// People whose clock runs out within the notice: started in
+    /// `[prospects.0, prospects.1)` for prospects and leads, in
+    /// `[former.0, former.1)` for former customers; not erased, held,
+    /// objecting or restricted; with an address; not asked since
+    /// `asked_before`. By id after `after_id`, at most `limit`.
+    async fn approaching(
+        &self,
+        prospects: (DateTime<Utc>, DateTime<Utc>),
+        former: (DateTime<Utc>, DateTime<Utc>),
+        asked_before: DateTime<Utc>,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Approaching>, StorageError>;
+
+    /// Sends the asks (at most 200) in one transaction: each person not
+    /// asked since `asked_before` (another instance may have been first)
+    /// is stamped, gets their link and mail, and every live consent of
+    /// theirs a `repermission_asked` row on the ledger. Returns the ids
+    /// asked now.
+    async fn ask_repermission(
+        &self,
+        asks: &[RepermissionAsk],
+        asked_before: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<i64>, StorageError>;
+
+    /// The state of a "yes" link (following it changes nothing).
+    async fn repermission_link(&self, token_hash: &str) -> Result<RepermissionLink, StorageError>;
+
+    /// The answer "yes", once: the person's clock starts again now (an
+    /// inbound contact) and each consent they have given is confirmed
+    /// anew on the ledger. Returns the link's state before.
+    async fn keep_in_touch(
+        &self,
+        token_hash: &str,
+        evidence: &Evidence,
+    ) -> Result<RepermissionLink, StorageError>;
 }
