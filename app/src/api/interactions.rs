@@ -22,6 +22,7 @@ async fn check_subject(
     use crate::server::{context, records};
     let ctx = context::server_context()?;
     let (owner, team, of) = match subject {
+        // Opened here: a write also needs the person not to be restricted.
         "person" => {
             let p = ctx
                 .storage
@@ -30,7 +31,12 @@ async fn check_subject(
                 .await
                 .map_err(|e| context::internal("people.get", e))?
                 .ok_or(AppError::NotFound)?;
-            (p.fields.owner_id, p.fields.team_id, TimelineOf::Person(id))
+            let writes = verb != "read_timeline";
+            records::open(user, verb, subject, id, p.fields.owner_id, p.fields.team_id).await?;
+            if writes {
+                records::writable(user, &p)?;
+            }
+            return Ok(TimelineOf::Person(id));
         }
         "company" => {
             let c = ctx

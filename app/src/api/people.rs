@@ -176,6 +176,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .of_person(id, crate::i18n::current_locale())
             .await
             .map_err(|e| context::internal("consent.of_person", e))?;
+        let (restricted_at, objected_at) = (person.restricted_at, person.objected_at);
         let f = person.fields;
         Ok(PersonDetail {
             consents,
@@ -207,7 +208,12 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             last_inbound_at: person.last_inbound_at,
             created_at: person.created_at,
             version: person.version,
-            may_edit: policy::allows(user.role, policy::Action::LogInteraction),
+            // Restricted: read-only for all but the DPO (`records::writable`).
+            may_edit: policy::allows(user.role, policy::Action::LogInteraction)
+                && (restricted_at.is_none() || user.role == crate::domain::Role::Dpo),
+            restricted_ms: restricted_at.map(|t| t.timestamp_millis()),
+            objected_ms: objected_at.map(|t| t.timestamp_millis()),
+            may_restrict: policy::allows(user.role, policy::Action::HandleRequests),
         })
     }
     .await;
@@ -464,6 +470,7 @@ async fn merge_into_existing(
         .ok_or(AppError::NotFound)?;
     let f = &person.fields;
     records::open(user, "merge", "person", id, f.owner_id, f.team_id).await?;
+    records::writable(user, &person)?;
     let company_id = match (f.company_id, typed.company.trim()) {
         (Some(existing), _) => Some(existing),
         (None, "") => None,

@@ -64,6 +64,7 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
             current.fields.team_id,
         )
         .await?;
+        records::writable(&user, &current)?;
         let text = |o: &Option<String>| o.clone().unwrap_or_default();
         let Identity {
             first_name,

@@ -299,6 +299,108 @@ pub async fn send_archive(id: i64, version: i64) -> Result<(), AppError> {
     respond::finish_form(&request_form(id), "", result)
 }
 
+/// The outcome name of the restriction form on person `id`'s page.
+pub fn restriction_form(person_id: i64) -> String {
+    format!("restriction_{person_id}")
+}
+
+/// Restricts the processing of a person (art. 18: read-only for all but
+/// the DPO, excluded from every mail) or lifts the restriction.
+#[server(endpoint = "privacy/set-restriction")]
+pub async fn set_restriction(person_id: i64, restrict: bool) -> Result<(), AppError> {
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        let verb = if restrict {
+            "restrict"
+        } else {
+            "lift_restriction"
+        };
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            verb,
+            "person",
+            &person_id.to_string(),
+        )
+        .await?;
+        let done = context::server_context()?
+            .storage
+            .privacy
+            .set_restriction(person_id, restrict)
+            .await
+            .map_err(|e| context::internal("privacy.set_restriction", e))?;
+        if !done {
+            return Err(AppError::NotFound);
+        }
+        tracing::info!(
+            user_id = user.user_id,
+            person_id,
+            restrict,
+            "restriction set"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&restriction_form(person_id), "", result)
+}
+
+/// Restricts the person a restriction request is about and closes the
+/// request with what was done.
+#[server(endpoint = "privacy/restrict-for-request")]
+pub async fn restrict_for_request(id: i64, version: i64) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::privacy::{RequestKind, RequestStatus};
+    use crate::server::{access_log, context, policy, respond};
+    let result = async {
+        let user = access_log::guard(
+            policy::Action::HandleRequests,
+            "restrict",
+            "privacy_request",
+            &id.to_string(),
+        )
+        .await?;
+        let store = &context::server_context()?.storage.privacy;
+        let request = store
+            .request(id)
+            .await
+            .map_err(|e| context::internal("privacy.request", e))?
+            .ok_or(AppError::NotFound)?;
+        if request.version != version || request.status != RequestStatus::Open {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        let (RequestKind::Restriction, Some(person_id)) = (request.kind, request.person_id) else {
+            return Err(AppError::NotFound);
+        };
+        access_log::write(&user, "restrict", "person", &person_id.to_string(), true).await?;
+        store
+            .set_restriction(person_id, true)
+            .await
+            .map_err(|e| context::internal("privacy.set_restriction", e))?;
+        let t = crate::i18n::current_locale().t();
+        let closed = store
+            .close_request(
+                id,
+                version,
+                RequestStatus::Done,
+                t.requests_restricted,
+                user.user_id,
+            )
+            .await
+            .map_err(|e| context::internal("privacy.close_request", e))?;
+        if !closed {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        tracing::info!(
+            user_id = user.user_id,
+            request_id = id,
+            person_id,
+            "restricted on request"
+        );
+        Ok(())
+    }
+    .await;
+    respond::finish_form(&request_form(id), "", result)
+}
+
 /// What the public notice says besides the purposes.
 #[server(endpoint = "privacy/save-notice")]
 pub async fn save_notice(contact: String, location: String) -> Result<(), AppError> {

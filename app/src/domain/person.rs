@@ -370,6 +370,12 @@ pub struct PersonDetail {
     /// Whether the reader may edit the person and log to the timeline
     /// (the page hides the forms otherwise; the server checks again).
     pub may_edit: bool,
+    /// Since when their processing is restricted (art. 18), Unix ms.
+    pub restricted_ms: Option<i64>,
+    /// When they objected to prospecting (art. 21), Unix ms.
+    pub objected_ms: Option<i64>,
+    /// Whether the reader may restrict or lift (the DPO, administrators).
+    pub may_restrict: bool,
     /// Tag names, alphabetical.
     pub tags: Vec<String>,
     /// Consent per purpose now, and the ledger's rows about the person

@@ -76,6 +76,9 @@ pub enum Problem {
     NoPurpose,
     /// A purpose still offered by a form cannot be archived.
     StillOffered,
+    /// The person's processing is restricted (art. 18): only the DPO may
+    /// change their record until the restriction is lifted.
+    Restricted,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -124,6 +127,7 @@ impl Problem {
             Problem::NoChoice => t.err_no_choice.to_string(),
             Problem::NoPurpose => t.err_no_purpose.to_string(),
             Problem::StillOffered => t.err_still_offered.to_string(),
+            Problem::Restricted => t.err_restricted.to_string(),
         }
     }
 }
@@ -169,6 +173,7 @@ impl From<Problem> for String {
             Problem::NoChoice => "no_choice".into(),
             Problem::NoPurpose => "no_purpose".into(),
             Problem::StillOffered => "still_offered".into(),
+            Problem::Restricted => "restricted".into(),
         }
     }
 }
@@ -229,6 +234,7 @@ impl TryFrom<String> for Problem {
             ("no_choice", None) => Problem::NoChoice,
             ("no_purpose", None) => Problem::NoPurpose,
             ("still_offered", None) => Problem::StillOffered,
+            ("restricted", None) => Problem::Restricted,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }

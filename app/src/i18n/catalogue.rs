@@ -759,6 +759,16 @@ pub struct Catalogue {
     pub repermission_kept: fn(&str) -> String,
     pub retention_col_asked: &'static str,
 
+    // Restriction
+    pub err_restricted: &'static str,
+    pub person_restricted: fn(&str) -> String,
+    pub person_objected: fn(&str) -> String,
+    pub person_restrict: &'static str,
+    pub person_lift_restriction: &'static str,
+    pub requests_restrict: &'static str,
+    pub requests_restrict_help: &'static str,
+    pub requests_restricted: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

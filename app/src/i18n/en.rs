@@ -875,6 +875,22 @@ pub const CATALOGUE: Catalogue = Catalogue {
         )
     },
     retention_col_asked: "Asked to stay",
+    err_restricted: "The processing of this person's data is restricted (GDPR art. 18): only the DPO can change their record until the restriction is lifted.",
+    person_restricted: |since| {
+        format!(
+            "Processing restricted since {since} (GDPR art. 18): the record is read-only, and no mail is sent to this person, until the DPO lifts the restriction."
+        )
+    },
+    person_objected: |since| {
+        format!(
+            "Objected to prospecting on {since}: every consent withdrawn; their address and phone are on the suppression list."
+        )
+    },
+    person_restrict: "Restrict processing",
+    person_lift_restriction: "Lift the restriction",
+    requests_restrict: "Restrict this person",
+    requests_restrict_help: "Freezes the record: read-only for everyone but the DPO, excluded from every mail, until lifted from the person's page. The request is then closed as done.",
+    requests_restricted: "Processing restricted: the record is read-only and excluded from every mail until lifted.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

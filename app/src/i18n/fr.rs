@@ -884,6 +884,22 @@ pub const CATALOGUE: Catalogue = Catalogue {
         )
     },
     retention_col_asked: "Sollicitées",
+    err_restricted: "Le traitement des données de cette personne est limité (RGPD art. 18) : seul le DPO peut modifier sa fiche tant que la limitation n'est pas levée.",
+    person_restricted: |since| {
+        format!(
+            "Traitement limité depuis le {since} (RGPD art. 18) : la fiche est en lecture seule, et aucun message n'est envoyé à cette personne, jusqu'à ce que le DPO lève la limitation."
+        )
+    },
+    person_objected: |since| {
+        format!(
+            "Opposition à la prospection le {since} : tous les consentements retirés ; son adresse et son téléphone sont sur la liste d'opposition."
+        )
+    },
+    person_restrict: "Limiter le traitement",
+    person_lift_restriction: "Lever la limitation",
+    requests_restrict: "Limiter le traitement de cette personne",
+    requests_restrict_help: "Gèle la fiche : lecture seule pour tous sauf le DPO, exclue de tout envoi, jusqu'à la levée depuis la page de la personne. La demande est alors close comme traitée.",
+    requests_restricted: "Traitement limité : la fiche est en lecture seule et exclue de tout envoi jusqu'à la levée.",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

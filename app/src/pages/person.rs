@@ -99,6 +99,7 @@ fn PersonView(
         {person.may_edit.then(|| view! {
             <p><a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a></p>
         })}
+        <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms may_restrict=person.may_restrict/>
         <section class="card wide" aria-labelledby="contact-title">
             <h2 id="contact-title">{t.email_label}</h2>
             <dl class="facts">
@@ -137,6 +138,39 @@ fn PersonView(
         <PersonConsents person_id consents=person.consents history=person.consent_history may_export=person.may_export_proof/>
         {person.may_edit.then(|| view! { <LogInteractionForm person_id=person.id/> })}
         <TimelineSection subject="person" id=person_id timeline follows/>
+    }
+}
+
+/// Where the person's rights stand: a restriction (with, for the DPO,
+/// the button to lift it, or to restrict), an objection.
+#[component]
+fn PersonRights(
+    person_id: i64,
+    restricted_ms: Option<i64>,
+    objected_ms: Option<i64>,
+    may_restrict: bool,
+) -> impl IntoView {
+    use crate::api::privacy::{SetRestriction, restriction_form};
+    use crate::pages::form_outcome::{form_outcome, general_message};
+    use leptos::server_fn::ServerFn;
+    let t = use_t();
+    let on = |ms: i64| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
+            .map(|a| day(&a))
+            .unwrap_or_default()
+    };
+    let outcome = form_outcome(&restriction_form(person_id));
+    view! {
+        {restricted_ms.map(|ms| view! { <p class="notice restricted" role="note">{(t.person_restricted)(&on(ms))}</p> })}
+        {objected_ms.map(|ms| view! { <p class="notice" role="note">{(t.person_objected)(&on(ms))}</p> })}
+        {may_restrict.then(|| view! {
+            {general_message(t, &outcome)}
+            <form method="post" action=SetRestriction::PATH>
+                <input type="hidden" name="person_id" value=person_id.to_string()/>
+                <input type="hidden" name="restrict" value=restricted_ms.is_none().to_string()/>
+                <button type="submit">{if restricted_ms.is_some() { t.person_lift_restriction } else { t.person_restrict }}</button>
+            </form>
+        })}
     }
 }
 

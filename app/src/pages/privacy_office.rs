@@ -1,8 +1,8 @@
 use super::area::{Area, AreaPage};
 use super::form_outcome::{form_outcome, general_message};
 use crate::api::privacy::{
-    CloseRequest, EraseForRequest, ExtendRequest, NOTICE_FORM, RegisterView, SaveNotice,
-    SendArchive, get_requests, request_form,
+    CloseRequest, EraseForRequest, ExtendRequest, NOTICE_FORM, RegisterView, RestrictForRequest,
+    SaveNotice, SendArchive, get_requests, request_form,
 };
 use crate::api::search_access_log;
 use crate::domain::AccessLogEntry;
@@ -311,6 +311,7 @@ fn RequestActions(request: RequestView) -> impl IntoView {
         .unwrap_or_default();
     let erasable = request.kind == RequestKind::Erasure && request.person_id.is_some();
     let exportable = request.kind == RequestKind::Access && request.person_id.is_some();
+    let restrictable = request.kind == RequestKind::Restriction && request.person_id.is_some();
     view! {
         <details open=outcome.error.is_some()>
             <summary>{t.requests_col_kind} " #" {id}</summary>
@@ -330,6 +331,14 @@ fn RequestActions(request: RequestView) -> impl IntoView {
                     <input type="hidden" name="version" value=request.version.to_string()/>
                     <p class="help" id=field("archive-help")>{t.requests_archive_help}</p>
                     <div class="actions"><button type="submit" aria-describedby=field("archive-help")>{t.requests_send_archive}</button></div>
+                </form>
+            })}
+            {restrictable.then(|| view! {
+                <form method="post" action=RestrictForRequest::PATH class="stack">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <input type="hidden" name="version" value=request.version.to_string()/>
+                    <p class="help" id=field("restrict-help")>{t.requests_restrict_help}</p>
+                    <div class="actions"><button type="submit" aria-describedby=field("restrict-help")>{t.requests_restrict}</button></div>
                 </form>
             })}
             <form method="post" action=CloseRequest::PATH class="stack">

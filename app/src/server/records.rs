@@ -69,6 +69,22 @@ async fn decide(
     }
 }
 
+/// Whether `user` may change `person` now: a person whose processing is
+/// restricted (art. 18) is read-only for everyone but the DPO until the
+/// restriction is lifted.
+pub fn writable(user: &SessionUser, person: &super::storage::PersonRecord) -> Result<(), AppError> {
+    use crate::domain::{Problem, Role};
+    if person.restricted_at.is_some() && user.role != Role::Dpo {
+        tracing::info!(
+            user_id = user.user_id,
+            person_id = person.id,
+            "change to a restricted person refused"
+        );
+        return Err(AppError::validation("person", Problem::Restricted));
+    }
+    Ok(())
+}
+
 /// The most people one bulk change (reassign, tag) takes.
 pub const SELECTION_MAX: usize = 500;
 
@@ -104,6 +120,8 @@ pub async fn open_people(user: &SessionUser, verb: &str, ids: &[i64]) -> Result<
             .ok_or(AppError::NotFound)?;
         let f = &person.fields;
         decide(user, &teams, verb, "person", *id, f.owner_id, f.team_id).await?;
+        // Every bulk change writes.
+        writable(user, &person)?;
     }
     Ok(())
 }

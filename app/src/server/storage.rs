@@ -313,6 +313,10 @@ pub struct PersonRecord {
     pub company_name: Option<String>,
     pub entered_by_name: Option<String>,
     pub last_inbound_at: Option<DateTime<Utc>>,
+    /// Since when their processing is restricted (art. 18), if it is.
+    pub restricted_at: Option<DateTime<Utc>>,
+    /// When they objected to prospecting (art. 21), if they did.
+    pub objected_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i64,

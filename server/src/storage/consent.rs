@@ -1407,8 +1407,11 @@ macro_rules! sql_consent {
 
             #[tracing::instrument(skip(self), err)]
             async fn may_send(&self, person_id: i64, purpose_id: i64) -> Result<bool, StorageError> {
+                // A person whose processing is restricted gets nothing,
+                // whatever they consented to.
                 let status: Option<String> = sqlx::query_scalar(
-                    "SELECT status FROM consent_state WHERE person_id = $1 AND purpose_id = $2",
+                    "SELECT s.status FROM consent_state s JOIN people p ON p.id = s.person_id \
+                     WHERE s.person_id = $1 AND s.purpose_id = $2 AND p.restricted_at IS NULL",
                 )
                 .bind(person_id)
                 .bind(purpose_id)

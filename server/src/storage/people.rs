@@ -589,7 +589,7 @@ macro_rules! sql_people {
                 let Some(row) = sqlx::query(
                     "SELECT p.id, p.first_name, p.last_name, p.kind, p.job_title, p.status, p.owner_id, p.team_id, \
                      p.source, p.collected_at, p.entered_by, p.supplier, p.contract_ref, p.last_inbound_at, \
-                     p.created_at, p.updated_at, p.version, o.display_name AS owner_name, t.name AS team_name, \
+                     p.restricted_at, p.objected_at, p.created_at, p.updated_at, p.version, o.display_name AS owner_name, t.name AS team_name, \
                      e.display_name AS entered_by_name, p.company_id, co.name AS company_name \
                      FROM people p JOIN users o ON o.id = p.owner_id LEFT JOIN companies co ON co.id = p.company_id \
                      LEFT JOIN teams t ON t.id = p.team_id LEFT JOIN users e ON e.id = p.entered_by \
@@ -667,6 +667,8 @@ macro_rules! sql_people {
                     company_name: row.try_get("company_name").map_err(storage_error)?,
                     entered_by_name: row.try_get("entered_by_name").map_err(storage_error)?,
                     last_inbound_at: row.try_get("last_inbound_at").map_err(storage_error)?,
+                    restricted_at: row.try_get("restricted_at").map_err(storage_error)?,
+                    objected_at: row.try_get("objected_at").map_err(storage_error)?,
                     created_at: row.try_get("created_at").map_err(storage_error)?,
                     updated_at: row.try_get("updated_at").map_err(storage_error)?,
                     version: row.try_get("version").map_err(storage_error)?,

@@ -857,6 +857,27 @@ macro_rules! sql_privacy {
             }
 
             #[tracing::instrument(skip(self), err)]
+            async fn set_restriction(&self, person_id: i64, restricted: bool) -> Result<bool, StorageError> {
+                let now = Utc::now();
+                let sql = if restricted {
+                    // Kept from the first time: "since when" stays true.
+                    "UPDATE people SET restricted_at = COALESCE(restricted_at, $1), updated_at = $1, \
+                     version = version + 1 WHERE id = $2 AND erased_at IS NULL"
+                } else {
+                    "UPDATE people SET restricted_at = NULL, updated_at = $1, version = version + 1 \
+                     WHERE id = $2 AND erased_at IS NULL"
+                };
+                Ok(sqlx::query(sql)
+                    .bind(now)
+                    .bind(person_id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(storage_error)?
+                    .rows_affected()
+                    == 1)
+            }
+
+            #[tracing::instrument(skip(self), err)]
             async fn runs(&self, limit: u32) -> Result<Vec<RetentionRun>, StorageError> {
                 let rows = sqlx::query(
                     "SELECT id, started_at, finished_at, as_of, dry_run, started_by, due, erased, held, asked \

@@ -875,6 +875,16 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             Some(Role::Sales),
         ),
         (
+            "/api/privacy/set-restriction",
+            "person_id=1&restrict=true",
+            Some(Role::Manager),
+        ),
+        (
+            "/api/privacy/restrict-for-request",
+            "id=1&version=1",
+            Some(Role::Marketing),
+        ),
+        (
             "/api/privacy/save-notice",
             "contact=intruder%40example.com&location=Elsewhere",
             Some(Role::Sales),

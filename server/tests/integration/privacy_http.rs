@@ -649,3 +649,129 @@ async fn re_permission_accepted_resets_the_clock(backend: &str) {
         "Martin"
     );
 }
+
+on_both_backends!(a_restricted_person_is_frozen_until_lifted);
+
+async fn interactions_of(db: &TestDb, person: i64) -> i64 {
+    let sql = format!("SELECT count(*) FROM interactions WHERE person_id = {person}");
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap()
+    }
+}
+
+async fn a_restricted_person_is_frozen_until_lifted(backend: &str) {
+    use app::server::auth::token::hash_token;
+    use app::server::storage::Evidence;
+    use chrono::Duration;
+
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    // Anne signs up and confirms: she may be mailed about the newsletter.
+    let (admin_id, purpose, form) = crate::consent::setup(s).await;
+    let (new, confirm, _) = crate::consent::submission(&form, "anne@example.fr", Duration::days(7));
+    let anne = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    s.consent
+        .confirm(
+            &hash_token(&confirm),
+            &Evidence {
+                source_addr: "203.0.113.7".into(),
+                user_agent: "test".into(),
+            },
+        )
+        .await
+        .unwrap();
+    assert!(s.consent.may_send(anne, purpose).await.unwrap());
+    let app: Router = server::router::build(state(s.clone()));
+    let id = confirmed(&app, s, "restriction", "anne@example.fr", "203.0.113.1:1").await;
+    let dpo = signed_in(s, Role::Dpo).await;
+    let admin = crate::support::signed_in_as(s, admin_id).await;
+
+    // The DPO restricts her from the register; the request is closed.
+    let v = s.privacy.request(id).await.unwrap().unwrap().version;
+    let (status, _, body) = call(
+        &app,
+        form_post(
+            "/api/privacy/restrict-for-request",
+            &format!("id={id}&version={v}"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND, "{body}");
+    let r = s.privacy.request(id).await.unwrap().unwrap();
+    assert_eq!(r.status, RequestStatus::Done);
+    assert!(
+        r.outcome.starts_with("Processing restricted"),
+        "{}",
+        r.outcome
+    );
+    let person = s.people.get(anne).await.unwrap().unwrap();
+    assert!(person.restricted_at.is_some());
+    // Excluded from every send, whatever she consented to.
+    assert!(!s.consent.may_send(anne, purpose).await.unwrap());
+
+    // Read-only for others, even an administrator: told why, nothing written.
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&admin))).await;
+    assert!(html.contains("Processing restricted since"), "{html}");
+    assert!(!html.contains(&format!("/contacts/{anne}/edit")));
+    let before = interactions_of(&db, anne).await;
+    let (status, _, body) = call(
+        &app,
+        json_post(
+            "/api/timeline/log",
+            &format!("person_id={anne}&kind=note&notes=Called%20her"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("restricted"), "{body}");
+    assert_eq!(interactions_of(&db, anne).await, before);
+    let (status, _, _) = call(
+        &app,
+        json_post(
+            "/api/people/tag",
+            &format!("ids[0]={anne}&tag=VIP"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(s.tags.of_people(&[anne]).await.unwrap().is_empty());
+
+    // The DPO sees the button that lifts it; then everything is as before.
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
+    assert!(html.contains("Lift the restriction"), "{html}");
+    let (status, _, _) = call(
+        &app,
+        form_post(
+            "/api/privacy/set-restriction",
+            &format!("person_id={anne}&restrict=false"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert!(s.consent.may_send(anne, purpose).await.unwrap());
+    let (status, _, body) = call(
+        &app,
+        json_post(
+            "/api/timeline/log",
+            &format!("person_id={anne}&kind=note&notes=Called%20her"),
+            Some(&admin),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}

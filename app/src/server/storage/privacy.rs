@@ -212,6 +212,11 @@ pub trait PrivacyStore: Send + Sync {
         person_id: i64,
     ) -> Result<Option<(DateTime<Utc>, Option<i64>, String)>, StorageError>;
 
+    /// Restricts the processing of a person (art. 18) or lifts it; false
+    /// when there is no such person or they are erased.
+    async fn set_restriction(&self, person_id: i64, restricted: bool)
+    -> Result<bool, StorageError>;
+
     /// Records a legal obligation to keep a person ('' lifts it).
     async fn set_legal_hold(&self, person_id: i64, reason: &str) -> Result<bool, StorageError>;
 

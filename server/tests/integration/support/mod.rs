@@ -119,16 +119,21 @@ macro_rules! on_both_backends {
 /// Creates a user with `role` and a live session; returns the `Cookie`
 /// header value that carries it. The password is `password_for(role)`.
 pub async fn signed_in(storage: &Storage, role: app::domain::Role) -> String {
+    let user = create_user(storage, role).await;
+    signed_in_as(storage, user.id).await
+}
+
+/// A session cookie for an existing user.
+pub async fn signed_in_as(storage: &Storage, user_id: i64) -> String {
     use app::server::auth::token::{hash_token, new_token};
     use app::server::storage::SessionRecord;
-    let user = create_user(storage, role).await;
     let token = new_token();
     let now = chrono::Utc::now();
     storage
         .sessions
         .create(&SessionRecord {
             token_hash: hash_token(&token),
-            user_id: user.id,
+            user_id,
             created_at: now,
             last_seen_at: now,
             client_addr: "127.0.0.1".into(),
