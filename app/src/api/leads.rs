@@ -168,6 +168,15 @@ pub async fn create_lead(#[server(flatten)] form: NewLeadForm) -> Result<(), App
             ))?,
             raw => LegalBasis::parse(raw).map_err(v("prospecting_basis"))?,
         };
+        records::not_suppressed(
+            "email",
+            &email.iter().map(|e| e.lookup_key()).collect::<Vec<_>>(),
+            &phone
+                .iter()
+                .map(|p| String::from(p.clone()))
+                .collect::<Vec<_>>(),
+        )
+        .await?;
         let team_id = records::team_for_new_record(&user, form.team_id.clone()).await?;
         let id = context::server_context()?
             .storage

@@ -177,6 +177,25 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .await
             .map_err(|e| context::internal("consent.of_person", e))?;
         let (restricted_at, objected_at) = (person.restricted_at, person.objected_at);
+        let suppressed = ctx
+            .storage
+            .privacy
+            .suppressed(
+                &person
+                    .fields
+                    .emails
+                    .iter()
+                    .map(|(a, _)| a.lookup_key())
+                    .collect::<Vec<_>>(),
+                &person
+                    .fields
+                    .phones
+                    .iter()
+                    .map(|p| String::from(p.clone()))
+                    .collect::<Vec<_>>(),
+            )
+            .await
+            .map_err(|e| context::internal("privacy.suppressed", e))?;
         let f = person.fields;
         Ok(PersonDetail {
             consents,
@@ -213,6 +232,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
                 && (restricted_at.is_none() || user.role == crate::domain::Role::Dpo),
             restricted_ms: restricted_at.map(|t| t.timestamp_millis()),
             objected_ms: objected_at.map(|t| t.timestamp_millis()),
+            suppressed,
             may_restrict: policy::allows(user.role, policy::Action::HandleRequests),
         })
     }
@@ -377,6 +397,18 @@ pub async fn create_person(#[server(flatten)] form: NewPersonForm) -> Result<(),
             "" => None,
             raw => Some(company_for_person(&user, raw, team_id).await?),
         };
+        crate::server::records::not_suppressed(
+            "email",
+            &emails
+                .iter()
+                .map(|(a, _)| a.lookup_key())
+                .collect::<Vec<_>>(),
+            &phones
+                .iter()
+                .map(|p| String::from(p.clone()))
+                .collect::<Vec<_>>(),
+        )
+        .await?;
         if allow_duplicate.is_none() {
             let keys: Vec<String> = emails.iter().map(|(a, _)| a.lookup_key()).collect();
             let name = company_id.map(|c| {

@@ -374,6 +374,8 @@ pub struct PersonDetail {
     pub restricted_ms: Option<i64>,
     /// When they objected to prospecting (art. 21), Unix ms.
     pub objected_ms: Option<i64>,
+    /// Whether an address or number of theirs is on the suppression list.
+    pub suppressed: bool,
     /// Whether the reader may restrict or lift (the DPO, administrators).
     pub may_restrict: bool,
     /// Tag names, alphabetical.

@@ -79,6 +79,8 @@ pub enum Problem {
     /// The person's processing is restricted (art. 18): only the DPO may
     /// change their record until the restriction is lifted.
     Restricted,
+    /// The address or number is on the suppression list (an objection).
+    Suppressed,
     /// The same person seems to be in Accord already (same e-mail, or
     /// same name at the same company): the existing record's id.
     DuplicateOf {
@@ -128,6 +130,7 @@ impl Problem {
             Problem::NoPurpose => t.err_no_purpose.to_string(),
             Problem::StillOffered => t.err_still_offered.to_string(),
             Problem::Restricted => t.err_restricted.to_string(),
+            Problem::Suppressed => t.err_suppressed.to_string(),
         }
     }
 }
@@ -174,6 +177,7 @@ impl From<Problem> for String {
             Problem::NoPurpose => "no_purpose".into(),
             Problem::StillOffered => "still_offered".into(),
             Problem::Restricted => "restricted".into(),
+            Problem::Suppressed => "suppressed".into(),
         }
     }
 }
@@ -235,6 +239,7 @@ impl TryFrom<String> for Problem {
             ("no_purpose", None) => Problem::NoPurpose,
             ("still_offered", None) => Problem::StillOffered,
             ("restricted", None) => Problem::Restricted,
+            ("suppressed", None) => Problem::Suppressed,
             _ => return Err(format!("unknown problem: {code}")),
         })
     }

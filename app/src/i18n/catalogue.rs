@@ -769,6 +769,10 @@ pub struct Catalogue {
     pub requests_restrict_help: &'static str,
     pub requests_restricted: &'static str,
 
+    // Suppression list
+    pub err_suppressed: &'static str,
+    pub person_suppressed: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

@@ -891,6 +891,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_restrict: "Restrict this person",
     requests_restrict_help: "Freezes the record: read-only for everyone but the DPO, excluded from every mail, until lifted from the person's page. The request is then closed as done.",
     requests_restricted: "Processing restricted: the record is read-only and excluded from every mail until lifted.",
+    err_suppressed: "This person objected to prospecting (their address or number is on the suppression list): they cannot be entered for prospecting again. If they came back to you themselves, let them sign up through a form.",
+    person_suppressed: "An address or number of this person is on the suppression list: they once objected to prospecting. Contact them only with the consent they gave since.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

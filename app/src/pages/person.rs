@@ -99,7 +99,7 @@ fn PersonView(
         {person.may_edit.then(|| view! {
             <p><a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a></p>
         })}
-        <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms may_restrict=person.may_restrict/>
+        <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms suppressed=person.suppressed may_restrict=person.may_restrict/>
         <section class="card wide" aria-labelledby="contact-title">
             <h2 id="contact-title">{t.email_label}</h2>
             <dl class="facts">
@@ -148,6 +148,7 @@ fn PersonRights(
     person_id: i64,
     restricted_ms: Option<i64>,
     objected_ms: Option<i64>,
+    suppressed: bool,
     may_restrict: bool,
 ) -> impl IntoView {
     use crate::api::privacy::{SetRestriction, restriction_form};
@@ -163,6 +164,7 @@ fn PersonRights(
     view! {
         {restricted_ms.map(|ms| view! { <p class="notice restricted" role="note">{(t.person_restricted)(&on(ms))}</p> })}
         {objected_ms.map(|ms| view! { <p class="notice" role="note">{(t.person_objected)(&on(ms))}</p> })}
+        {(suppressed && objected_ms.is_none()).then(|| view! { <p class="notice restricted" role="note">{t.person_suppressed}</p> })}
         {may_restrict.then(|| view! {
             {general_message(t, &outcome)}
             <form method="post" action=SetRestriction::PATH>

@@ -85,6 +85,30 @@ pub fn writable(user: &SessionUser, person: &super::storage::PersonRecord) -> Re
     Ok(())
 }
 
+/// Refuses to enter for prospecting someone who objected (art. 21.3):
+/// any of the addresses (lookup keys) or numbers on the suppression list
+/// fails `field` with the reason.
+pub async fn not_suppressed(
+    field: &str,
+    email_keys: &[String],
+    phones: &[String],
+) -> Result<(), AppError> {
+    let suppressed = context::server_context()?
+        .storage
+        .privacy
+        .suppressed(email_keys, phones)
+        .await
+        .map_err(|e| context::internal("privacy.suppressed", e))?;
+    if suppressed {
+        tracing::info!("entry of someone on the suppression list refused");
+        return Err(AppError::validation(
+            field,
+            crate::domain::Problem::Suppressed,
+        ));
+    }
+    Ok(())
+}
+
 /// The most people one bulk change (reassign, tag) takes.
 pub const SELECTION_MAX: usize = 500;
 

@@ -85,6 +85,15 @@ fn erasure_evidence_of(who: &str) -> Evidence {
     }
 }
 
+/// This installation's salt for the suppression list.
+const SUPPRESSION_SALT: &str = "SELECT suppression_salt FROM organisation WHERE id = 1";
+
+/// A suppression-list entry: nothing readable, the same for the same
+/// address (its lookup key) or number (E.164) on this installation.
+pub(crate) fn suppression_hash(salt: &str, kind: &str, value: &str) -> String {
+    crate::consent::chain::sha256_hex(&format!("{salt}\n{kind}\n{value}"))
+}
+
 /// The register's columns, as [`request_view`] reads them.
 pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.kind, r.status, r.email, r.language, r.details, r.person_id, \
      CASE WHEN p.id IS NULL THEN NULL ELSE trim(p.first_name || ' ' || p.last_name) END AS person_name, \
@@ -392,18 +401,55 @@ macro_rules! sql_privacy {
                 .await
                 .map_err(storage_error)?;
                 if kind.done_on_verification() {
+                    // Objecting, or withdrawing every consent: withdrawn on
+                    // the ledger, marked as objecting to prospecting, and
+                    // the address (with the person's other addresses and
+                    // numbers) on the suppression list, known person or not.
+                    let mut emails = vec![email_key.clone()];
+                    let mut phones = Vec::new();
                     if let Some(person) = person {
                         let head = SqlConsent::<$db>::lock_chain(&mut tx).await?;
                         SqlConsent::<$db>::withdraw_all_of(&mut tx, head, &[person], evidence, now).await?;
-                        if kind == RequestKind::Objection {
-                            sqlx::query("UPDATE people SET objected_at = COALESCE(objected_at, $1) WHERE id = $2")
-                                .bind(now)
+                        sqlx::query("UPDATE people SET objected_at = COALESCE(objected_at, $1) WHERE id = $2")
+                            .bind(now)
+                            .bind(person)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(storage_error)?;
+                        emails.extend(
+                            sqlx::query_scalar::<_, String>("SELECT address_key FROM person_emails WHERE person_id = $1")
                                 .bind(person)
-                                .execute(&mut *tx)
+                                .fetch_all(&mut *tx)
                                 .await
-                                .map_err(storage_error)?;
-                        }
+                                .map_err(storage_error)?,
+                        );
+                        phones = sqlx::query_scalar::<_, String>("SELECT number FROM person_phones WHERE person_id = $1")
+                            .bind(person)
+                            .fetch_all(&mut *tx)
+                            .await
+                            .map_err(storage_error)?;
                     }
+                    let salt: String = sqlx::query_scalar(SUPPRESSION_SALT)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                    let mut hashes: Vec<(String, &str)> = emails
+                        .iter()
+                        .map(|e| (suppression_hash(&salt, "email", e), "email"))
+                        .chain(phones.iter().map(|p| (suppression_hash(&salt, "phone", p), "phone")))
+                        .collect();
+                    hashes.sort();
+                    hashes.dedup();
+                    let mut script = Script::new();
+                    script.rows(
+                        "INSERT INTO suppression_list (hash, kind, added_at)",
+                        hashes
+                            .iter()
+                            .map(|(hash, kind)| vec![hash.as_str().into(), (*kind).into(), now.into()])
+                            .collect(),
+                        "ON CONFLICT (hash) DO NOTHING",
+                    );
+                    (&mut *tx).run_script(script).await?;
                     sqlx::query(
                         "UPDATE privacy_requests SET status = 'done', closed_at = $1, version = version + 1 WHERE id = $2",
                     )
@@ -854,6 +900,28 @@ macro_rules! sql_privacy {
                     person_id,
                     language: language.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::En),
                 })
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn suppressed(&self, email_keys: &[String], phones: &[String]) -> Result<bool, StorageError> {
+                if email_keys.is_empty() && phones.is_empty() {
+                    return Ok(false);
+                }
+                let salt: String = sqlx::query_scalar(SUPPRESSION_SALT)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let hashes: Vec<String> = email_keys
+                    .iter()
+                    .map(|e| suppression_hash(&salt, "email", e))
+                    .chain(phones.iter().map(|p| suppression_hash(&salt, "phone", p)))
+                    .collect();
+                let sql = format!("SELECT count(*) FROM suppression_list WHERE hash IN ({})", list(hashes.len(), 1));
+                let mut query = sqlx::query_scalar::<_, i64>(&sql);
+                for hash in &hashes {
+                    query = query.bind(hash);
+                }
+                Ok(query.fetch_one(&self.pool).await.map_err(storage_error)? > 0)
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -775,3 +775,94 @@ async fn a_restricted_person_is_frozen_until_lifted(backend: &str) {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
+
+on_both_backends!(an_objection_puts_the_address_on_the_suppression_list);
+
+async fn suppression_rows(db: &TestDb) -> Vec<String> {
+    let sql = "SELECT hash FROM suppression_list ORDER BY hash";
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+    }
+}
+
+async fn an_objection_puts_the_address_on_the_suppression_list(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin_id, purpose, form) = crate::consent::setup(s).await;
+    let (new, _, _) =
+        crate::consent::submission(&form, "anne@example.fr", chrono::Duration::days(7));
+    let anne = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    let app: Router = server::router::build(state(s.clone()));
+    let admin = crate::support::signed_in_as(s, admin_id).await;
+
+    // Anne objects; so does Zoé, whom Accord does not know.
+    confirmed(&app, s, "objection", "anne@example.fr", "203.0.113.1:1").await;
+    confirmed(&app, s, "objection", "zoe@example.fr", "203.0.113.2:1").await;
+    let person = s.people.get(anne).await.unwrap().unwrap();
+    assert!(person.objected_at.is_some());
+    assert_eq!(
+        s.consent.of_person(anne, Locale::En).await.unwrap().0[0].status,
+        ConsentStatus::Withdrawn
+    );
+    // The list holds two salted hashes and nothing readable.
+    let rows = suppression_rows(&db).await;
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|h| h.len() == 64 && !h.contains("example")));
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&admin))).await;
+    assert!(html.contains("Objected to prospecting on"), "{html}");
+
+    // Entering either again for prospecting is refused, with the reason,
+    // however the address is spelt; nothing is written.
+    for (path, body) in [
+        (
+            "/api/people/create",
+            "last_name=Martin&kind=b2c&status=prospect&email=Anne%40Example.fr&prospecting_basis=consent",
+        ),
+        (
+            "/api/leads/create",
+            "last_name=Martin&email=zoe%40example.fr",
+        ),
+    ] {
+        let (status, _, reply) = call(&app, json_post(path, body, Some(&admin))).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {reply}");
+        assert!(reply.contains("suppressed"), "{path}: {reply}");
+    }
+    assert!(found_by_email(s, "zoe@example.fr").await.is_none());
+
+    // Zoé signing up herself through a form is her own new consent: it is
+    // recorded, and her page says she once objected.
+    let (new, _, _) =
+        crate::consent::submission(&form, "zoe@example.fr", chrono::Duration::days(7));
+    let zoe = s
+        .consent
+        .submit(&new)
+        .await
+        .unwrap()
+        .done()
+        .unwrap()
+        .person_id;
+    assert_eq!(
+        s.consent.of_person(zoe, Locale::En).await.unwrap().0[0].purpose_id,
+        purpose
+    );
+    let (_, _, html) = call(&app, get(&format!("/contacts/{zoe}"), Some(&admin))).await;
+    assert!(html.contains("is on the suppression list"), "{html}");
+}
+
+async fn found_by_email(s: &app::server::storage::Storage, email: &str) -> Option<i64> {
+    s.people
+        .find_duplicate(&[email.to_string()], None)
+        .await
+        .unwrap()
+}

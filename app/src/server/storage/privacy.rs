@@ -212,6 +212,14 @@ pub trait PrivacyStore: Send + Sync {
         person_id: i64,
     ) -> Result<Option<(DateTime<Utc>, Option<i64>, String)>, StorageError>;
 
+    /// Whether any of these addresses (lookup keys) or numbers (E.164) is
+    /// on the suppression list: someone who objected to prospecting.
+    async fn suppressed(
+        &self,
+        email_keys: &[String],
+        phones: &[String],
+    ) -> Result<bool, StorageError>;
+
     /// Restricts the processing of a person (art. 18) or lifts it; false
     /// when there is no such person or they are erased.
     async fn set_restriction(&self, person_id: i64, restricted: bool)
