@@ -24,10 +24,11 @@ pub fn spawn_access_log_purge(storage: Storage, retention: Duration) {
 /// Hourly: consents still pending when their confirmation link expired
 /// are marked expired in the ledger, the source addresses of consent
 /// events older than their purpose's retention are cut to their network,
+/// the DPO is reminded of requests due within seven and two days,
 /// access archives whose download link ran out are deleted, and the
 /// public forms' rate-limit counters of past windows are dropped. Safe with several instances: both
 /// are idempotent, and ledger appends are serialised by the database.
-pub fn spawn_consent_upkeep(storage: Storage) {
+pub fn spawn_consent_upkeep(storage: Storage, public_url: String) {
     tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(Duration::from_secs(3_600));
         loop {
@@ -50,6 +51,13 @@ pub fn spawn_consent_upkeep(storage: Storage) {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(expired = n, "unconfirmed privacy requests expired"),
                 Err(error) => tracing::error!(%error, "expiring privacy requests failed"),
+            }
+            match crate::privacy::reminders::run(&storage, now, &public_url).await {
+                Ok(claimed) if claimed.is_empty() => {}
+                Ok(claimed) => {
+                    tracing::info!(count = claimed.len(), "privacy request reminders sent")
+                }
+                Err(error) => tracing::error!(%error, "sending privacy request reminders failed"),
             }
             match storage.archives.purge_archives(now).await {
                 Ok(0) => {}

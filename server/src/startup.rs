@@ -145,12 +145,12 @@ pub async fn serve(config: Config, storage: Storage) -> Result<(), StartupError>
 
     crate::jobs::spawn_access_log_purge(storage.clone(), config.access_log_retention);
     crate::live::spawn_prune(storage.clone());
-    crate::jobs::spawn_consent_upkeep(storage.clone());
     let mut state = AppState::new(leptos_options(&config), storage.clone());
     state.consent.public_url = config
         .public_url
         .clone()
         .unwrap_or_else(|| format!("http://{address}"));
+    crate::jobs::spawn_consent_upkeep(storage.clone(), state.consent.public_url.clone());
     crate::jobs::spawn_retention(storage.clone(), state.consent.public_url.clone());
     state.consent.rate_limit = i64::from(config.form_rate_limit);
     match &config.smtp_url {

@@ -773,6 +773,11 @@ pub struct Catalogue {
     pub err_suppressed: &'static str,
     pub person_suppressed: &'static str,
 
+    // Request reminders
+    pub reminder_mail_subject: fn(usize) -> String,
+    pub reminder_mail_body: fn(&str, &str) -> String,
+    pub reminder_line: fn(i64, &str, &str, &str) -> String,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

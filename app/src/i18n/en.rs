@@ -893,6 +893,19 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_restricted: "Processing restricted: the record is read-only and excluded from every mail until lifted.",
     err_suppressed: "This person objected to prospecting (their address or number is on the suppression list): they cannot be entered for prospecting again. If they came back to you themselves, let them sign up through a form.",
     person_suppressed: "An address or number of this person is on the suppression list: they once objected to prospecting. Contact them only with the consent they gave since.",
+    reminder_mail_subject: |n| {
+        if n == 1 {
+            "A privacy request is due soon".to_string()
+        } else {
+            format!("{n} privacy requests are due soon")
+        }
+    },
+    reminder_mail_body: |lines, link| {
+        format!(
+            "These requests must be answered soon (the law gives one month from receipt):\n\n{lines}\nThe register: {link}\n"
+        )
+    },
+    reminder_line: |id, kind, email, due| format!("- #{id} {kind}, from {email}: due {due}\n"),
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -902,6 +902,21 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_restricted: "Traitement limité : la fiche est en lecture seule et exclue de tout envoi jusqu'à la levée.",
     err_suppressed: "Cette personne s'est opposée à la prospection (son adresse ou son numéro figure sur la liste d'opposition) : elle ne peut pas être saisie à nouveau pour la prospecter. Si elle revient d'elle-même vers vous, laissez-la s'inscrire par un formulaire.",
     person_suppressed: "Une adresse ou un numéro de cette personne figure sur la liste d'opposition : elle s'est opposée un jour à la prospection. Ne la contactez qu'avec le consentement donné depuis.",
+    reminder_mail_subject: |n| {
+        if n == 1 {
+            "Une demande sur les données personnelles arrive à échéance".to_string()
+        } else {
+            format!("{n} demandes sur les données personnelles arrivent à échéance")
+        }
+    },
+    reminder_mail_body: |lines, link| {
+        format!(
+            "Ces demandes doivent recevoir une réponse bientôt (la loi laisse un mois à compter de la réception) :\n\n{lines}\nLe registre : {link}\n"
+        )
+    },
+    reminder_line: |id, kind, email, due| {
+        format!("- n° {id} {kind}, de {email} : échéance le {due}\n")
+    },
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

@@ -21,8 +21,8 @@ pub use consent::{
     ProofData, ProofForm, ProofText, RateCount, Recorded, Submitted,
 };
 pub use privacy::{
-    Approaching, DuePerson, Erased, ErasureReason, NewRequest, PrivacyStore, Received,
-    RepermissionAsk, RepermissionLink, RequestLink, RetentionRun,
+    Approaching, DuePerson, Erased, ErasureReason, NewRequest, PrivacyStore, Received, Reminder,
+    ReminderMail, RepermissionAsk, RepermissionLink, RequestLink, RetentionRun,
 };
 
 /// A storage failure. The text is for logs only: server functions turn any

@@ -2,4 +2,5 @@
 
 pub mod archive;
 pub mod portal;
+pub mod reminders;
 pub mod retention;

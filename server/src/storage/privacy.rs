@@ -12,7 +12,8 @@ use app::domain::retention::DueRule;
 use app::i18n::Locale;
 use app::server::storage::{
     Approaching, DuePerson, Erased, ErasureReason, Evidence, NewRequest, PrivacyStore, Received,
-    RepermissionAsk, RepermissionLink, RequestLink, RetentionRun, StorageError,
+    Reminder, ReminderMail, RepermissionAsk, RepermissionLink, RequestLink, RetentionRun,
+    StorageError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -900,6 +901,59 @@ macro_rules! sql_privacy {
                     person_id,
                     language: language.as_deref().and_then(Locale::from_tag).unwrap_or(Locale::En),
                 })
+            }
+
+            #[tracing::instrument(skip_all, err)]
+            async fn remind(
+                &self,
+                now: DateTime<Utc>,
+                recipients: &[String],
+                compose: &ReminderMail,
+            ) -> Result<Vec<Reminder>, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                let mut claimed = Vec::new();
+                // Two days first: a request due that soon gets that
+                // reminder, and the seven-day one is then moot.
+                for (days, sql) in [
+                    (2u8, "UPDATE privacy_requests SET reminded_2_at = $1, reminded_7_at = COALESCE(reminded_7_at, $1) \
+                           WHERE status = 'open' AND due_at <= $2 AND reminded_2_at IS NULL \
+                           RETURNING id, kind, email, due_at"),
+                    (7u8, "UPDATE privacy_requests SET reminded_7_at = $1 \
+                           WHERE status = 'open' AND due_at <= $2 AND reminded_7_at IS NULL \
+                           RETURNING id, kind, email, due_at"),
+                ] {
+                    let rows: Vec<(i64, String, String, DateTime<Utc>)> = sqlx::query_as(sql)
+                        .bind(now)
+                        .bind(now + chrono::Duration::days(i64::from(days)))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(storage_error)?;
+                    for (request_id, kind, email, due_at) in rows {
+                        claimed.push(Reminder {
+                            request_id,
+                            kind: RequestKind::parse(&kind).map_err(|p| corrupt("privacy_requests.kind", p))?,
+                            email,
+                            due_at,
+                            days,
+                        });
+                    }
+                }
+                if !claimed.is_empty() && !recipients.is_empty() {
+                    claimed.sort_by_key(|r| (r.due_at, r.request_id));
+                    let (subject, body) = compose(&claimed);
+                    let mut script = Script::new();
+                    script.rows(
+                        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at)",
+                        recipients
+                            .iter()
+                            .map(|to| vec![to.as_str().into(), subject.as_str().into(), body.as_str().into(), now.into(), now.into()])
+                            .collect(),
+                        "",
+                    );
+                    (&mut *tx).run_script(script).await?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(claimed)
             }
 
             #[tracing::instrument(skip_all, err)]

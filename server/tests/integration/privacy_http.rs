@@ -866,3 +866,111 @@ async fn found_by_email(s: &app::server::storage::Storage, email: &str) -> Optio
         .await
         .unwrap()
 }
+
+on_both_backends!(the_dpo_is_reminded_at_seven_and_two_days);
+
+async fn due_in(db: &TestDb, request: i64, days: i64) {
+    let at = chrono::Utc::now() + chrono::Duration::days(days);
+    let sql = "UPDATE privacy_requests SET due_at = $1 WHERE id = $2";
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .bind(at)
+            .bind(request)
+            .execute(&pool)
+            .await
+            .unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(sql)
+            .bind(at)
+            .bind(request)
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+}
+
+async fn the_dpo_is_reminded_at_seven_and_two_days(backend: &str) {
+    use server::privacy::reminders;
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app: Router = server::router::build(state(s.clone()));
+    let soon = confirmed(&app, s, "access", "anne@example.fr", "203.0.113.1:1").await;
+    let later = confirmed(&app, s, "erasure", "bob@example.fr", "203.0.113.2:1").await;
+    signed_in(s, Role::Dpo).await;
+    let to_dpo = || async {
+        s.consent
+            .outbox(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.recipient == "dpo@example.com")
+            .collect::<Vec<_>>()
+    };
+    let url = "http://accord.test";
+
+    // Nothing due within a week: no reminder.
+    assert!(
+        reminders::run(s, chrono::Utc::now(), url)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Due in six days: one reminder, once.
+    due_in(&db, soon, 6).await;
+    let claimed = reminders::run(s, chrono::Utc::now(), url).await.unwrap();
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|r| (r.request_id, r.days))
+            .collect::<Vec<_>>(),
+        vec![(soon, 7)]
+    );
+    let mails = to_dpo().await;
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].subject, "A privacy request is due soon");
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("#{soon} A copy of my data")),
+        "{}",
+        mails[0].body
+    );
+    assert!(mails[0].body.contains("http://accord.test/privacy-office"));
+    assert!(
+        mails[0].body.contains(&format!("n° {soon}")),
+        "in French too"
+    );
+    assert!(
+        reminders::run(s, chrono::Utc::now(), url)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Due tomorrow: the two-day reminder, once; closed requests none.
+    due_in(&db, soon, 1).await;
+    due_in(&db, later, 1).await;
+    let v = s.privacy.request(later).await.unwrap().unwrap().version;
+    assert!(
+        s.privacy
+            .close_request(later, v, RequestStatus::Refused, "Not the holder", 1)
+            .await
+            .unwrap()
+    );
+    let claimed = reminders::run(s, chrono::Utc::now(), url).await.unwrap();
+    assert_eq!(
+        claimed
+            .iter()
+            .map(|r| (r.request_id, r.days))
+            .collect::<Vec<_>>(),
+        vec![(soon, 2)]
+    );
+    assert!(
+        reminders::run(s, chrono::Utc::now(), url)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(to_dpo().await.len(), 2);
+}

@@ -135,6 +135,21 @@ pub enum RepermissionLink {
     Unknown,
 }
 
+/// An open request whose due date nears, claimed for a reminder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminder {
+    pub request_id: i64,
+    pub kind: RequestKind,
+    pub email: String,
+    pub due_at: DateTime<Utc>,
+    /// 7 or 2: the reminder this is.
+    pub days: u8,
+}
+
+/// Writes the reminder mail for the claimed requests: its subject and
+/// body.
+pub type ReminderMail = dyn Fn(&[Reminder]) -> (String, String) + Send + Sync;
+
 #[async_trait]
 pub trait PrivacyStore: Send + Sync {
     /// Registers a request from the portal, unverified and due one month
@@ -211,6 +226,18 @@ pub trait PrivacyStore: Send + Sync {
         &self,
         person_id: i64,
     ) -> Result<Option<(DateTime<Utc>, Option<i64>, String)>, StorageError>;
+
+    /// Claims the open requests due within seven days not reminded of at
+    /// seven, and those due within two not reminded of at two (each
+    /// reminder is sent once, whichever instance claims it), and puts one
+    /// mail per recipient in the outbox, written by `compose`; one
+    /// transaction. Returns what was claimed.
+    async fn remind(
+        &self,
+        now: DateTime<Utc>,
+        recipients: &[String],
+        compose: &ReminderMail,
+    ) -> Result<Vec<Reminder>, StorageError>;
 
     /// Whether any of these addresses (lookup keys) or numbers (E.164) is
     /// on the suppression list: someone who objected to prospecting.
