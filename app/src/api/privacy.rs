@@ -28,6 +28,7 @@ pub struct RegisterView {
     pub location: String,
     /// The latest retention runs, newest first.
     pub runs: Vec<crate::domain::retention::RunView>,
+    pub health: crate::domain::retention::DataHealth,
 }
 
 /// The register: open requests soonest due first (with `closed`, the
@@ -69,7 +70,30 @@ pub async fn get_requests(closed: bool) -> Result<RegisterView, AppError> {
                 asked: r.asked,
             })
             .collect();
+        let policy = crate::domain::retention::RetentionPolicy::CNIL;
+        let today = chrono::Utc::now().date_naive();
+        let notice = policy.notice_day(today);
+        let stale_before = today
+            .checked_sub_months(chrono::Months::new(crate::domain::retention::STALE_MONTHS))
+            .unwrap_or(today)
+            .and_time(chrono::NaiveTime::MIN)
+            .and_utc();
+        let health = store
+            .health(
+                (
+                    policy.prospect_cutoff(today),
+                    policy.prospect_cutoff(notice),
+                ),
+                (
+                    policy.former_customer_cutoff(today),
+                    policy.former_customer_cutoff(notice),
+                ),
+                stale_before,
+            )
+            .await
+            .map_err(|e| context::internal("privacy.health", e))?;
         Ok(RegisterView {
+            health,
             runs,
             requests,
             now_ms: chrono::Utc::now().timestamp_millis(),

@@ -98,6 +98,25 @@ impl DueRule {
     }
 }
 
+/// How healthy the data is, for the privacy area: counts of people the
+/// DPO should look at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DataHealth {
+    /// Past their retention limit (the next run erases them, unless held).
+    pub past_due: i64,
+    /// Reaching it within the notice (asked whether to stay).
+    pub near_due: i64,
+    /// Without any legal basis recorded.
+    pub without_basis: i64,
+    /// No inbound contact and no change to their record for a year.
+    pub stale: i64,
+    /// Addresses whose mail keeps failing.
+    pub bouncing: i64,
+}
+
+/// How long without activity makes a record stale.
+pub const STALE_MONTHS: u32 = 12;
+
 /// A retention run as the privacy area lists it (instants in Unix
 /// milliseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

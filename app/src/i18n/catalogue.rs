@@ -778,6 +778,15 @@ pub struct Catalogue {
     pub reminder_mail_body: fn(&str, &str) -> String,
     pub reminder_line: fn(i64, &str, &str, &str) -> String,
 
+    // Data health
+    pub health_title: &'static str,
+    pub health_intro: &'static str,
+    pub health_past_due: &'static str,
+    pub health_near_due: &'static str,
+    pub health_without_basis: &'static str,
+    pub health_stale: &'static str,
+    pub health_bouncing: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

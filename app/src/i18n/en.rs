@@ -906,6 +906,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
         )
     },
     reminder_line: |id, kind, email, due| format!("- #{id} {kind}, from {email}: due {due}\n"),
+    health_title: "Data health",
+    health_intro: "People to look at, counted now.",
+    health_past_due: "Past their retention limit (the next run erases them, unless under a legal hold)",
+    health_near_due: "Reaching it within sixty days (asked whether they want to stay)",
+    health_without_basis: "Without any legal basis recorded",
+    health_stale: "No contact from them and no change for a year",
+    health_bouncing: "Addresses whose mail keeps failing",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

@@ -917,6 +917,13 @@ pub const CATALOGUE: Catalogue = Catalogue {
     reminder_line: |id, kind, email, due| {
         format!("- n° {id} {kind}, de {email} : échéance le {due}\n")
     },
+    health_title: "Santé des données",
+    health_intro: "Les personnes à examiner, comptées maintenant.",
+    health_past_due: "Au-delà de leur durée de conservation (la prochaine passe les efface, sauf obligation légale)",
+    health_near_due: "Y arrivant dans les soixante jours (sollicitées pour rester)",
+    health_without_basis: "Sans aucune base légale enregistrée",
+    health_stale: "Aucun contact de leur part ni modification depuis un an",
+    health_bouncing: "Adresses dont les messages échouent sans cesse",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

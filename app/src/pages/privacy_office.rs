@@ -141,6 +141,7 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
         contact,
         location,
         runs,
+        health,
     } = view;
     let notice = form_outcome(NOTICE_FORM);
     let contact_error = notice.field_message(t, "contact");
@@ -176,6 +177,22 @@ fn Register(view: RegisterView, closed: bool) -> impl IntoView {
                 }
                 .into_any()
             }}
+        </section>
+        <section class="card wide" aria-labelledby="health-title">
+            <h2 id="health-title">{t.health_title}</h2>
+            <p class="help">{t.health_intro}</p>
+            <dl class="facts health">
+                {[
+                    (t.health_past_due, health.past_due),
+                    (t.health_near_due, health.near_due),
+                    (t.health_without_basis, health.without_basis),
+                    (t.health_stale, health.stale),
+                    (t.health_bouncing, health.bouncing),
+                ]
+                    .into_iter()
+                    .map(|(label, count)| view! { <dt>{label}</dt><dd data-count=count.to_string()>{count}</dd> })
+                    .collect_view()}
+            </dl>
         </section>
         <section class="card wide" aria-labelledby="retention-title">
             <h2 id="retention-title">{t.retention_title}</h2>

@@ -956,6 +956,53 @@ macro_rules! sql_privacy {
                 Ok(claimed)
             }
 
+            #[tracing::instrument(skip(self), err)]
+            async fn health(
+                &self,
+                prospects: (DateTime<Utc>, DateTime<Utc>),
+                former: (DateTime<Utc>, DateTime<Utc>),
+                stale_before: DateTime<Utc>,
+            ) -> Result<app::domain::retention::DataHealth, StorageError> {
+                // One pass over people for four counts; the clock as in `due`.
+                let clock = "CASE WHEN status = 'former_customer' THEN COALESCE(relationship_ended_at, updated_at) \
+                             WHEN last_inbound_at IS NOT NULL AND last_inbound_at > collected_at THEN last_inbound_at \
+                             ELSE collected_at END";
+                let row = sqlx::query(&format!(
+                    "SELECT \
+                     COALESCE(SUM(CASE WHEN (status IN ('prospect', 'lead') AND {clock} < $1) \
+                       OR (status = 'former_customer' AND {clock} < $3) THEN 1 ELSE 0 END), 0) AS past_due, \
+                     COALESCE(SUM(CASE WHEN (status IN ('prospect', 'lead') AND {clock} >= $1 AND {clock} < $2) \
+                       OR (status = 'former_customer' AND {clock} >= $3 AND {clock} < $4) THEN 1 ELSE 0 END), 0) AS near_due, \
+                     COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM person_legal_bases b WHERE b.person_id = people.id) \
+                       THEN 1 ELSE 0 END), 0) AS without_basis, \
+                     COALESCE(SUM(CASE WHEN updated_at < $5 AND (last_inbound_at IS NULL OR last_inbound_at < $5) \
+                       THEN 1 ELSE 0 END), 0) AS stale \
+                     FROM people WHERE erased_at IS NULL"
+                ))
+                .bind(prospects.0)
+                .bind(prospects.1)
+                .bind(former.0)
+                .bind(former.1)
+                .bind(stale_before)
+                .fetch_one(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                let bouncing: i64 = sqlx::query_scalar(
+                    "SELECT count(DISTINCT lower(recipient)) FROM outbox \
+                     WHERE sent_at IS NULL AND attempts >= 3 AND last_error <> ''",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                Ok(app::domain::retention::DataHealth {
+                    past_due: row.try_get("past_due").map_err(storage_error)?,
+                    near_due: row.try_get("near_due").map_err(storage_error)?,
+                    without_basis: row.try_get("without_basis").map_err(storage_error)?,
+                    stale: row.try_get("stale").map_err(storage_error)?,
+                    bouncing,
+                })
+            }
+
             #[tracing::instrument(skip_all, err)]
             async fn suppressed(&self, email_keys: &[String], phones: &[String]) -> Result<bool, StorageError> {
                 if email_keys.is_empty() && phones.is_empty() {

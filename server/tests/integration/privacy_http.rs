@@ -974,3 +974,109 @@ async fn the_dpo_is_reminded_at_seven_and_two_days(backend: &str) {
     );
     assert_eq!(to_dpo().await.len(), 2);
 }
+
+on_both_backends!(data_health_counts_who_to_look_at);
+
+async fn data_health_counts_who_to_look_at(backend: &str) {
+    use app::domain::retention::RetentionPolicy;
+    use app::server::storage::NewPersonRecord;
+    use chrono::{Duration, Utc};
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let admin = crate::support::create_user(s, Role::Admin).await.id;
+    let cutoff = RetentionPolicy::CNIL.prospect_cutoff(Utc::now().date_naive());
+    let collected = |name: &str, at| NewPersonRecord {
+        collected_at: at,
+        ..crate::people::person(name, admin, None)
+    };
+    let past = s
+        .people
+        .create(&collected("Passe", cutoff - Duration::days(1)))
+        .await
+        .unwrap();
+    let long_past = s
+        .people
+        .create(&collected("Lointaine", cutoff - Duration::days(100)))
+        .await
+        .unwrap();
+    let near = s
+        .people
+        .create(&collected("Proche", cutoff + Duration::days(10)))
+        .await
+        .unwrap();
+    let bare = s
+        .people
+        .create(&collected("Nue", Utc::now()))
+        .await
+        .unwrap();
+    let old = s
+        .people
+        .create(&collected("Oubliee", Utc::now() - Duration::days(700)))
+        .await
+        .unwrap();
+    let _fresh = s
+        .people
+        .create(&collected("Fraiche", Utc::now()))
+        .await
+        .unwrap();
+    let two_years_ago = Utc::now() - Duration::days(730);
+    let statements: Vec<(&str, Vec<i64>)> = vec![
+        (
+            "DELETE FROM person_legal_bases WHERE person_id = $1",
+            vec![bare],
+        ),
+        ("UPDATE people SET updated_at = $2 WHERE id = $1", vec![old]),
+    ];
+    for (sql, ids) in statements {
+        if db.url.starts_with("sqlite://") {
+            let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+            sqlx::query(sql)
+                .bind(ids[0])
+                .bind(two_years_ago)
+                .execute(&pool)
+                .await
+                .unwrap();
+        } else {
+            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+            let query = sqlx::query(sql).bind(ids[0]);
+            let query = if sql.contains("$2") {
+                query.bind(two_years_ago)
+            } else {
+                query
+            };
+            query.execute(&pool).await.unwrap();
+        }
+    }
+    // A mail that keeps failing.
+    let bounce = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, attempts, last_error) \
+                  VALUES ('Gone@example.fr', 's', 'b', $1, $1, 4, '550 no such user')";
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query(bounce)
+            .bind(Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query(bounce)
+            .bind(Utc::now())
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+
+    let app: Router = server::router::build(state(s.clone()));
+    let dpo = signed_in(s, Role::Dpo).await;
+    let (status, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Data health"), "{html}");
+    let counts: Vec<&str> = html
+        .split("data-count=\"")
+        .skip(1)
+        .map(|rest| rest.split('"').next().unwrap())
+        .collect();
+    // Past due, near due, without a basis, stale, bouncing.
+    assert_eq!(counts, ["2", "1", "1", "1", "1"], "{html}");
+    let _ = (past, long_past, near);
+}

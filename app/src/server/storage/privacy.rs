@@ -239,6 +239,17 @@ pub trait PrivacyStore: Send + Sync {
         compose: &ReminderMail,
     ) -> Result<Vec<Reminder>, StorageError>;
 
+    /// The data health counts: due before the `*_due` instants (past), or
+    /// between them and the `*_notice` ones (near); people without a
+    /// basis; untouched and unheard from since `stale_before`; addresses
+    /// whose mail failed three times or more and is still undelivered.
+    async fn health(
+        &self,
+        prospects: (DateTime<Utc>, DateTime<Utc>),
+        former: (DateTime<Utc>, DateTime<Utc>),
+        stale_before: DateTime<Utc>,
+    ) -> Result<crate::domain::retention::DataHealth, StorageError>;
+
     /// Whether any of these addresses (lookup keys) or numbers (E.164) is
     /// on the suppression list: someone who objected to prospecting.
     async fn suppressed(
