@@ -12,6 +12,8 @@
 //!    while a client reads person pages and list pages every 20 ms: the
 //!    run's duration and rate, and the reads' latency before and during
 //!    it (median, p95), against a raw keyset page of the due people.
+//! 3. The privacy area's data health counts over those people, against a
+//!    plain count of them.
 //!
 //! Prints a Markdown table.
 
@@ -124,6 +126,18 @@ impl Pool {
                 .unwrap()
                 .rows_affected(),
         }
+    }
+
+    /// One raw pass over people: a plain count of the live ones.
+    async fn raw_count(&self) -> Duration {
+        let sql = "SELECT count(*) FROM people WHERE erased_at IS NULL";
+        let t = Instant::now();
+        let n: i64 = match self {
+            Pool::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            Pool::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+        };
+        std::hint::black_box(n);
+        t.elapsed()
     }
 
     /// The due people's ids, a page of 1,000 at a time, read raw.
@@ -243,6 +257,35 @@ fn main() {
         let policy = app::domain::retention::RetentionPolicy::CNIL;
         let (raw_scan, found) = pool.raw_due_scan(policy.prospect_cutoff(today)).await;
         assert_eq!(found as u64, made_due);
+
+        // 3. The privacy area's data health counts: one pass over people,
+        // against a plain count of them.
+        let notice = policy.notice_day(today);
+        let (mut health, mut raw_counts) = (Vec::new(), Vec::new());
+        for _ in 0..runs {
+            raw_counts.push(pool.raw_count().await);
+            let t = Instant::now();
+            let counts = storage
+                .privacy
+                .health(
+                    (policy.prospect_cutoff(today), policy.prospect_cutoff(notice)),
+                    (policy.former_customer_cutoff(today), policy.former_customer_cutoff(notice)),
+                    policy.prospect_cutoff(today),
+                )
+                .await
+                .unwrap();
+            health.push(t.elapsed());
+            assert_eq!(counts.past_due as u64, made_due);
+        }
+        let (median, p95, raw_median) =
+            (percentile(&mut health, 50.0), percentile(&mut health, 95.0), percentile(&mut raw_counts, 50.0));
+        println!(
+            "| {backend} | data health counts over {people} people | {} | {} | {} (count of people) | {:.1} |",
+            ms(median),
+            ms(p95),
+            ms(raw_median),
+            median.as_secs_f64() / raw_median.as_secs_f64()
+        );
 
         let ids: Vec<i64> = (1..=people as i64).filter(|id| id % 10 != 3).step_by(97).collect();
         let stop = Arc::new(AtomicBool::new(false));

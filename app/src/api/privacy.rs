@@ -120,6 +120,34 @@ fn optional_line(field: &str, raw: &str) -> Result<String, AppError> {
     reason(field, raw)
 }
 
+/// Open request `id` as the DPO saw it (`version`), of `kind`, with the
+/// person it is about: a request changed or closed since is told so; one
+/// of another kind, or about nobody Accord holds, is not found.
+#[cfg(feature = "ssr")]
+async fn open_request(
+    id: i64,
+    version: i64,
+    kind: crate::domain::privacy::RequestKind,
+) -> Result<(RequestView, i64), AppError> {
+    use crate::domain::Problem;
+    use crate::domain::privacy::RequestStatus;
+    use crate::server::context;
+    let request = context::server_context()?
+        .storage
+        .privacy
+        .request(id)
+        .await
+        .map_err(|e| context::internal("privacy.request", e))?
+        .ok_or(AppError::NotFound)?;
+    if request.version != version || request.status != RequestStatus::Open {
+        return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+    }
+    match request.person_id {
+        Some(person_id) if request.kind == kind => Ok((request, person_id)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
 /// Extends an open request to three months from receipt, once, with the
 /// reason the requester will be told.
 #[server(endpoint = "privacy/extend-request")]
@@ -208,7 +236,6 @@ pub async fn close_request(
 /// the hold's reason). One click, then nothing to undo.
 #[server(endpoint = "privacy/erase-for-request")]
 pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
-    use crate::domain::Problem;
     use crate::domain::privacy::{RequestKind, RequestStatus};
     use crate::server::storage::{Erased, ErasureReason};
     use crate::server::{access_log, context, policy, respond};
@@ -220,18 +247,8 @@ pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
             &id.to_string(),
         )
         .await?;
+        let (_, person_id) = open_request(id, version, RequestKind::Erasure).await?;
         let store = &context::server_context()?.storage.privacy;
-        let request = store
-            .request(id)
-            .await
-            .map_err(|e| context::internal("privacy.request", e))?
-            .ok_or(AppError::NotFound)?;
-        if request.version != version || request.status != RequestStatus::Open {
-            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
-        }
-        let (RequestKind::Erasure, Some(person_id)) = (request.kind, request.person_id) else {
-            return Err(AppError::NotFound);
-        };
         access_log::write(&user, "erase", "person", &person_id.to_string(), true).await?;
         let outcome = store
             .erase(&[person_id], ErasureReason::Request, Some(user.user_id))
@@ -264,7 +281,7 @@ pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
 #[server(endpoint = "privacy/send-archive")]
 pub async fn send_archive(id: i64, version: i64) -> Result<(), AppError> {
     use crate::domain::Problem;
-    use crate::domain::privacy::{RequestKind, RequestStatus};
+    use crate::domain::privacy::RequestKind;
     use crate::server::{access_log, context, policy, respond};
     let result = async {
         let user = access_log::guard(
@@ -274,20 +291,8 @@ pub async fn send_archive(id: i64, version: i64) -> Result<(), AppError> {
             &id.to_string(),
         )
         .await?;
+        let (request, person_id) = open_request(id, version, RequestKind::Access).await?;
         let ctx = context::server_context()?;
-        let request = ctx
-            .storage
-            .privacy
-            .request(id)
-            .await
-            .map_err(|e| context::internal("privacy.request", e))?
-            .ok_or(AppError::NotFound)?;
-        if request.version != version || request.status != RequestStatus::Open {
-            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
-        }
-        let (RequestKind::Access, Some(person_id)) = (request.kind, request.person_id) else {
-            return Err(AppError::NotFound);
-        };
         access_log::write(
             &user,
             "export",
@@ -382,18 +387,8 @@ pub async fn restrict_for_request(id: i64, version: i64) -> Result<(), AppError>
             &id.to_string(),
         )
         .await?;
+        let (_, person_id) = open_request(id, version, RequestKind::Restriction).await?;
         let store = &context::server_context()?.storage.privacy;
-        let request = store
-            .request(id)
-            .await
-            .map_err(|e| context::internal("privacy.request", e))?
-            .ok_or(AppError::NotFound)?;
-        if request.version != version || request.status != RequestStatus::Open {
-            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
-        }
-        let (RequestKind::Restriction, Some(person_id)) = (request.kind, request.person_id) else {
-            return Err(AppError::NotFound);
-        };
         access_log::write(&user, "restrict", "person", &person_id.to_string(), true).await?;
         store
             .set_restriction(person_id, true)

@@ -963,7 +963,7 @@ macro_rules! sql_privacy {
                 former: (DateTime<Utc>, DateTime<Utc>),
                 stale_before: DateTime<Utc>,
             ) -> Result<app::domain::retention::DataHealth, StorageError> {
-                // One pass over people for four counts; the clock as in `due`.
+                // One pass over people for the counts; the clock as in `due`.
                 let clock = "CASE WHEN status = 'former_customer' THEN COALESCE(relationship_ended_at, updated_at) \
                              WHEN last_inbound_at IS NOT NULL AND last_inbound_at > collected_at THEN last_inbound_at \
                              ELSE collected_at END";
@@ -973,8 +973,7 @@ macro_rules! sql_privacy {
                        OR (status = 'former_customer' AND {clock} < $3) THEN 1 ELSE 0 END), 0) AS past_due, \
                      COALESCE(SUM(CASE WHEN (status IN ('prospect', 'lead') AND {clock} >= $1 AND {clock} < $2) \
                        OR (status = 'former_customer' AND {clock} >= $3 AND {clock} < $4) THEN 1 ELSE 0 END), 0) AS near_due, \
-                     COALESCE(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM person_legal_bases b WHERE b.person_id = people.id) \
-                       THEN 1 ELSE 0 END), 0) AS without_basis, \
+                     count(*) AS live, \
                      COALESCE(SUM(CASE WHEN updated_at < $5 AND (last_inbound_at IS NULL OR last_inbound_at < $5) \
                        THEN 1 ELSE 0 END), 0) AS stale \
                      FROM people WHERE erased_at IS NULL"
@@ -987,6 +986,14 @@ macro_rules! sql_privacy {
                 .fetch_one(&self.pool)
                 .await
                 .map_err(storage_error)?;
+                // Erasure deletes a person's bases, so the people with one
+                // are the live ones among those the bases name: read from
+                // the bases' primary key, not probed person by person.
+                let with_basis: i64 = sqlx::query_scalar("SELECT count(DISTINCT person_id) FROM person_legal_bases")
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(storage_error)?;
+                let live: i64 = row.try_get("live").map_err(storage_error)?;
                 let bouncing: i64 = sqlx::query_scalar(
                     "SELECT count(DISTINCT lower(recipient)) FROM outbox \
                      WHERE sent_at IS NULL AND attempts >= 3 AND last_error <> ''",
@@ -997,7 +1004,7 @@ macro_rules! sql_privacy {
                 Ok(app::domain::retention::DataHealth {
                     past_due: row.try_get("past_due").map_err(storage_error)?,
                     near_due: row.try_get("near_due").map_err(storage_error)?,
-                    without_basis: row.try_get("without_basis").map_err(storage_error)?,
+                    without_basis: (live - with_basis).max(0),
                     stale: row.try_get("stale").map_err(storage_error)?,
                     bouncing,
                 })

@@ -19,17 +19,6 @@ use serde_json::Value;
 
 on_both_backends!(the_archive_holds_every_catalogued_field_about_the_person);
 
-/// Runs SQL as someone with database access would.
-pub async fn exec(db: &TestDb, sql: &str) {
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
-    }
-}
-
 fn call(person_id: i64, author_id: i64, body: &str) -> NewInteraction {
     NewInteraction {
         person_id: Some(person_id),
@@ -127,7 +116,7 @@ async fn the_archive_holds_every_catalogued_field_about_the_person(backend: &str
         })
         .await
         .unwrap();
-    exec(
+    crate::support::exec(
         &db,
         &format!(
             "UPDATE people SET job_title = 'Buyer', company_id = {company}, team_id = {team}, \

@@ -28,13 +28,7 @@ on_both_backends!(
 
 /// One number from SQL, as someone with SQL access would read it.
 async fn count(db: &TestDb, sql: &str) -> i64 {
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
-    }
+    crate::support::scalar(db, sql).await
 }
 
 async fn found(s: &Storage, word: &str) -> Vec<i64> {

@@ -476,24 +476,14 @@ on_both_backends!(re_permission_accepted_resets_the_clock);
 
 /// Sets when a person's clock started (collection; no inbound contact).
 async fn clock_from(db: &TestDb, person: i64, at: chrono::DateTime<chrono::Utc>) {
-    let sql = "UPDATE people SET collected_at = $1, last_inbound_at = NULL WHERE id = $2";
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query(sql)
-            .bind(at)
-            .bind(person)
-            .execute(&pool)
-            .await
-            .unwrap();
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query(sql)
-            .bind(at)
-            .bind(person)
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    let at = crate::support::sql_time(at);
+    crate::support::exec(
+        db,
+        &format!(
+            "UPDATE people SET collected_at = {at}, last_inbound_at = NULL WHERE id = {person}"
+        ),
+    )
+    .await;
 }
 
 async fn re_permission_accepted_resets_the_clock(backend: &str) {
@@ -653,14 +643,11 @@ async fn re_permission_accepted_resets_the_clock(backend: &str) {
 on_both_backends!(a_restricted_person_is_frozen_until_lifted);
 
 async fn interactions_of(db: &TestDb, person: i64) -> i64 {
-    let sql = format!("SELECT count(*) FROM interactions WHERE person_id = {person}");
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap()
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(&sql).fetch_one(&pool).await.unwrap()
-    }
+    crate::support::scalar(
+        db,
+        &format!("SELECT count(*) FROM interactions WHERE person_id = {person}"),
+    )
+    .await
 }
 
 async fn a_restricted_person_is_frozen_until_lifted(backend: &str) {
@@ -779,14 +766,7 @@ async fn a_restricted_person_is_frozen_until_lifted(backend: &str) {
 on_both_backends!(an_objection_puts_the_address_on_the_suppression_list);
 
 async fn suppression_rows(db: &TestDb) -> Vec<String> {
-    let sql = "SELECT hash FROM suppression_list ORDER BY hash";
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
-    }
+    crate::support::texts(db, "SELECT hash FROM suppression_list ORDER BY hash").await
 }
 
 async fn an_objection_puts_the_address_on_the_suppression_list(backend: &str) {
@@ -870,25 +850,12 @@ async fn found_by_email(s: &app::server::storage::Storage, email: &str) -> Optio
 on_both_backends!(the_dpo_is_reminded_at_seven_and_two_days);
 
 async fn due_in(db: &TestDb, request: i64, days: i64) {
-    let at = chrono::Utc::now() + chrono::Duration::days(days);
-    let sql = "UPDATE privacy_requests SET due_at = $1 WHERE id = $2";
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query(sql)
-            .bind(at)
-            .bind(request)
-            .execute(&pool)
-            .await
-            .unwrap();
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query(sql)
-            .bind(at)
-            .bind(request)
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    let at = crate::support::sql_time(chrono::Utc::now() + chrono::Duration::days(days));
+    crate::support::exec(
+        db,
+        &format!("UPDATE privacy_requests SET due_at = {at} WHERE id = {request}"),
+    )
+    .await;
 }
 
 async fn the_dpo_is_reminded_at_seven_and_two_days(backend: &str) {
@@ -1019,52 +986,21 @@ async fn data_health_counts_who_to_look_at(backend: &str) {
         .create(&collected("Fraiche", Utc::now()))
         .await
         .unwrap();
-    let two_years_ago = Utc::now() - Duration::days(730);
-    let statements: Vec<(&str, Vec<i64>)> = vec![
-        (
-            "DELETE FROM person_legal_bases WHERE person_id = $1",
-            vec![bare],
+    let (two_years_ago, now) = (
+        crate::support::sql_time(Utc::now() - Duration::days(730)),
+        crate::support::sql_time(Utc::now()),
+    );
+    // No basis; untouched for two years; a mail that keeps failing.
+    crate::support::exec(
+        &db,
+        &format!(
+            "DELETE FROM person_legal_bases WHERE person_id = {bare}; \
+             UPDATE people SET updated_at = {two_years_ago} WHERE id = {old}; \
+             INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, attempts, last_error) \
+             VALUES ('Gone@example.fr', 's', 'b', {now}, {now}, 4, '550 no such user');"
         ),
-        ("UPDATE people SET updated_at = $2 WHERE id = $1", vec![old]),
-    ];
-    for (sql, ids) in statements {
-        if db.url.starts_with("sqlite://") {
-            let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-            sqlx::query(sql)
-                .bind(ids[0])
-                .bind(two_years_ago)
-                .execute(&pool)
-                .await
-                .unwrap();
-        } else {
-            let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-            let query = sqlx::query(sql).bind(ids[0]);
-            let query = if sql.contains("$2") {
-                query.bind(two_years_ago)
-            } else {
-                query
-            };
-            query.execute(&pool).await.unwrap();
-        }
-    }
-    // A mail that keeps failing.
-    let bounce = "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at, attempts, last_error) \
-                  VALUES ('Gone@example.fr', 's', 'b', $1, $1, 4, '550 no such user')";
-    if db.url.starts_with("sqlite://") {
-        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
-        sqlx::query(bounce)
-            .bind(Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-    } else {
-        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-        sqlx::query(bounce)
-            .bind(Utc::now())
-            .execute(&pool)
-            .await
-            .unwrap();
-    }
+    )
+    .await;
 
     let app: Router = server::router::build(state(s.clone()));
     let dpo = signed_in(s, Role::Dpo).await;

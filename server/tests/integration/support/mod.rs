@@ -201,3 +201,43 @@ pub async fn user_id(storage: &Storage, role: app::domain::Role) -> i64 {
         .unwrap()
         .id
 }
+
+/// Runs SQL as someone with database access would, values written in it
+/// (an instant as `sql_time`).
+pub async fn exec(db: &TestDb, sql: &str) {
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::raw_sql(sql).execute(&pool).await.unwrap();
+    }
+}
+
+/// One number read by SQL, as someone with database access would.
+pub async fn scalar(db: &TestDb, sql: &str) -> i64 {
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    }
+}
+
+/// One text column read by SQL.
+pub async fn texts(db: &TestDb, sql: &str) -> Vec<String> {
+    if db.url.starts_with("sqlite://") {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+    } else {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(sql).fetch_all(&pool).await.unwrap()
+    }
+}
+
+/// An instant as a SQL literal, written as both backends store it (SQLite
+/// compares the text sqlx writes: RFC 3339).
+pub fn sql_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    format!("'{}'", at.to_rfc3339())
+}
