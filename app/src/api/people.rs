@@ -227,9 +227,8 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             last_inbound_at: person.last_inbound_at,
             created_at: person.created_at,
             version: person.version,
-            // Restricted: read-only for all but the DPO (`records::writable`).
             may_edit: policy::allows(user.role, policy::Action::LogInteraction)
-                && (restricted_at.is_none() || user.role == crate::domain::Role::Dpo),
+                && crate::server::records::may_change(&user, restricted_at.is_some()),
             restricted_ms: restricted_at.map(|t| t.timestamp_millis()),
             objected_ms: objected_at.map(|t| t.timestamp_millis()),
             suppressed,

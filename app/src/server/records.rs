@@ -69,18 +69,26 @@ async fn decide(
     }
 }
 
+/// Whether `user` may change a person whose processing is `restricted`
+/// or not (given that their role and team let them change it at all).
+pub fn may_change(user: &SessionUser, restricted: bool) -> bool {
+    !restricted || user.role == crate::domain::Role::Dpo
+}
+
 /// Whether `user` may change `person` now: a person whose processing is
 /// restricted (art. 18) is read-only for everyone but the DPO until the
 /// restriction is lifted.
 pub fn writable(user: &SessionUser, person: &super::storage::PersonRecord) -> Result<(), AppError> {
-    use crate::domain::{Problem, Role};
-    if person.restricted_at.is_some() && user.role != Role::Dpo {
+    if !may_change(user, person.restricted_at.is_some()) {
         tracing::info!(
             user_id = user.user_id,
             person_id = person.id,
             "change to a restricted person refused"
         );
-        return Err(AppError::validation("person", Problem::Restricted));
+        return Err(AppError::validation(
+            "person",
+            crate::domain::Problem::Restricted,
+        ));
     }
     Ok(())
 }

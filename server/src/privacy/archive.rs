@@ -41,6 +41,8 @@ pub const ARCHIVE_VALID_DAYS: i64 = 7;
 pub struct Built {
     pub json: String,
     pub csv: String,
+    /// The organisation's name, as the archive gives it (for the mail).
+    pub organisation: String,
 }
 
 /// Builds the archive of `person_id` (None: no such person).
@@ -82,7 +84,11 @@ pub async fn build(
     let csv = csv(&document).map_err(|e| StorageError::Corrupt(format!("archive CSV: {e}")))?;
     let json = serde_json::to_string_pretty(&document)
         .map_err(|e| StorageError::Corrupt(format!("archive JSON: {e}")))?;
-    Ok(Some(Built { json, csv }))
+    Ok(Some(Built {
+        json,
+        csv,
+        organisation: organisation.name.to_string(),
+    }))
 }
 
 fn schema() -> Vec<Value> {
@@ -196,7 +202,7 @@ impl ArchiveSender for Archives {
         let Some(built) = build(&self.storage, person_id, request.language).await? else {
             return Ok(None);
         };
-        let organisation = self.storage.organisation.get().await?.name.to_string();
+        let organisation = built.organisation;
         let token = new_token();
         let link = format!("{}/privacy/archive/{token}", self.public_url);
         let expires_at = Utc::now() + chrono::Duration::days(ARCHIVE_VALID_DAYS);

@@ -225,17 +225,23 @@ pub async fn submit(
     }
 }
 
-/// The page for a link that cannot be used.
-fn link_refused(locale: Locale) -> Response {
-    let t = locale.t();
+/// The page for a mailed link that no longer works (used, expired,
+/// unknown): `title` over `text`, and the way back to the portal.
+pub(crate) fn link_gone(locale: Locale, title: &str, text: &str) -> Response {
     message(
         locale,
         StatusCode::GONE,
-        t.privacy_verify_title,
-        t.privacy_link_invalid,
+        title,
+        text,
         Some(&format!("/privacy?lang={}", locale.code())),
         &[],
     )
+}
+
+/// The page for a verification link that cannot be used.
+fn link_refused(locale: Locale) -> Response {
+    let t = locale.t();
+    link_gone(locale, t.privacy_verify_title, t.privacy_link_invalid)
 }
 
 #[tracing::instrument(skip_all)]
@@ -336,14 +342,7 @@ async fn archive_behind(
 
 fn archive_gone(locale: Locale) -> Response {
     let t = locale.t();
-    message(
-        locale,
-        StatusCode::GONE,
-        t.archive_title,
-        t.archive_gone,
-        Some(&format!("/privacy?lang={}", locale.code())),
-        &[],
-    )
+    link_gone(locale, t.archive_title, t.archive_gone)
 }
 
 /// `GET /privacy/archive/{token}`: the page of an access archive, with

@@ -18,14 +18,7 @@ use axum::response::Response;
 /// unknown, or the person erased meanwhile).
 fn refused(locale: Locale) -> Response {
     let t = locale.t();
-    message(
-        locale,
-        StatusCode::GONE,
-        t.repermission_title,
-        t.privacy_link_invalid,
-        Some(&format!("/privacy?lang={}", locale.code())),
-        &[],
-    )
+    crate::routes::privacy::link_gone(locale, t.repermission_title, t.privacy_link_invalid)
 }
 
 #[tracing::instrument(skip_all)]

@@ -95,6 +95,16 @@ pub(crate) fn suppression_hash(salt: &str, kind: &str, value: &str) -> String {
     crate::consent::chain::sha256_hex(&format!("{salt}\n{kind}\n{value}"))
 }
 
+/// The clock a person is under, from their status (only prospects, leads
+/// and former customers have one).
+fn rule_of(status: &str) -> Result<DueRule, StorageError> {
+    match status {
+        "former_customer" => Ok(DueRule::FormerCustomer),
+        "prospect" | "lead" => Ok(DueRule::Prospect),
+        other => Err(corrupt("people.status", other)),
+    }
+}
+
 /// The register's columns, as [`request_view`] reads them.
 pub(crate) const REQUEST_COLUMNS: &str = "r.id, r.kind, r.status, r.email, r.language, r.details, r.person_id, \
      CASE WHEN p.id IS NULL THEN NULL ELSE trim(p.first_name || ' ' || p.last_name) END AS person_name, \
@@ -636,11 +646,7 @@ macro_rules! sql_privacy {
                         let status: String = row.try_get("status").map_err(storage_error)?;
                         Ok(DuePerson {
                             id: row.try_get("id").map_err(storage_error)?,
-                            rule: match status.as_str() {
-                                "former_customer" => DueRule::FormerCustomer,
-                                "prospect" | "lead" => DueRule::Prospect,
-                                other => return Err(corrupt("people.status", other)),
-                            },
+                            rule: rule_of(&status)?,
                             since: row.try_get("since").map_err(storage_error)?,
                             legal_hold: row.try_get("legal_hold").map_err(storage_error)?,
                         })
@@ -738,11 +744,7 @@ macro_rules! sql_privacy {
                         let language: Option<String> = row.try_get("language").map_err(storage_error)?;
                         Ok(Approaching {
                             id: row.try_get("id").map_err(storage_error)?,
-                            rule: match status.as_str() {
-                                "former_customer" => DueRule::FormerCustomer,
-                                "prospect" | "lead" => DueRule::Prospect,
-                                other => return Err(corrupt("people.status", other)),
-                            },
+                            rule: rule_of(&status)?,
                             since: row.try_get("since").map_err(storage_error)?,
                             email: row.try_get("address").map_err(storage_error)?,
                             name: row.try_get("name").map_err(storage_error)?,
