@@ -177,6 +177,17 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .await
             .map_err(|e| context::internal("consent.of_person", e))?;
         let (restricted_at, objected_at) = (person.restricted_at, person.objected_at);
+        let may_handle_requests = policy::allows(user.role, policy::Action::HandleRequests);
+        let rectification = if may_handle_requests {
+            ctx.storage
+                .privacy
+                .open_rectification(id)
+                .await
+                .map_err(|e| context::internal("privacy.open_rectification", e))?
+                .map(|(_, details)| details)
+        } else {
+            None
+        };
         let suppressed = ctx
             .storage
             .privacy
@@ -232,7 +243,8 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             restricted_ms: restricted_at.map(|t| t.timestamp_millis()),
             objected_ms: objected_at.map(|t| t.timestamp_millis()),
             suppressed,
-            may_restrict: policy::allows(user.role, policy::Action::HandleRequests),
+            may_restrict: may_handle_requests,
+            rectification,
         })
     }
     .await;
@@ -523,6 +535,7 @@ async fn merge_into_existing(
         phone: f.phones.first().cloned(),
         extra_email: typed.email,
         extra_phone: typed.phone,
+        rectifies: None,
     };
     let saved = ctx
         .storage

@@ -35,12 +35,13 @@ pub struct EditPersonForm {
 pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<(), AppError> {
     use crate::api::people::{Identity, company_for_person, parse_identity};
     use crate::domain::Problem;
-    use crate::server::storage::PersonEdit;
-    use crate::server::{context, policy, records, respond};
+    use crate::server::storage::{PersonEdit, Rectification};
+    use crate::server::{access_log, context, policy, records, respond};
     let typed = serde_json::to_string(&form).unwrap_or_default();
     let id: Option<i64> = form.id.trim().parse().ok();
     let result = async {
-        let user = policy::authorize(policy::Action::CreatePerson)?;
+        use policy::Action;
+        let user = policy::authorize_any(&[Action::CreatePerson, Action::RectifyPeople])?;
         let id = id.ok_or(AppError::NotFound)?;
         let version: i64 = form
             .version
@@ -48,6 +49,28 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
             .parse()
             .map_err(|_| AppError::validation("version", Problem::ChangedMeanwhile))?;
         let ctx = context::server_context()?;
+        // A save while a rectification request about the person is open
+        // answers it (and is how the DPO, who changes no other record,
+        // corrects this one).
+        let rectification = if policy::allows(user.role, Action::HandleRequests) {
+            ctx.storage
+                .privacy
+                .open_rectification(id)
+                .await
+                .map_err(|e| context::internal("privacy.open_rectification", e))?
+                .map(|(request_id, _)| request_id)
+        } else {
+            None
+        };
+        if !policy::allows(user.role, Action::CreatePerson) && rectification.is_none() {
+            access_log::write(&user, "update", "person", &id.to_string(), false).await?;
+            tracing::warn!(
+                user_id = user.user_id,
+                person_id = id,
+                "edit refused: no open rectification request"
+            );
+            return Err(AppError::Forbidden);
+        }
         let current = ctx
             .storage
             .people
@@ -90,26 +113,32 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
             raw if Some(raw) == current.company_name.as_deref() => current.fields.company_id,
             raw => Some(company_for_person(&user, raw, team_id).await?),
         };
+        let mut edit = PersonEdit {
+            first_name,
+            last_name,
+            kind,
+            job_title,
+            status,
+            team_id,
+            company_id,
+            email: emails.into_iter().next(),
+            phone: phones.into_iter().next(),
+            extra_email: None,
+            extra_phone: None,
+            rectifies: None,
+        };
+        let fields = edit.changed_fields(&current.fields);
+        edit.rectifies = rectification
+            .filter(|_| !fields.is_empty())
+            .map(|request_id| Rectification {
+                request_id,
+                by: user.user_id,
+                fields,
+            });
         let saved = ctx
             .storage
             .people
-            .update(
-                id,
-                version,
-                &PersonEdit {
-                    first_name,
-                    last_name,
-                    kind,
-                    job_title,
-                    status,
-                    team_id,
-                    company_id,
-                    email: emails.into_iter().next(),
-                    phone: phones.into_iter().next(),
-                    extra_email: None,
-                    extra_phone: None,
-                },
-            )
+            .update(id, version, &edit)
             .await
             .map_err(|e| context::internal("people.update", e))?;
         if !saved {
@@ -120,7 +149,12 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
             );
             return Err(AppError::validation("version", Problem::ChangedMeanwhile));
         }
-        tracing::info!(user_id = user.user_id, person_id = id, "person edited");
+        tracing::info!(
+            user_id = user.user_id,
+            person_id = id,
+            rectification = edit.rectifies.as_ref().map(|r| r.request_id),
+            "person edited"
+        );
         Ok(id)
     }
     .await;

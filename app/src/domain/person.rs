@@ -378,6 +378,11 @@ pub struct PersonDetail {
     pub suppressed: bool,
     /// Whether the reader may restrict or lift (the DPO, administrators).
     pub may_restrict: bool,
+    /// For those who handle requests: what an open rectification request
+    /// about the person asks to correct (their next save is recorded in
+    /// it, and the DPO may edit the person while it is open).
+    #[serde(default)]
+    pub rectification: Option<String>,
     /// Tag names, alphabetical.
     pub tags: Vec<String>,
     /// Consent per purpose now, and the ledger's rows about the person

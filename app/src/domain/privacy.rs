@@ -169,6 +169,39 @@ pub struct RequestView {
     pub outcome: String,
     pub closed_ms: Option<i64>,
     pub version: i64,
+    /// For a rectification: each save of the person's record made while
+    /// it was open, oldest first.
+    #[serde(default)]
+    pub changes: Vec<RequestChange>,
+}
+
+/// One save of a person's record made while a rectification request about
+/// them was open: when, by whom, and which catalogued fields changed (only
+/// their names: the wrong values are what the person asked to be rid of).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestChange {
+    pub at_ms: i64,
+    pub by: String,
+    /// Field-catalogue keys (`person.last_name`), as in
+    /// [`super::fields::FIELDS`].
+    pub fields: Vec<String>,
+}
+
+/// The name of a person's field the edit form changes, for the register:
+/// `key` is the field catalogue's.
+pub fn field_label(t: &Catalogue, key: &str) -> &'static str {
+    match key {
+        "person.first_name" => t.person_first_name,
+        "person.last_name" => t.person_last_name,
+        "person.kind" => t.person_kind,
+        "person.job_title" => t.person_job_title,
+        "person.company" => t.company_of_person,
+        "person.status" => t.person_status,
+        "person.email" | "person.email_kind" => t.person_email,
+        "person.phone" => t.person_phone,
+        "person.team" => t.person_team,
+        _ => t.requests_other_field,
+    }
 }
 
 /// How close a request is to its due date, for the queue's colours and

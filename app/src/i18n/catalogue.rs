@@ -787,6 +787,13 @@ pub struct Catalogue {
     pub health_stale: &'static str,
     pub health_bouncing: &'static str,
 
+    // Rectification
+    pub person_rectification_open: fn(&str) -> String,
+    pub requests_rectify: &'static str,
+    pub requests_rectify_help: &'static str,
+    pub requests_rectified: fn(&str, &str, &str) -> String,
+    pub requests_other_field: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

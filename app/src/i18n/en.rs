@@ -913,6 +913,15 @@ pub const CATALOGUE: Catalogue = Catalogue {
     health_without_basis: "Without any legal basis recorded",
     health_stale: "No contact from them and no change for a year",
     health_bouncing: "Addresses whose mail keeps failing",
+    person_rectification_open: |details| {
+        format!(
+            "A rectification request about this person is open: “{details}”. Saving their record answers it: the request records which fields changed."
+        )
+    },
+    requests_rectify: "Correct the record",
+    requests_rectify_help: "Opens the person's edit form; each save is recorded here with the fields it changed. Then mark the request done.",
+    requests_rectified: |when, by, fields| format!("Corrected {when} by {by}: {fields}"),
+    requests_other_field: "another field",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

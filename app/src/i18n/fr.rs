@@ -924,6 +924,15 @@ pub const CATALOGUE: Catalogue = Catalogue {
     health_without_basis: "Sans aucune base légale enregistrée",
     health_stale: "Aucun contact de leur part ni modification depuis un an",
     health_bouncing: "Adresses dont les messages échouent sans cesse",
+    person_rectification_open: |details| {
+        format!(
+            "Une demande de rectification concernant cette personne est ouverte : « {details} ». Enregistrer sa fiche y répond : la demande garde la trace des champs modifiés."
+        )
+    },
+    requests_rectify: "Corriger la fiche",
+    requests_rectify_help: "Ouvre le formulaire de la personne ; chaque enregistrement est noté ici avec les champs modifiés. Marquez ensuite la demande comme traitée.",
+    requests_rectified: |when, by, fields| format!("Corrigé le {when} par {by} : {fields}"),
+    requests_other_field: "un autre champ",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

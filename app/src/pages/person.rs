@@ -96,7 +96,10 @@ fn PersonView(
             {(t.person_kind_name)(person.kind)} " · " {(t.person_status_name)(person.status)}
             {(!person.job_title.is_empty()).then(|| format!(" · {}", person.job_title))}
         </p>
-        {person.may_edit.then(|| view! {
+        {person.rectification.clone().map(|details| view! {
+            <p class="notice" role="note">{(t.person_rectification_open)(&details)}</p>
+        })}
+        {(person.may_edit || person.rectification.is_some()).then(|| view! {
             <p><a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a></p>
         })}
         <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms suppressed=person.suppressed may_restrict=person.may_restrict/>

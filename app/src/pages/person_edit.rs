@@ -104,6 +104,9 @@ fn EditForm(person: PersonDetail, teams: Vec<(i64, String)>) -> impl IntoView {
         <Title text=(t.person_edit_title)(&name)/>
         <h1>{(t.person_edit_title)(&name)}</h1>
         {general.map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
+        {person.rectification.clone().map(|details| view! {
+            <p class="notice" role="note">{(t.person_rectification_open)(&details)}</p>
+        })}
         {theirs}
         <form method="post" action=UpdatePerson::PATH class="stack card wide" aria-label=t.person_edit>
             <input type="hidden" name="id" value=person.id.to_string()/>

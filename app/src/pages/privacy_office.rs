@@ -6,7 +6,7 @@ use crate::api::privacy::{
 };
 use crate::api::search_access_log;
 use crate::domain::AccessLogEntry;
-use crate::domain::privacy::{RequestKind, RequestStatus, RequestView, Urgency};
+use crate::domain::privacy::{RequestKind, RequestStatus, RequestView, Urgency, field_label};
 use crate::error::AppError;
 use crate::i18n::use_t;
 use leptos::either::Either;
@@ -295,6 +295,17 @@ fn RequestRow(request: RequestView, now_ms: i64) -> impl IntoView {
         .map(|name| view! { <br/><span class="help">{(t.requests_handled_by)(&name)}</span> });
     let outcome_text = (!request.outcome.is_empty())
         .then(|| view! { <br/><span>{request.outcome.clone()}</span> });
+    let changes = (!request.changes.is_empty()).then(|| {
+        view! {
+            <ul class="changes">
+                {request.changes.iter().map(|c| {
+                    let mut fields: Vec<&str> = c.fields.iter().map(|f| field_label(t, f)).collect();
+                    fields.dedup();
+                    view! { <li>{(t.requests_rectified)(&date(c.at_ms), &c.by, &fields.join(", "))}</li> }
+                }).collect_view()}
+            </ul>
+        }
+    });
     view! {
         <tr class=class data-request=request.id>
             <td>
@@ -305,7 +316,7 @@ fn RequestRow(request: RequestView, now_ms: i64) -> impl IntoView {
             <td>{request.kind.label(t)}{details}</td>
             <td>{request.email.clone()}</td>
             <td>{person}</td>
-            <td>{request.status.label(t)}{handled}{outcome_text}</td>
+            <td>{request.status.label(t)}{handled}{outcome_text}{changes}</td>
             <td>{date(request.received_ms)}</td>
         </tr>
         {open.then(|| view! { <tr class="actions-row"><td colspan="6"><RequestActions request=request.clone()/></td></tr> })}
@@ -329,6 +340,9 @@ fn RequestActions(request: RequestView) -> impl IntoView {
     let erasable = request.kind == RequestKind::Erasure && request.person_id.is_some();
     let exportable = request.kind == RequestKind::Access && request.person_id.is_some();
     let restrictable = request.kind == RequestKind::Restriction && request.person_id.is_some();
+    let rectifiable = request
+        .person_id
+        .filter(|_| request.kind == RequestKind::Rectification);
     view! {
         <details open=outcome.error.is_some()>
             <summary>{t.requests_col_kind} " #" {id}</summary>
@@ -357,6 +371,10 @@ fn RequestActions(request: RequestView) -> impl IntoView {
                     <p class="help" id=field("restrict-help")>{t.requests_restrict_help}</p>
                     <div class="actions"><button type="submit" aria-describedby=field("restrict-help")>{t.requests_restrict}</button></div>
                 </form>
+            })}
+            {rectifiable.map(|person_id| view! {
+                <p class="help" id=field("rectify-help")>{t.requests_rectify_help}</p>
+                <p><a class="button" href=format!("/contacts/{person_id}/edit") aria-describedby=field("rectify-help")>{t.requests_rectify}</a></p>
             })}
             <form method="post" action=CloseRequest::PATH class="stack">
                 <input type="hidden" name="id" value=id.to_string()/>

@@ -77,6 +77,10 @@ pub enum Action {
     /// Handle the requests of the privacy portal (the register, erasure
     /// on request) and set what the public notice says.
     HandleRequests,
+    /// Edit a person while a rectification request about them is open
+    /// (art. 16): how the DPO, who otherwise changes no record, corrects
+    /// one. Whoever has `CreatePerson` edits anyway.
+    RectifyPeople,
 }
 
 /// The rule table.
@@ -100,7 +104,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ViewDeals => true,
         MoveDeals => matches!(role, Admin | Manager | Sales),
         ManagePipelines | SetTargets => matches!(role, Admin | Manager),
-        ManagePurposes | ExportConsentProof | HandleRequests => matches!(role, Admin | Dpo),
+        ManagePurposes | ExportConsentProof | HandleRequests | RectifyPeople => {
+            matches!(role, Admin | Dpo)
+        }
         ManageForms => matches!(role, Admin | Marketing),
         ReadOutbox => matches!(role, Admin),
     }
@@ -155,22 +161,32 @@ fn open_before_enrolment(action: Action) -> bool {
 /// `SecondFactorRequired` (403) while a required second factor is missing.
 /// Sets the response status either way.
 pub fn authorize(action: Action) -> Result<SessionUser, AppError> {
+    authorize_any(&[action])
+}
+
+/// [`authorize`] for a server function that more than one action opens:
+/// the user if their role allows at least one of `actions` (with a
+/// second factor still to set up, only if all are open before it).
+pub fn authorize_any(actions: &[Action]) -> Result<SessionUser, AppError> {
     let result = match current_user() {
         None => Err(AppError::Unauthenticated),
-        Some(user) if user.must_enroll_second_factor && !open_before_enrolment(action) => {
+        Some(user)
+            if user.must_enroll_second_factor
+                && !actions.iter().all(|a| open_before_enrolment(*a)) =>
+        {
             tracing::warn!(
                 user_id = user.user_id,
-                ?action,
+                ?actions,
                 "refused until a second factor is set up"
             );
             Err(AppError::SecondFactorRequired)
         }
-        Some(user) if allows(user.role, action) => Ok(user),
+        Some(user) if actions.iter().any(|a| allows(user.role, *a)) => Ok(user),
         Some(user) => {
             tracing::warn!(
                 user_id = user.user_id,
                 role = user.role.as_str(),
-                ?action,
+                ?actions,
                 "refused by policy"
             );
             Err(AppError::Forbidden)

@@ -301,6 +301,54 @@ pub struct PersonEdit {
     pub extra_email: Option<(EmailAddress, EmailKind)>,
     /// The same for a phone number.
     pub extra_phone: Option<PhoneNumber>,
+    /// Set when the save answers a rectification request: written to the
+    /// request in the save's own transaction.
+    pub rectifies: Option<Rectification>,
+}
+
+impl PersonEdit {
+    /// The catalogued fields (`crate::domain::fields::FIELDS` keys) this
+    /// edit changes on `current`, in the catalogue's order.
+    pub fn changed_fields(&self, current: &NewPersonRecord) -> Vec<&'static str> {
+        let first_email = current.emails.first();
+        let email = |e: Option<&(EmailAddress, EmailKind)>| e.map(|(a, _)| a.as_str().to_string());
+        let kind = |e: Option<&(EmailAddress, EmailKind)>| e.map(|(_, k)| *k);
+        [
+            ("person.first_name", self.first_name != current.first_name),
+            ("person.last_name", self.last_name != current.last_name),
+            ("person.kind", self.kind != current.kind),
+            ("person.job_title", self.job_title != current.job_title),
+            ("person.company", self.company_id != current.company_id),
+            ("person.status", self.status != current.status),
+            (
+                "person.email",
+                email(self.email.as_ref()) != email(first_email),
+            ),
+            (
+                "person.email_kind",
+                kind(self.email.as_ref()) != kind(first_email),
+            ),
+            (
+                "person.phone",
+                self.phone.as_ref() != current.phones.first(),
+            ),
+            ("person.team", self.team_id != current.team_id),
+        ]
+        .into_iter()
+        .filter(|(_, changed)| *changed)
+        .map(|(key, _)| key)
+        .collect()
+    }
+}
+
+/// A save of a person that answers an open rectification request (art.
+/// 16): the request, who saved, and which catalogued fields changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rectification {
+    pub request_id: i64,
+    pub by: i64,
+    /// Field-catalogue keys (`person.last_name`), at least one.
+    pub fields: Vec<&'static str>,
 }
 
 /// A stored person, with the names of the people and team it refers to.
@@ -1071,5 +1119,79 @@ impl std::fmt::Debug for Storage {
         f.debug_struct("Storage")
             .field("backend", &self.backend)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> NewPersonRecord {
+        NewPersonRecord {
+            first_name: "Hélène".into(),
+            last_name: "Martin".into(),
+            kind: PersonKind::B2b,
+            job_title: "CFO".into(),
+            status: PersonStatus::Prospect,
+            owner_id: 1,
+            team_id: Some(2),
+            company_id: Some(3),
+            source: Source::Manual,
+            collected_at: Utc::now(),
+            entered_by: Some(1),
+            supplier: String::new(),
+            contract_ref: String::new(),
+            emails: vec![(
+                EmailAddress::parse("helene@example.org").unwrap(),
+                EmailKind::Professional,
+            )],
+            phones: vec![PhoneNumber::parse("+33612345678").unwrap()],
+            legal_bases: vec![],
+            language: None,
+        }
+    }
+
+    fn same(r: &NewPersonRecord) -> PersonEdit {
+        PersonEdit {
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            kind: r.kind,
+            job_title: r.job_title.clone(),
+            status: r.status,
+            team_id: r.team_id,
+            company_id: r.company_id,
+            email: r.emails.first().cloned(),
+            phone: r.phones.first().cloned(),
+            extra_email: None,
+            extra_phone: None,
+            rectifies: None,
+        }
+    }
+
+    #[test]
+    fn an_edit_names_the_fields_it_changes() {
+        let current = record();
+        assert!(same(&current).changed_fields(&current).is_empty());
+        let mut edit = same(&current);
+        edit.last_name = "Martin-Dubois".into();
+        edit.email = Some((
+            EmailAddress::parse("helene.martin@example.org").unwrap(),
+            EmailKind::Professional,
+        ));
+        edit.phone = None;
+        assert_eq!(
+            edit.changed_fields(&current),
+            vec!["person.last_name", "person.email", "person.phone"]
+        );
+        let mut edit = same(&current);
+        edit.email = Some((
+            EmailAddress::parse("helene@example.org").unwrap(),
+            EmailKind::Personal,
+        ));
+        edit.team_id = None;
+        assert_eq!(
+            edit.changed_fields(&current),
+            vec!["person.email_kind", "person.team"]
+        );
     }
 }

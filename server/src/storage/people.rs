@@ -853,6 +853,23 @@ macro_rules! sql_people {
                     .execute(&mut *tx)
                     .await
                     .map_err(storage_error)?;
+                // What a rectification request asked is written to it with
+                // the save, provided it is still open and about this person.
+                if let Some(r) = &edit.rectifies {
+                    sqlx::query(
+                        "INSERT INTO privacy_request_changes (request_id, changed_at, changed_by, fields) \
+                         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM privacy_requests \
+                         WHERE id = $1 AND status = 'open' AND person_id = $5)",
+                    )
+                    .bind(r.request_id)
+                    .bind(Utc::now())
+                    .bind(r.by)
+                    .bind(r.fields.join(","))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                }
                 tx.commit().await.map_err(storage_error)?;
                 Ok(true)
             }

@@ -7,7 +7,9 @@ use crate::storage::consent::SqlConsent;
 use crate::storage::people::corrupt;
 use crate::storage::script::{RunScript, Script, Value};
 use crate::storage::storage_error;
-use app::domain::privacy::{RequestKind, RequestStatus, RequestView, extended_due_at};
+use app::domain::privacy::{
+    RequestChange, RequestKind, RequestStatus, RequestView, extended_due_at,
+};
 use app::domain::retention::DueRule;
 use app::i18n::Locale;
 use app::server::storage::{
@@ -150,11 +152,58 @@ where
         outcome: row.try_get("outcome").map_err(storage_error)?,
         closed_ms: ms(row.try_get("closed_at").map_err(storage_error)?),
         version: row.try_get("version").map_err(storage_error)?,
+        changes: Vec::new(),
     })
+}
+
+/// The saves written to the requests listed in `$1…`, oldest first, as
+/// [`attach_changes`] reads them.
+fn changes_sql(n: usize) -> String {
+    format!(
+        "SELECT c.request_id, c.changed_at, u.display_name, c.fields FROM privacy_request_changes c \
+         JOIN users u ON u.id = c.changed_by WHERE c.request_id IN ({}) ORDER BY c.id",
+        list(n, 1)
+    )
+}
+
+/// Puts each change read by [`changes_sql`] on its request.
+fn attach_changes(requests: &mut [RequestView], rows: Vec<(i64, DateTime<Utc>, String, String)>) {
+    for (request_id, at, by, fields) in rows {
+        if let Some(r) = requests.iter_mut().find(|r| r.id == request_id) {
+            r.changes.push(RequestChange {
+                at_ms: at.timestamp_millis(),
+                by,
+                fields: fields.split(',').map(str::to_string).collect(),
+            });
+        }
+    }
 }
 
 macro_rules! sql_privacy {
     ($db:ty) => {
+        impl SqlPrivacy<$db> {
+            /// Reads the saves written to the rectification requests among
+            /// `requests` onto them.
+            async fn with_changes(&self, requests: &mut [RequestView]) -> Result<(), StorageError> {
+                let ids: Vec<i64> = requests
+                    .iter()
+                    .filter(|r| r.kind == RequestKind::Rectification)
+                    .map(|r| r.id)
+                    .collect();
+                if ids.is_empty() {
+                    return Ok(());
+                }
+                let sql = changes_sql(ids.len());
+                let mut q = sqlx::query_as(&sql);
+                for id in &ids {
+                    q = q.bind(*id);
+                }
+                let rows = q.fetch_all(&self.pool).await.map_err(storage_error)?;
+                attach_changes(requests, rows);
+                Ok(())
+            }
+        }
+
         #[async_trait]
         impl PrivacyStore for SqlPrivacy<$db> {
             #[tracing::instrument(skip(self), fields(count = people.len()), err)]
@@ -489,7 +538,9 @@ macro_rules! sql_privacy {
                 .fetch_all(&self.pool)
                 .await
                 .map_err(storage_error)?;
-                rows.iter().map(request_view).collect()
+                let mut requests = rows.iter().map(request_view).collect::<Result<Vec<_>, _>>()?;
+                self.with_changes(&mut requests).await?;
+                Ok(requests)
             }
 
             #[tracing::instrument(skip(self), err)]
@@ -499,7 +550,21 @@ macro_rules! sql_privacy {
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(storage_error)?;
-                row.as_ref().map(request_view).transpose()
+                let mut request: Vec<RequestView> = row.as_ref().map(request_view).transpose()?.into_iter().collect();
+                self.with_changes(&mut request).await?;
+                Ok(request.pop())
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn open_rectification(&self, person_id: i64) -> Result<Option<(i64, String)>, StorageError> {
+                sqlx::query_as(
+                    "SELECT id, details FROM privacy_requests WHERE person_id = $1 AND kind = 'rectification' \
+                     AND status = 'open' ORDER BY due_at, id LIMIT 1",
+                )
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(storage_error)
             }
 
             #[tracing::instrument(skip(self, reason), err)]

@@ -415,6 +415,7 @@ async fn the_retention_clock_erases_prospects_past_three_years(backend: &str) {
         phone: edit.fields.phones.first().cloned(),
         extra_email: None,
         extra_phone: None,
+        rectifies: None,
     };
     assert!(s.people.update(customer, version, &change).await.unwrap());
     let later = today + chrono::Months::new(36);

@@ -177,7 +177,20 @@ async fn confirmed(
     email: &str,
     addr: &str,
 ) -> i64 {
-    let (status, _, _) = call(app, post("/privacy", request(kind, email), addr)).await;
+    confirmed_with(app, s, kind, email, "", addr).await
+}
+
+/// [`confirmed`], the requester having written `details` (URL-encoded).
+async fn confirmed_with(
+    app: &Router,
+    s: &app::server::storage::Storage,
+    kind: &str,
+    email: &str,
+    details: &str,
+    addr: &str,
+) -> i64 {
+    let body = request(kind, email).replace("details=", &format!("details={details}"));
+    let (status, _, _) = call(app, post("/privacy", body, addr)).await;
     assert_eq!(status, StatusCode::OK);
     let mail = s
         .consent
@@ -638,6 +651,170 @@ async fn re_permission_accepted_resets_the_clock(backend: &str) {
         s.people.get(anne).await.unwrap().unwrap().fields.last_name,
         "Martin"
     );
+}
+
+on_both_backends!(the_dpo_rectifies_through_the_person_form);
+
+async fn the_dpo_rectifies_through_the_person_form(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (_, _, anne) = signed_up(s, "anne@example.fr").await;
+    let app: Router = server::router::build(state(s.clone()));
+    let dpo = signed_in(s, Role::Dpo).await;
+    let marketing = signed_in(s, Role::Marketing).await;
+    let person = s.people.get(anne).await.unwrap().unwrap();
+    let (kind, status) = (person.fields.kind.key(), person.fields.status.key());
+    let edit = |version: i64, last_name: &str, email: &str, job: &str| {
+        format!(
+            "id={anne}&version={version}&first_name=Anne&last_name={last_name}&kind={kind}\
+             &status={status}&job_title={job}&email={}&phone=&company=&team_id=",
+            email.replace('@', "%40")
+        )
+    };
+    let version = || async { s.people.get(anne).await.unwrap().unwrap().version };
+
+    // Without a rectification request the DPO changes no record.
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
+    assert!(!html.contains(&format!("/contacts/{anne}/edit")), "{html}");
+    let v = version().await;
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/people/update",
+            &edit(v, "Hijacked", "anne@example.fr", ""),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert_eq!(version().await, v);
+
+    // Anne asks, from her address, to correct her name and address.
+    let id = confirmed_with(
+        &app,
+        s,
+        "rectification",
+        "anne@example.fr",
+        "My%20name%20is%20Martin-Dubois",
+        "203.0.113.1:1",
+    )
+    .await;
+    // The register leads to the record, and the record says what is asked.
+    let (_, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert!(
+        html.contains(&format!("href=\"/contacts/{anne}/edit\""))
+            && html.contains("Correct the record"),
+        "{html}"
+    );
+    let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
+    assert!(
+        html.contains("A rectification request about this person is open")
+            && html.contains("My name is Martin-Dubois")
+            && html.contains(&format!("/contacts/{anne}/edit")),
+        "{html}"
+    );
+    let (code, _, html) = call(&app, get(&format!("/contacts/{anne}/edit"), Some(&dpo))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(html.contains("action=\"/api/people/update\""), "{html}");
+
+    // The DPO corrects it through the normal form; the request records
+    // which fields changed and who changed them, not the old values.
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/update",
+            &edit(
+                version().await,
+                "Martin-Dubois",
+                "anne.martin@example.fr",
+                "",
+            ),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert!(code.is_success() || code.is_redirection(), "{code} {body}");
+    let person = s.people.get(anne).await.unwrap().unwrap();
+    assert_eq!(person.fields.last_name, "Martin-Dubois");
+    assert_eq!(person.fields.emails[0].0.as_str(), "anne.martin@example.fr");
+    let r = s.privacy.request(id).await.unwrap().unwrap();
+    assert_eq!(r.status, RequestStatus::Open);
+    assert_eq!(r.changes.len(), 1, "{:?}", r.changes);
+    assert_eq!(r.changes[0].fields, ["person.last_name", "person.email"]);
+    assert_eq!(r.changes[0].by, "Test dpo");
+    let stored = crate::support::texts(&db, "SELECT fields FROM privacy_request_changes").await;
+    assert!(
+        !stored
+            .iter()
+            .any(|f| f.contains("Martin") || f.contains('@'))
+    );
+    let (_, _, html) = call(&app, get("/privacy-office", Some(&dpo))).await;
+    assert!(html.contains("by Test dpo: Last name, E-mail"), "{html}");
+
+    // A save by someone who does not handle requests is not an answer to
+    // it; nor is a save that changes nothing.
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/people/update",
+            &edit(
+                version().await,
+                "Martin-Dubois",
+                "anne.martin@example.fr",
+                "CFO",
+            ),
+            Some(&marketing),
+        ),
+    )
+    .await;
+    assert!(code.is_success() || code.is_redirection());
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/people/update",
+            &edit(
+                version().await,
+                "Martin-Dubois",
+                "anne.martin@example.fr",
+                "CFO",
+            ),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert!(code.is_success() || code.is_redirection());
+    assert_eq!(
+        s.privacy.request(id).await.unwrap().unwrap().changes.len(),
+        1
+    );
+
+    // Once the request is closed, the DPO's access to the record ends.
+    let rv = s.privacy.request(id).await.unwrap().unwrap().version;
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/privacy/close-request",
+            &format!("id={id}&version={rv}&status=done&outcome=Name%20and%20address%20corrected"),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK);
+    let v = version().await;
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/people/update",
+            &edit(v, "Hijacked", "anne@example.fr", ""),
+            Some(&dpo),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert_eq!(version().await, v);
+    let r = s.privacy.request(id).await.unwrap().unwrap();
+    assert_eq!(r.changes.len(), 1);
+    assert_eq!(r.outcome, "Name and address corrected");
 }
 
 on_both_backends!(a_restricted_person_is_frozen_until_lifted);

@@ -177,6 +177,15 @@ pub trait PrivacyStore: Send + Sync {
 
     async fn request(&self, id: i64) -> Result<Option<RequestView>, StorageError>;
 
+    /// The open rectification request about `person_id` (soonest due),
+    /// as its id and what the requester asked to correct. Saves of the
+    /// person while one is open are written to it (see
+    /// [`super::PersonEdit::rectifies`]).
+    async fn open_rectification(
+        &self,
+        person_id: i64,
+    ) -> Result<Option<(i64, String)>, StorageError>;
+
     /// Extends an open request to three months from receipt with a
     /// reason; false if it changed since `version` or is not open.
     async fn extend_request(
