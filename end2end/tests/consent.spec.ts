@@ -327,6 +327,41 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
     expect(lines).toContain('person_emails,1,person.email,camille@example.fr');
   });
 
+  test('a person asks to correct their name, and the record is corrected through the usual form @nojs', async ({ browser, page }) => {
+    // Camille writes what is wrong, without JavaScript.
+    const visitor = await noJsPage(browser);
+    await visitor.goto(`${base}/privacy`);
+    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
+    await visitor.getByRole('radio', { name: 'Corriger mes données' }).check();
+    await visitor.getByLabel(/Précisions/).fill('Mon nom est Durand-Leroy');
+    const before = smtp.messages.length;
+    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expect(visitor.getByRole('status')).toContainText('camille@example.fr');
+    await visitor.goto(link(await smtp.body(before), `${base}/privacy/verify/`));
+    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
+    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+
+    // From the register to her record, which says what she asked.
+    await signIn(page, '/privacy-office');
+    const register = page.getByRole('region', { name: 'Privacy requests' });
+    await expect(register.getByRole('row', { name: /Correct my data/ })).toContainText('Mon nom est Durand-Leroy');
+    await register.getByText(/Request #\d+/).click();
+    await register.getByRole('link', { name: 'Correct the record' }).click();
+    await expect(page.getByRole('note')).toContainText('Mon nom est Durand-Leroy');
+    await page.getByLabel('Last name').fill('Durand-Leroy');
+    await page.getByRole('button', { name: 'Save the changes' }).click();
+    await expect(page.getByRole('heading', { name: /Durand-Leroy/ })).toBeVisible();
+
+    // The request records the correction; the DPO closes it.
+    await page.goto(`${base}/privacy-office`);
+    const row = page.getByRole('region', { name: 'Privacy requests' }).getByRole('row', { name: /Correct my data/ });
+    await expect(row).toContainText(/Corrected .* by .*: Last name/);
+    await page.getByRole('region', { name: 'Privacy requests' }).getByText(/Request #\d+/).click();
+    await page.getByLabel('What was done, or why it is refused').fill('Last name corrected');
+    await page.getByRole('button', { name: 'Mark as done' }).click();
+    await expect(page.getByRole('region', { name: 'Privacy requests' }).getByText('No request to handle.')).toBeVisible();
+  });
+
   test('a person asks through the privacy portal to be erased, and the DPO erases them @nojs', async ({ browser, page }) => {
     // Camille (who signed up above) asks, without JavaScript, in French.
     const visitor = await noJsPage(browser);
