@@ -167,6 +167,23 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
     ]);
   }
 
+  /** Camille's request of `kind` through the portal, in French without
+   * JavaScript, confirmed from the mail's link; her page. */
+  async function askAsCamille(browser: Browser, kind: string | RegExp, details?: string): Promise<Page> {
+    const visitor = await noJsPage(browser);
+    await visitor.goto(`${base}/privacy`);
+    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
+    await visitor.getByRole('radio', { name: kind }).check();
+    if (details) await visitor.getByLabel(/Précisions/).fill(details);
+    const before = smtp.messages.length;
+    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
+    await expect(visitor.getByRole('status')).toContainText('camille@example.fr');
+    await visitor.goto(link(await smtp.body(before), `${base}/privacy/verify/`));
+    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
+    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+    return visitor;
+  }
+
   test('an administrator defines a purpose and builds a form @nojs', async ({ page }) => {
     await signIn(page, '/settings/consent');
     const form = page.getByRole('region', { name: 'New purpose' });
@@ -284,23 +301,14 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
   });
   test('a person asks for a copy of their data, the DPO sends it, and the person downloads it @nojs', async ({ browser, page }) => {
     // Camille (who signed up above) asks, without JavaScript, in French.
-    const visitor = await noJsPage(browser);
-    await visitor.goto(`${base}/privacy`);
-    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
-    await visitor.getByRole('radio', { name: /Une copie de mes données/ }).check();
-    let before = smtp.messages.length;
-    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
-    await expect(visitor.getByRole('status')).toContainText('camille@example.fr');
-    await visitor.goto(link(await smtp.body(before), `${base}/privacy/verify/`));
-    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
-    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+    const visitor = await askAsCamille(browser, /Une copie de mes données/);
 
     // The DPO sends it with one button; the request leaves the queue.
     await signIn(page, '/privacy-office');
     const register = page.getByRole('region', { name: 'Privacy requests' });
     await expect(register.getByRole('row', { name: /A copy of my data/ })).toContainText('camille@example.fr');
     await register.getByText(/Request #\d+/).click();
-    before = smtp.messages.length;
+    const before = smtp.messages.length;
     await register.getByRole('button', { name: 'Send their data' }).click();
     await expect(page.getByRole('region', { name: 'Privacy requests' }).getByText('No request to handle.')).toBeVisible();
 
@@ -329,17 +337,7 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
 
   test('a person asks to correct their name, and the record is corrected through the usual form @nojs', async ({ browser, page }) => {
     // Camille writes what is wrong, without JavaScript.
-    const visitor = await noJsPage(browser);
-    await visitor.goto(`${base}/privacy`);
-    await visitor.getByLabel(/Adresse e-mail/).fill('camille@example.fr');
-    await visitor.getByRole('radio', { name: 'Corriger mes données' }).check();
-    await visitor.getByLabel(/Précisions/).fill('Mon nom est Durand-Leroy');
-    const before = smtp.messages.length;
-    await visitor.getByRole('button', { name: 'Envoyer la demande' }).click();
-    await expect(visitor.getByRole('status')).toContainText('camille@example.fr');
-    await visitor.goto(link(await smtp.body(before), `${base}/privacy/verify/`));
-    await visitor.getByRole('button', { name: 'Confirmer la demande' }).click();
-    await expect(visitor.getByRole('heading', { name: 'Demande confirmée' })).toBeVisible();
+    await askAsCamille(browser, 'Corriger mes données', 'Mon nom est Durand-Leroy');
 
     // From the register to her record, which says what she asked.
     await signIn(page, '/privacy-office');
@@ -357,9 +355,14 @@ test.describe('consent forms, double opt-in, withdrawal', () => {
     const row = page.getByRole('region', { name: 'Privacy requests' }).getByRole('row', { name: /Correct my data/ });
     await expect(row).toContainText(/Corrected .* by .*: Last name/);
     await page.getByRole('region', { name: 'Privacy requests' }).getByText(/Request #\d+/).click();
-    await page.getByLabel('What was done, or why it is refused').fill('Last name corrected');
+    await page.getByLabel('What was done, or why it is refused').fill('Nom corrigé');
+    const before = smtp.messages.length;
     await page.getByRole('button', { name: 'Mark as done' }).click();
     await expect(page.getByRole('region', { name: 'Privacy requests' }).getByText('No request to handle.')).toBeVisible();
+    // Camille is told, in French, what was done.
+    const answer = await smtp.body(before);
+    expect(answer).toContain('a été traitée');
+    expect(answer).toContain('Nom corrigé');
   });
 
   test('a person asks through the privacy portal to be erased, and the DPO erases them @nojs', async ({ browser, page }) => {

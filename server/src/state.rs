@@ -125,6 +125,7 @@ impl AppState {
                 public_url: self.consent.public_url.clone(),
                 mail_wakeup: self.consent.mail_wakeup.clone(),
             }),
+            mail_wakeup: self.consent.mail_wakeup.clone(),
         }
     }
 }

@@ -177,17 +177,9 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .await
             .map_err(|e| context::internal("consent.of_person", e))?;
         let (restricted_at, objected_at) = (person.restricted_at, person.objected_at);
-        let may_handle_requests = policy::allows(user.role, policy::Action::HandleRequests);
-        let rectification = if may_handle_requests {
-            ctx.storage
-                .privacy
-                .open_rectification(id)
-                .await
-                .map_err(|e| context::internal("privacy.open_rectification", e))?
-                .map(|(_, details)| details)
-        } else {
-            None
-        };
+        let rectification = crate::server::records::rectification_for(&user, id)
+            .await?
+            .map(|(_, details)| details);
         let suppressed = ctx
             .storage
             .privacy
@@ -243,7 +235,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             restricted_ms: restricted_at.map(|t| t.timestamp_millis()),
             objected_ms: objected_at.map(|t| t.timestamp_millis()),
             suppressed,
-            may_restrict: may_handle_requests,
+            may_restrict: policy::allows(user.role, policy::Action::HandleRequests),
             rectification,
         })
     }

@@ -52,16 +52,9 @@ pub async fn update_person(#[server(flatten)] form: EditPersonForm) -> Result<()
         // A save while a rectification request about the person is open
         // answers it (and is how the DPO, who changes no other record,
         // corrects this one).
-        let rectification = if policy::allows(user.role, Action::HandleRequests) {
-            ctx.storage
-                .privacy
-                .open_rectification(id)
-                .await
-                .map_err(|e| context::internal("privacy.open_rectification", e))?
-                .map(|(request_id, _)| request_id)
-        } else {
-            None
-        };
+        let rectification = records::rectification_for(&user, id)
+            .await?
+            .map(|(request_id, _)| request_id);
         if !policy::allows(user.role, Action::CreatePerson) && rectification.is_none() {
             access_log::write(&user, "update", "person", &id.to_string(), false).await?;
             tracing::warn!(

@@ -148,11 +148,88 @@ async fn open_request(
     }
 }
 
+/// The mail that tells the requester, in their language, what became of
+/// their request (art. 12.3–4): `text` is what was done, why it is
+/// refused (`Refused`), or why it needs more time (`Open`: extended).
+#[cfg(feature = "ssr")]
+async fn answer_mail(
+    request: &RequestView,
+    status: crate::domain::privacy::RequestStatus,
+    text: &str,
+) -> Result<crate::server::storage::OutgoingMail, AppError> {
+    use crate::domain::privacy::{RequestStatus, extended_due_at};
+    use crate::server::context;
+    let organisation = context::server_context()?
+        .storage
+        .organisation
+        .get()
+        .await
+        .map_err(|e| context::internal("organisation.get", e))?
+        .name
+        .to_string();
+    let t = request.language.t();
+    let kind = request.kind.label(t);
+    let day = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d").to_string();
+    let received = chrono::DateTime::from_timestamp_millis(request.received_ms).unwrap_or_default();
+    let body = match status {
+        RequestStatus::Refused => {
+            (t.answer_mail_refused)(&organisation, kind, &day(received), text)
+        }
+        RequestStatus::Open => (t.answer_mail_extended)(
+            &organisation,
+            kind,
+            &day(received),
+            &day(extended_due_at(received)),
+            text,
+        ),
+        _ => (t.answer_mail_done)(&organisation, kind, &day(received), text),
+    };
+    Ok(crate::server::storage::OutgoingMail {
+        recipient: request.email.clone(),
+        subject: (t.answer_mail_subject)(&organisation, kind),
+        body,
+    })
+}
+
+/// Closes `request` (as the DPO saw it) as `status` with `outcome` in the
+/// register, and mails the requester `their_outcome` (the same, or its
+/// words in their language): false if it changed meanwhile.
+#[cfg(feature = "ssr")]
+async fn close_and_answer(
+    request: &RequestView,
+    status: crate::domain::privacy::RequestStatus,
+    outcome: &str,
+    their_outcome: &str,
+    by: i64,
+) -> Result<bool, AppError> {
+    use crate::server::context;
+    let mail = answer_mail(request, status, their_outcome).await?;
+    let ctx = context::server_context()?;
+    let closed = ctx
+        .storage
+        .privacy
+        .close_request(
+            request.id,
+            request.version,
+            status,
+            outcome,
+            by,
+            Some(&mail),
+        )
+        .await
+        .map_err(|e| context::internal("privacy.close_request", e))?;
+    if closed {
+        ctx.mail_wakeup.notify_one();
+    }
+    Ok(closed)
+}
+
 /// Extends an open request to three months from receipt, once, with the
 /// reason the requester will be told.
 #[server(endpoint = "privacy/extend-request")]
 pub async fn extend_request(id: i64, version: i64, reason: String) -> Result<(), AppError> {
     use crate::domain::Problem;
+    use crate::domain::privacy::RequestStatus;
     use crate::server::{access_log, context, policy, respond};
     let typed = reason.clone();
     let result = async {
@@ -164,15 +241,25 @@ pub async fn extend_request(id: i64, version: i64, reason: String) -> Result<(),
         )
         .await?;
         let reason = self::reason("reason", &reason)?;
-        let done = context::server_context()?
+        let ctx = context::server_context()?;
+        let request = ctx
             .storage
             .privacy
-            .extend_request(id, version, &reason, user.user_id)
+            .request(id)
+            .await
+            .map_err(|e| context::internal("privacy.request", e))?
+            .ok_or(AppError::NotFound)?;
+        let mail = answer_mail(&request, RequestStatus::Open, &reason).await?;
+        let done = ctx
+            .storage
+            .privacy
+            .extend_request(id, version, &reason, user.user_id, Some(&mail))
             .await
             .map_err(|e| context::internal("privacy.extend_request", e))?;
         if !done {
             return Err(AppError::validation("version", Problem::ChangedMeanwhile));
         }
+        ctx.mail_wakeup.notify_one();
         tracing::info!(
             user_id = user.user_id,
             request_id = id,
@@ -210,12 +297,17 @@ pub async fn close_request(
             _ => return Err(AppError::validation("status", Problem::UnknownChoice)),
         };
         let outcome = self::reason("outcome", &outcome)?;
-        let done = context::server_context()?
+        let request = context::server_context()?
             .storage
             .privacy
-            .close_request(id, version, status, &outcome, user.user_id)
+            .request(id)
             .await
-            .map_err(|e| context::internal("privacy.close_request", e))?;
+            .map_err(|e| context::internal("privacy.request", e))?
+            .ok_or(AppError::NotFound)?;
+        if request.version != version {
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        let done = close_and_answer(&request, status, &outcome, &outcome, user.user_id).await?;
         if !done {
             return Err(AppError::validation("version", Problem::ChangedMeanwhile));
         }
@@ -247,22 +339,28 @@ pub async fn erase_for_request(id: i64, version: i64) -> Result<(), AppError> {
             &id.to_string(),
         )
         .await?;
-        let (_, person_id) = open_request(id, version, RequestKind::Erasure).await?;
+        let (request, person_id) = open_request(id, version, RequestKind::Erasure).await?;
         let store = &context::server_context()?.storage.privacy;
         access_log::write(&user, "erase", "person", &person_id.to_string(), true).await?;
         let outcome = store
             .erase(&[person_id], ErasureReason::Request, Some(user.user_id))
             .await
             .map_err(|e| context::internal("privacy.erase", e))?;
-        let t = crate::i18n::current_locale().t();
-        let (status, text) = match outcome.first() {
-            Some(Erased::Held(hold)) => (RequestStatus::Refused, (t.requests_held)(hold)),
-            _ => (RequestStatus::Done, t.requests_erased.to_string()),
+        // The register in the DPO's words, the mail in the requester's.
+        let (t, their) = (crate::i18n::current_locale().t(), request.language.t());
+        let (status, text, their_text) = match outcome.first() {
+            Some(Erased::Held(hold)) => (
+                RequestStatus::Refused,
+                (t.requests_held)(hold),
+                (their.requests_held)(hold),
+            ),
+            _ => (
+                RequestStatus::Done,
+                t.requests_erased.to_string(),
+                their.requests_erased.to_string(),
+            ),
         };
-        store
-            .close_request(id, version, status, &text, user.user_id)
-            .await
-            .map_err(|e| context::internal("privacy.close_request", e))?;
+        close_and_answer(&request, status, &text, &their_text, user.user_id).await?;
         tracing::info!(
             user_id = user.user_id,
             request_id = id,
@@ -387,24 +485,21 @@ pub async fn restrict_for_request(id: i64, version: i64) -> Result<(), AppError>
             &id.to_string(),
         )
         .await?;
-        let (_, person_id) = open_request(id, version, RequestKind::Restriction).await?;
+        let (request, person_id) = open_request(id, version, RequestKind::Restriction).await?;
         let store = &context::server_context()?.storage.privacy;
         access_log::write(&user, "restrict", "person", &person_id.to_string(), true).await?;
         store
             .set_restriction(person_id, true)
             .await
             .map_err(|e| context::internal("privacy.set_restriction", e))?;
-        let t = crate::i18n::current_locale().t();
-        let closed = store
-            .close_request(
-                id,
-                version,
-                RequestStatus::Done,
-                t.requests_restricted,
-                user.user_id,
-            )
-            .await
-            .map_err(|e| context::internal("privacy.close_request", e))?;
+        let closed = close_and_answer(
+            &request,
+            RequestStatus::Done,
+            crate::i18n::current_locale().t().requests_restricted,
+            request.language.t().requests_restricted,
+            user.user_id,
+        )
+        .await?;
         if !closed {
             return Err(AppError::validation("version", Problem::ChangedMeanwhile));
         }

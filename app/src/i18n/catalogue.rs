@@ -794,6 +794,13 @@ pub struct Catalogue {
     pub requests_rectified: fn(&str, &str, &str) -> String,
     pub requests_other_field: &'static str,
 
+    // Answers to the requester (art. 12.3-4)
+    pub answer_mail_subject: fn(&str, &str) -> String,
+    pub answer_mail_done: fn(&str, &str, &str, &str) -> String,
+    pub answer_mail_refused: fn(&str, &str, &str, &str) -> String,
+    pub answer_mail_extended: fn(&str, &str, &str, &str, &str) -> String,
+    pub requests_answer_help: &'static str,
+
     // Access log
     pub access_log_title: &'static str,
     pub access_log_intro: &'static str,

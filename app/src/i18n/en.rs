@@ -922,6 +922,23 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_rectify_help: "Opens the person's edit form; each save is recorded here with the fields it changed. Then mark the request done.",
     requests_rectified: |when, by, fields| format!("Corrected {when} by {by}: {fields}"),
     requests_other_field: "another field",
+    answer_mail_subject: |org, kind| format!("Your request to {org}: {kind}"),
+    answer_mail_done: |org, kind, received, outcome| {
+        format!(
+            "Hello,\n\nYour request to {org} of {received} ({kind}) has been handled:\n{outcome}\n\nIf you think it was not handled properly, you may lodge a complaint with the data protection authority (in France, the CNIL: www.cnil.fr).\n"
+        )
+    },
+    answer_mail_refused: |org, kind, received, reason| {
+        format!(
+            "Hello,\n\nYour request to {org} of {received} ({kind}) cannot be granted, for this reason:\n{reason}\n\nYou may lodge a complaint with the data protection authority (in France, the CNIL: www.cnil.fr) and seek a judicial remedy.\n"
+        )
+    },
+    answer_mail_extended: |org, kind, received, due, reason| {
+        format!(
+            "Hello,\n\nYour request to {org} of {received} ({kind}) needs more time, for this reason:\n{reason}\n\nYou will have our answer by {due} at the latest.\n"
+        )
+    },
+    requests_answer_help: "The requester is told by mail, in their language, with what you write here.",
     access_log_title: "Access log",
     access_log_intro: "Every read and change of personal data, and every refused attempt: who, when, what, from where. Entries cannot be changed or deleted; they are purged after the retention period.",
     access_log_user: "User (e-mail)",

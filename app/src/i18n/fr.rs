@@ -933,6 +933,23 @@ pub const CATALOGUE: Catalogue = Catalogue {
     requests_rectify_help: "Ouvre le formulaire de la personne ; chaque enregistrement est noté ici avec les champs modifiés. Marquez ensuite la demande comme traitée.",
     requests_rectified: |when, by, fields| format!("Corrigé le {when} par {by} : {fields}"),
     requests_other_field: "un autre champ",
+    answer_mail_subject: |org, kind| format!("Votre demande à {org} : {kind}"),
+    answer_mail_done: |org, kind, received, outcome| {
+        format!(
+            "Bonjour,\n\nVotre demande du {received} à {org} ({kind}) a été traitée :\n{outcome}\n\nSi vous estimez qu'elle ne l'a pas été correctement, vous pouvez adresser une réclamation à l'autorité de protection des données (en France, la CNIL : www.cnil.fr).\n"
+        )
+    },
+    answer_mail_refused: |org, kind, received, reason| {
+        format!(
+            "Bonjour,\n\nVotre demande du {received} à {org} ({kind}) ne peut pas être satisfaite, pour la raison suivante :\n{reason}\n\nVous pouvez adresser une réclamation à l'autorité de protection des données (en France, la CNIL : www.cnil.fr) et former un recours juridictionnel.\n"
+        )
+    },
+    answer_mail_extended: |org, kind, received, due, reason| {
+        format!(
+            "Bonjour,\n\nVotre demande du {received} à {org} ({kind}) demande plus de temps, pour la raison suivante :\n{reason}\n\nVous aurez notre réponse au plus tard le {due}.\n"
+        )
+    },
+    requests_answer_help: "La personne en est informée par e-mail, dans sa langue, avec ce que vous écrivez ici.",
     access_log_title: "Journal des accès",
     access_log_intro: "Chaque lecture et modification de données personnelles, et chaque tentative refusée : qui, quand, quoi, d’où. Les entrées ne peuvent être ni modifiées ni supprimées ; elles sont purgées à la fin de la durée de conservation.",
     access_log_user: "Utilisateur (e-mail)",

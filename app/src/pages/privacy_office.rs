@@ -381,7 +381,8 @@ fn RequestActions(request: RequestView) -> impl IntoView {
                 <input type="hidden" name="version" value=request.version.to_string()/>
                 <div class="field">
                     <label for=field("outcome")>{t.requests_outcome}</label>
-                    <textarea id=field("outcome") name="outcome" rows="2" aria-invalid=outcome_error.is_some().then_some("true") aria-describedby=field("outcome-error")>{typed.clone()}</textarea>
+                    <textarea id=field("outcome") name="outcome" rows="2" aria-invalid=outcome_error.is_some().then_some("true") aria-describedby=format!("{} {}", field("outcome-help"), field("outcome-error"))>{typed.clone()}</textarea>
+                    <p class="help" id=field("outcome-help")>{t.requests_answer_help}</p>
                     <p class="field-error" id=field("outcome-error")>{outcome_error}</p>
                 </div>
                 <div class="actions">
@@ -395,7 +396,7 @@ fn RequestActions(request: RequestView) -> impl IntoView {
                     <input type="hidden" name="version" value=request.version.to_string()/>
                     <div class="field">
                         <label for=field("reason")>{t.requests_extension_reason}</label>
-                        <input id=field("reason") name="reason" type="text" aria-invalid=reason_error.is_some().then_some("true") aria-describedby=field("reason-error")/>
+                        <input id=field("reason") name="reason" type="text" aria-invalid=reason_error.is_some().then_some("true") aria-describedby=format!("{} {}", field("outcome-help"), field("reason-error"))/>
                         <p class="field-error" id=field("reason-error")>{reason_error}</p>
                     </div>
                     <div class="actions"><button type="submit">{t.requests_extend}</button></div>

@@ -24,6 +24,8 @@ pub struct ServerContext {
     pub public_url: String,
     /// Builds and mails access archives.
     pub archives: std::sync::Arc<dyn super::archive::ArchiveSender>,
+    /// Wakes the mail delivery task after something was put in the outbox.
+    pub mail_wakeup: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// Session lifetimes.

@@ -93,6 +93,24 @@ pub fn writable(user: &SessionUser, person: &super::storage::PersonRecord) -> Re
     Ok(())
 }
 
+/// The open rectification request about `person_id` (its id, and what
+/// it asks to correct) when `user` handles requests: their saves of the
+/// person answer it, and it is what lets the DPO edit the person.
+pub async fn rectification_for(
+    user: &SessionUser,
+    person_id: i64,
+) -> Result<Option<(i64, String)>, AppError> {
+    if !policy::allows(user.role, policy::Action::HandleRequests) {
+        return Ok(None);
+    }
+    context::server_context()?
+        .storage
+        .privacy
+        .open_rectification(person_id)
+        .await
+        .map_err(|e| context::internal("privacy.open_rectification", e))
+}
+
 /// Refuses to enter for prospecting someone who objected (art. 21.3):
 /// any of the addresses (lookup keys) or numbers on the suppression list
 /// fails `field` with the reason.

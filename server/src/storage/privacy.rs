@@ -13,9 +13,9 @@ use app::domain::privacy::{
 use app::domain::retention::DueRule;
 use app::i18n::Locale;
 use app::server::storage::{
-    Approaching, DuePerson, Erased, ErasureReason, Evidence, NewRequest, PrivacyStore, Received,
-    Reminder, ReminderMail, RepermissionAsk, RepermissionLink, RequestLink, RetentionRun,
-    StorageError,
+    Approaching, DuePerson, Erased, ErasureReason, Evidence, NewRequest, OutgoingMail,
+    PrivacyStore, Received, Reminder, ReminderMail, RepermissionAsk, RepermissionLink, RequestLink,
+    RetentionRun, StorageError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -182,6 +182,25 @@ fn attach_changes(requests: &mut [RequestView], rows: Vec<(i64, DateTime<Utc>, S
 macro_rules! sql_privacy {
     ($db:ty) => {
         impl SqlPrivacy<$db> {
+            /// Puts `mail` in the outbox, in `tx` (not about a person: it
+            /// outlives their erasure).
+            async fn queue_mail(
+                tx: &mut sqlx::Transaction<'static, $db>,
+                mail: &OutgoingMail,
+            ) -> Result<(), StorageError> {
+                sqlx::query(
+                    "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(&mail.recipient)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(Utc::now())
+                .execute(&mut **tx)
+                .await
+                .map_err(storage_error)?;
+                Ok(())
+            }
+
             /// Reads the saves written to the rectification requests among
             /// `requests` onto them.
             async fn with_changes(&self, requests: &mut [RequestView]) -> Result<(), StorageError> {
@@ -567,13 +586,21 @@ macro_rules! sql_privacy {
                 .map_err(storage_error)
             }
 
-            #[tracing::instrument(skip(self, reason), err)]
-            async fn extend_request(&self, id: i64, version: i64, reason: &str, by: i64) -> Result<bool, StorageError> {
+            #[tracing::instrument(skip(self, reason, answer), err)]
+            async fn extend_request(
+                &self,
+                id: i64,
+                version: i64,
+                reason: &str,
+                by: i64,
+                answer: Option<&OutgoingMail>,
+            ) -> Result<bool, StorageError> {
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let Some(received) = sqlx::query_scalar::<_, DateTime<Utc>>(
                     "SELECT received_at FROM privacy_requests WHERE id = $1",
                 )
                 .bind(id)
-                .fetch_optional(&self.pool)
+                .fetch_optional(&mut *tx)
                 .await
                 .map_err(storage_error)?
                 else {
@@ -588,13 +615,20 @@ macro_rules! sql_privacy {
                 .bind(by)
                 .bind(id)
                 .bind(version)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                if let Some(mail) = answer {
+                    Self::queue_mail(&mut tx, mail).await?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
             }
 
-            #[tracing::instrument(skip(self, outcome), err)]
+            #[tracing::instrument(skip(self, outcome, answer), err)]
             async fn close_request(
                 &self,
                 id: i64,
@@ -602,8 +636,10 @@ macro_rules! sql_privacy {
                 status: RequestStatus,
                 outcome: &str,
                 by: i64,
+                answer: Option<&OutgoingMail>,
             ) -> Result<bool, StorageError> {
                 assert!(matches!(status, RequestStatus::Done | RequestStatus::Refused), "a request closes as done or refused");
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
                 let done = sqlx::query(
                     "UPDATE privacy_requests SET status = $1, outcome = $2, handled_by = $3, closed_at = $4, \
                      version = version + 1 WHERE id = $5 AND version = $6 AND status = 'open'",
@@ -614,10 +650,17 @@ macro_rules! sql_privacy {
                 .bind(Utc::now())
                 .bind(id)
                 .bind(version)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                Ok(done.rows_affected() == 1)
+                if done.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                if let Some(mail) = answer {
+                    Self::queue_mail(&mut tx, mail).await?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -727,19 +727,26 @@ async fn requests_are_registered_verified_once_and_handled(backend: &str) {
     let r = &queue[1];
     assert!(
         s.privacy
-            .extend_request(r.id, r.version, "Archive to search", admin)
+            .extend_request(r.id, r.version, "Archive to search", admin, None)
             .await
             .unwrap()
     );
     assert!(
         !s.privacy
-            .extend_request(r.id, r.version, "Again", admin)
+            .extend_request(r.id, r.version, "Again", admin, None)
             .await
             .unwrap()
     );
     let r = s.privacy.request(r.id).await.unwrap().unwrap();
     assert_eq!(r.extension_reason, "Archive to search");
     assert!((89..=92).contains(&((r.due_ms - r.received_ms) / 86_400_000)));
+    // Closing puts the answer in the outbox with it; a close on a stale
+    // version writes neither.
+    let answer = |subject: &str| app::server::storage::OutgoingMail {
+        recipient: "requester@example.org".into(),
+        subject: subject.into(),
+        body: "Hello".into(),
+    };
     assert!(
         s.privacy
             .close_request(
@@ -747,17 +754,35 @@ async fn requests_are_registered_verified_once_and_handled(backend: &str) {
                 r.version,
                 RequestStatus::Done,
                 "We hold nothing about you.",
-                admin
+                admin,
+                Some(&answer("Answered")),
             )
             .await
             .unwrap()
     );
     assert!(
         !s.privacy
-            .close_request(r.id, r.version, RequestStatus::Refused, "x", admin)
+            .close_request(
+                r.id,
+                r.version,
+                RequestStatus::Refused,
+                "x",
+                admin,
+                Some(&answer("Stale"))
+            )
             .await
             .unwrap()
     );
+    let subjects: Vec<String> = s
+        .consent
+        .outbox(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|m| m.recipient == "requester@example.org")
+        .map(|m| m.subject)
+        .collect();
+    assert_eq!(subjects, ["Answered"]);
     let r = s.privacy.request(r.id).await.unwrap().unwrap();
     assert_eq!(
         (r.status, r.outcome.as_str()),

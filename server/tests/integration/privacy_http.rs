@@ -320,6 +320,34 @@ async fn the_dpo_handles_the_register(backend: &str) {
         && e.record_id == anne.to_string()));
     let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
     assert!(html.contains("<h1>Erased person</h1>"), "{html}");
+    // Each requester was told, at the address they confirmed (art. 12.3):
+    // Bob of the extension and its reason, then of the answer; Anne of
+    // her erasure, though her record no longer holds the address.
+    let bodies = |to: &'static str| async move {
+        s.consent
+            .outbox(50)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.recipient == to && m.subject.starts_with("Your request to"))
+            .map(|m| m.body)
+            .collect::<Vec<_>>()
+    };
+    let bob = bodies("bob@example.fr").await;
+    assert_eq!(bob.len(), 2, "{bob:?}");
+    assert!(
+        bob.iter()
+            .any(|b| b.contains("needs more time, for this reason:\nArchives to search"))
+    );
+    assert!(
+        bob.iter()
+            .any(|b| b.contains("has been handled:\nWe hold nothing"))
+    );
+    let anne_mail = bodies("anne@example.fr").await;
+    assert!(
+        anne_mail.len() == 1 && anne_mail[0].contains("Erased: names, contact details"),
+        "{anne_mail:?}"
+    );
     // A second click changes nothing.
     let (status, _, _) = call(
         &app,
@@ -655,6 +683,29 @@ async fn re_permission_accepted_resets_the_clock(backend: &str) {
 
 on_both_backends!(the_dpo_rectifies_through_the_person_form);
 
+/// Saves `person`'s edit form as `cookie` on their current version, with
+/// `last_name`, `email` and `job` (the rest as stored); the status.
+async fn save_person(
+    app: &Router,
+    s: &app::server::storage::Storage,
+    cookie: &str,
+    person: i64,
+    (last_name, email, job): (&str, &str, &str),
+) -> StatusCode {
+    let p = s.people.get(person).await.unwrap().unwrap();
+    let form = format!(
+        "id={person}&version={}&first_name=Anne&last_name={last_name}&kind={}&status={}\
+         &job_title={job}&email={}&phone=&company=&team_id=",
+        p.version,
+        p.fields.kind.key(),
+        p.fields.status.key(),
+        email.replace('@', "%40")
+    );
+    call(app, json_post("/api/people/update", &form, Some(cookie)))
+        .await
+        .0
+}
+
 async fn the_dpo_rectifies_through_the_person_form(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
@@ -662,31 +713,20 @@ async fn the_dpo_rectifies_through_the_person_form(backend: &str) {
     let app: Router = server::router::build(state(s.clone()));
     let dpo = signed_in(s, Role::Dpo).await;
     let marketing = signed_in(s, Role::Marketing).await;
-    let person = s.people.get(anne).await.unwrap().unwrap();
-    let (kind, status) = (person.fields.kind.key(), person.fields.status.key());
-    let edit = |version: i64, last_name: &str, email: &str, job: &str| {
-        format!(
-            "id={anne}&version={version}&first_name=Anne&last_name={last_name}&kind={kind}\
-             &status={status}&job_title={job}&email={}&phone=&company=&team_id=",
-            email.replace('@', "%40")
-        )
-    };
     let version = || async { s.people.get(anne).await.unwrap().unwrap().version };
+    let saved = |code: StatusCode| code.is_success() || code.is_redirection();
+    let hijack = ("Hijacked", "anne@example.fr", "");
+    let corrected = ("Martin-Dubois", "anne.martin@example.fr", "");
+    let with_job = ("Martin-Dubois", "anne.martin@example.fr", "CFO");
 
     // Without a rectification request the DPO changes no record.
     let (_, _, html) = call(&app, get(&format!("/contacts/{anne}"), Some(&dpo))).await;
     assert!(!html.contains(&format!("/contacts/{anne}/edit")), "{html}");
     let v = version().await;
-    let (code, _, _) = call(
-        &app,
-        json_post(
-            "/api/people/update",
-            &edit(v, "Hijacked", "anne@example.fr", ""),
-            Some(&dpo),
-        ),
-    )
-    .await;
-    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert_eq!(
+        save_person(&app, s, &dpo, anne, hijack).await,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(version().await, v);
 
     // Anne asks, from her address, to correct her name and address.
@@ -719,21 +759,7 @@ async fn the_dpo_rectifies_through_the_person_form(backend: &str) {
 
     // The DPO corrects it through the normal form; the request records
     // which fields changed and who changed them, not the old values.
-    let (code, _, body) = call(
-        &app,
-        json_post(
-            "/api/people/update",
-            &edit(
-                version().await,
-                "Martin-Dubois",
-                "anne.martin@example.fr",
-                "",
-            ),
-            Some(&dpo),
-        ),
-    )
-    .await;
-    assert!(code.is_success() || code.is_redirection(), "{code} {body}");
+    assert!(saved(save_person(&app, s, &dpo, anne, corrected).await));
     let person = s.people.get(anne).await.unwrap().unwrap();
     assert_eq!(person.fields.last_name, "Martin-Dubois");
     assert_eq!(person.fields.emails[0].0.as_str(), "anne.martin@example.fr");
@@ -753,68 +779,53 @@ async fn the_dpo_rectifies_through_the_person_form(backend: &str) {
 
     // A save by someone who does not handle requests is not an answer to
     // it; nor is a save that changes nothing.
-    let (code, _, _) = call(
-        &app,
-        json_post(
-            "/api/people/update",
-            &edit(
-                version().await,
-                "Martin-Dubois",
-                "anne.martin@example.fr",
-                "CFO",
-            ),
-            Some(&marketing),
-        ),
-    )
-    .await;
-    assert!(code.is_success() || code.is_redirection());
-    let (code, _, _) = call(
-        &app,
-        json_post(
-            "/api/people/update",
-            &edit(
-                version().await,
-                "Martin-Dubois",
-                "anne.martin@example.fr",
-                "CFO",
-            ),
-            Some(&dpo),
-        ),
-    )
-    .await;
-    assert!(code.is_success() || code.is_redirection());
-    assert_eq!(
-        s.privacy.request(id).await.unwrap().unwrap().changes.len(),
-        1
-    );
+    assert!(saved(
+        save_person(&app, s, &marketing, anne, with_job).await
+    ));
+    assert!(saved(save_person(&app, s, &dpo, anne, with_job).await));
+    let r = s.privacy.request(id).await.unwrap().unwrap();
+    assert_eq!(r.changes.len(), 1);
 
     // Once the request is closed, the DPO's access to the record ends.
-    let rv = s.privacy.request(id).await.unwrap().unwrap().version;
     let (code, _, _) = call(
         &app,
         json_post(
             "/api/privacy/close-request",
-            &format!("id={id}&version={rv}&status=done&outcome=Name%20and%20address%20corrected"),
+            &format!(
+                "id={id}&version={}&status=done&outcome=Name%20and%20address%20corrected",
+                r.version
+            ),
             Some(&dpo),
         ),
     )
     .await;
     assert_eq!(code, StatusCode::OK);
     let v = version().await;
-    let (code, _, _) = call(
-        &app,
-        json_post(
-            "/api/people/update",
-            &edit(v, "Hijacked", "anne@example.fr", ""),
-            Some(&dpo),
-        ),
-    )
-    .await;
-    assert_eq!(code, StatusCode::FORBIDDEN);
+    assert_eq!(
+        save_person(&app, s, &dpo, anne, hijack).await,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(version().await, v);
     let r = s.privacy.request(id).await.unwrap().unwrap();
     assert_eq!(r.changes.len(), 1);
     assert_eq!(r.outcome, "Name and address corrected");
+    // Anne is told, in her language, what was done (art. 12.3).
+    let answer = s
+        .consent
+        .outbox(50)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.recipient == "anne@example.fr" && m.subject.contains("Correct my data"))
+        .expect("the answer in the outbox");
+    assert!(
+        answer
+            .body
+            .contains("has been handled:\nName and address corrected")
+            && answer.body.contains("CNIL"),
+        "{}",
+        answer.body
+    );
 }
 
 on_both_backends!(a_restricted_person_is_frozen_until_lifted);
@@ -1098,7 +1109,7 @@ async fn the_dpo_is_reminded_at_seven_and_two_days(backend: &str) {
     let v = s.privacy.request(later).await.unwrap().unwrap().version;
     assert!(
         s.privacy
-            .close_request(later, v, RequestStatus::Refused, "Not the holder", 1)
+            .close_request(later, v, RequestStatus::Refused, "Not the holder", 1, None)
             .await
             .unwrap()
     );

@@ -187,17 +187,21 @@ pub trait PrivacyStore: Send + Sync {
     ) -> Result<Option<(i64, String)>, StorageError>;
 
     /// Extends an open request to three months from receipt with a
-    /// reason; false if it changed since `version` or is not open.
+    /// reason, and puts `answer` (telling the requester, art. 12.3) in the
+    /// outbox, in one transaction; false if it changed since `version` or
+    /// is not open.
     async fn extend_request(
         &self,
         id: i64,
         version: i64,
         reason: &str,
         by: i64,
+        answer: Option<&OutgoingMail>,
     ) -> Result<bool, StorageError>;
 
     /// Closes an open request as done or refused with what was done or
-    /// why; false if it changed since `version` or is not open.
+    /// why, and puts `answer` in the outbox, in one transaction; false if
+    /// it changed since `version` or is not open.
     async fn close_request(
         &self,
         id: i64,
@@ -205,6 +209,7 @@ pub trait PrivacyStore: Send + Sync {
         status: RequestStatus,
         outcome: &str,
         by: i64,
+        answer: Option<&OutgoingMail>,
     ) -> Result<bool, StorageError>;
 
     /// What the privacy notice says besides the purposes: who to write
