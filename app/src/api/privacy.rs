@@ -120,15 +120,10 @@ fn optional_line(field: &str, raw: &str) -> Result<String, AppError> {
     reason(field, raw)
 }
 
-/// Open request `id` as the DPO saw it (`version`), of `kind`, with the
-/// person it is about: a request changed or closed since is told so; one
-/// of another kind, or about nobody Accord holds, is not found.
+/// Open request `id` as the DPO saw it (`version`): a request changed or
+/// closed since is told so.
 #[cfg(feature = "ssr")]
-async fn open_request(
-    id: i64,
-    version: i64,
-    kind: crate::domain::privacy::RequestKind,
-) -> Result<(RequestView, i64), AppError> {
+async fn current_request(id: i64, version: i64) -> Result<RequestView, AppError> {
     use crate::domain::Problem;
     use crate::domain::privacy::RequestStatus;
     use crate::server::context;
@@ -142,6 +137,18 @@ async fn open_request(
     if request.version != version || request.status != RequestStatus::Open {
         return Err(AppError::validation("version", Problem::ChangedMeanwhile));
     }
+    Ok(request)
+}
+
+/// [`current_request`] of `kind`, with the person it is about: one of
+/// another kind, or about nobody Accord holds, is not found.
+#[cfg(feature = "ssr")]
+async fn open_request(
+    id: i64,
+    version: i64,
+    kind: crate::domain::privacy::RequestKind,
+) -> Result<(RequestView, i64), AppError> {
+    let request = current_request(id, version).await?;
     match request.person_id {
         Some(person_id) if request.kind == kind => Ok((request, person_id)),
         _ => Err(AppError::NotFound),
@@ -242,13 +249,7 @@ pub async fn extend_request(id: i64, version: i64, reason: String) -> Result<(),
         .await?;
         let reason = self::reason("reason", &reason)?;
         let ctx = context::server_context()?;
-        let request = ctx
-            .storage
-            .privacy
-            .request(id)
-            .await
-            .map_err(|e| context::internal("privacy.request", e))?
-            .ok_or(AppError::NotFound)?;
+        let request = current_request(id, version).await?;
         let mail = answer_mail(&request, RequestStatus::Open, &reason).await?;
         let done = ctx
             .storage
@@ -297,16 +298,7 @@ pub async fn close_request(
             _ => return Err(AppError::validation("status", Problem::UnknownChoice)),
         };
         let outcome = self::reason("outcome", &outcome)?;
-        let request = context::server_context()?
-            .storage
-            .privacy
-            .request(id)
-            .await
-            .map_err(|e| context::internal("privacy.request", e))?
-            .ok_or(AppError::NotFound)?;
-        if request.version != version {
-            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
-        }
+        let request = current_request(id, version).await?;
         let done = close_and_answer(&request, status, &outcome, &outcome, user.user_id).await?;
         if !done {
             return Err(AppError::validation("version", Problem::ChangedMeanwhile));

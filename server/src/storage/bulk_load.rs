@@ -7,9 +7,14 @@ use app::server::storage::{BulkLoadStore, StorageError};
 use async_trait::async_trait;
 use sqlx::{Database, Pool};
 
-/// The indexes that serve only the orders of lists: nothing checks a
-/// constraint or finds a row for a write through them.
-const READ_INDEXES: &[&str] = &["people_by_name", "people_by_last_contact"];
+/// The indexes that serve only reads (the orders of lists, the
+/// dashboard's activity counts): nothing checks a constraint or finds a
+/// row for a write through them. In name order.
+pub const READ_INDEXES: &[&str] = &[
+    "interactions_by_kind_time",
+    "people_by_last_contact",
+    "people_by_name",
+];
 
 pub struct SqlBulkLoad<DB: Database> {
     pool: Pool<DB>,
