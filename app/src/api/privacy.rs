@@ -283,7 +283,7 @@ pub async fn close_request(
 ) -> Result<(), AppError> {
     use crate::domain::Problem;
     use crate::domain::privacy::RequestStatus;
-    use crate::server::{access_log, context, policy, respond};
+    use crate::server::{access_log, policy, respond};
     let typed = outcome.clone();
     let result = async {
         let user = access_log::guard(
