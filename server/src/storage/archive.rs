@@ -4,7 +4,7 @@
 //! catalogue is in the archive without more code, and a catalogued table
 //! without a way to find the person's rows fails the tests.
 
-use crate::storage::privacy::{REQUEST_COLUMNS, request_view};
+use crate::storage::privacy::{REQUEST_COLUMNS, queue_mail, request_view};
 use crate::storage::script::{RunScript, Script};
 use crate::storage::storage_error;
 use app::domain::fields::{CATALOGUED_TABLES, FIELDS};
@@ -225,15 +225,7 @@ macro_rules! sql_archives {
                      VALUES ($1, $2, 'download', $3, $4)",
                     vec![(&archive.link_hash).into(), archive.request_id.into(), now.into(), archive.expires_at.into()],
                 );
-                script.statement(
-                    "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
-                    vec![
-                        (&archive.mail.recipient).into(),
-                        (&archive.mail.subject).into(),
-                        (&archive.mail.body).into(),
-                        now.into(),
-                    ],
-                );
+                queue_mail(&mut script, &archive.mail, now);
                 (&mut *tx).run_script(script).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(true)

@@ -97,6 +97,16 @@ pub(crate) fn suppression_hash(salt: &str, kind: &str, value: &str) -> String {
     crate::consent::chain::sha256_hex(&format!("{salt}\n{kind}\n{value}"))
 }
 
+/// Puts `mail` in the outbox with `script`, tied to no person: a mail
+/// about a request (its verification, its answer, an archive's link)
+/// outlives the erasure of the person it concerns.
+pub(crate) fn queue_mail(script: &mut Script, mail: &OutgoingMail, now: DateTime<Utc>) {
+    script.statement(
+        "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
+        vec![(&mail.recipient).into(), (&mail.subject).into(), (&mail.body).into(), now.into()],
+    );
+}
+
 /// The clock a person is under, from their status (only prospects, leads
 /// and former customers have one).
 fn rule_of(status: &str) -> Result<DueRule, StorageError> {
@@ -182,23 +192,23 @@ fn attach_changes(requests: &mut [RequestView], rows: Vec<(i64, DateTime<Utc>, S
 macro_rules! sql_privacy {
     ($db:ty) => {
         impl SqlPrivacy<$db> {
-            /// Puts `mail` in the outbox, in `tx` (not about a person: it
-            /// outlives their erasure).
-            async fn queue_mail(
-                tx: &mut sqlx::Transaction<'static, $db>,
-                mail: &OutgoingMail,
-            ) -> Result<(), StorageError> {
-                sqlx::query(
-                    "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
-                )
-                .bind(&mail.recipient)
-                .bind(&mail.subject)
-                .bind(&mail.body)
-                .bind(Utc::now())
-                .execute(&mut **tx)
-                .await
-                .map_err(storage_error)?;
-                Ok(())
+            /// Commits `tx` with `answer` in the outbox if the change to
+            /// the request took (`changed`); otherwise leaves both undone.
+            async fn commit_answered(
+                mut tx: sqlx::Transaction<'static, $db>,
+                changed: bool,
+                answer: Option<&OutgoingMail>,
+            ) -> Result<bool, StorageError> {
+                if !changed {
+                    return Ok(false);
+                }
+                let mut script = Script::new();
+                if let Some(mail) = answer {
+                    queue_mail(&mut script, mail, Utc::now());
+                }
+                (&mut *tx).run_script(script).await?;
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
             }
 
             /// Reads the saves written to the rectification requests among
@@ -399,10 +409,7 @@ macro_rules! sql_privacy {
                      VALUES ($1, $2, 'verify', $3, $4)",
                     vec![(&new.link_hash).into(), id.into(), now.into(), new.link_expires_at.into()],
                 );
-                script.statement(
-                    "INSERT INTO outbox (recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $4)",
-                    vec![(&new.mail.recipient).into(), (&new.mail.subject).into(), (&new.mail.body).into(), now.into()],
-                );
+                queue_mail(&mut script, &new.mail, now);
                 (&mut *tx).run_script(script).await?;
                 tx.commit().await.map_err(storage_error)?;
                 Ok(Received::Done(id))
@@ -618,14 +625,7 @@ macro_rules! sql_privacy {
                 .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                if done.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                if let Some(mail) = answer {
-                    Self::queue_mail(&mut tx, mail).await?;
-                }
-                tx.commit().await.map_err(storage_error)?;
-                Ok(true)
+                Self::commit_answered(tx, done.rows_affected() == 1, answer).await
             }
 
             #[tracing::instrument(skip(self, outcome, answer), err)]
@@ -653,14 +653,7 @@ macro_rules! sql_privacy {
                 .execute(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                if done.rows_affected() != 1 {
-                    return Ok(false);
-                }
-                if let Some(mail) = answer {
-                    Self::queue_mail(&mut tx, mail).await?;
-                }
-                tx.commit().await.map_err(storage_error)?;
-                Ok(true)
+                Self::commit_answered(tx, done.rows_affected() == 1, answer).await
             }
 
             #[tracing::instrument(skip(self), err)]
