@@ -13,7 +13,8 @@
 //! ledger row hashed onto the chain, the links, the mail in the outbox, in
 //! one transaction. The floor is `INSERT INTO t (email, at) VALUES (…)`,
 //! one row per autocommit. Each is measured `BENCH_RUNS` times (default
-//! 3), alternating, with one client and with 8 at once; `BENCH_N`
+//! 3), alternating, with one client and with 8 at once (or the counts in
+//! `BENCH_CLIENTS`, e.g. `1,8,32`; the pool has 8 connections); `BENCH_N`
 //! operations per run (default 1,000). Prints a Markdown table.
 
 mod support;
@@ -203,7 +204,8 @@ fn main() {
         println!("| backend | clients | raw INSERT/s | submissions/s | ratio | submission median | submission p95 | raw median |");
         println!("|---|---|---|---|---|---|---|---|");
         let mut serial = 0usize;
-        for clients in [1usize, 8] {
+        let client_counts: Vec<usize> = std::env::var("BENCH_CLIENTS").map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect()).unwrap_or_else(|_| vec![1, 8]);
+        for clients in client_counts {
             let mut rows = Vec::new();
             for run in 0..runs {
                 let p = pool.clone();

@@ -11,21 +11,19 @@
 use crate::consent::chain::{
     canonical_time, evidence_digest, row_hash, sha256_hex, truncate_address,
 };
-use crate::storage::companies::SqlCompanies;
-use crate::storage::people::{ROWS_PER_STATEMENT, placeholders};
-use crate::storage::people_rows::PeopleRows;
+use crate::storage::people::ROWS_PER_STATEMENT;
 use crate::storage::rows::is_unique_violation;
 use crate::storage::script::{RunScript, Script};
 use crate::storage::storage_error;
+use app::domain::LegalBasis;
 use app::domain::consent::{
     Channel, ConsentEntry, ConsentEvent, ConsentKey, ConsentNow, ConsentStatus, FormDraft,
     FormField, FormSummary, OfferedPurpose, PublicForm, PurposeDraft, PurposeView,
 };
-use app::domain::{EmailKind, LegalBasis, PersonKind, PersonStatus, Purpose, Source};
 use app::i18n::Locale;
 use app::server::storage::{
-    ConsentStore, Evidence, LedgerRow, LinkState, NewCompanyRecord, NewPersonRecord, NewSubmission,
-    OutboxMail, ProofData, ProofForm, ProofText, Recorded, StorageError, Submitted,
+    ConsentStore, Evidence, LedgerRow, LinkState, NewSubmission, OutboxMail, ProofData, ProofForm,
+    ProofText, Recorded, StorageError,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -117,6 +115,8 @@ where
 const FORM_COLUMNS: &str = "f.id AS form_id, f.slug, f.owner_id, f.frame_ancestors, v.id AS version_id, \
      v.version, v.language, v.title, v.intro, v.thanks, v.privacy_url, v.fields, v.purposes";
 
+mod batch;
+
 macro_rules! sql_consent {
     ($db:ty) => {
         impl SqlConsent<$db> {
@@ -152,7 +152,7 @@ macro_rules! sql_consent {
             /// the caller sends (after anything else it adds). `created`:
             /// people created in this transaction, who have no consents
             /// to read yet.
-            async fn append_into(
+            pub(super) async fn append_into(
                 tx: &mut sqlx::Transaction<'_, $db>,
                 head: (i64, String),
                 entries: &[(Entry, &Evidence)],
@@ -758,285 +758,7 @@ macro_rules! sql_consent {
 
             #[tracing::instrument(skip_all, fields(count = subs.len()), err)]
             async fn submit_many(&self, subs: &[NewSubmission]) -> Result<Vec<Recorded>, StorageError> {
-                let now = Utc::now();
-                let mut tx = self.pool.begin().await.map_err(storage_error)?;
-
-                // The counts first: a write (SQLite's lock, see the
-                // module's comment), one statement for every address, in
-                // a fixed order (row locks on PostgreSQL).
-                // How many each address sends in this batch, in a fixed
-                // order (a BTreeMap).
-                let mut sent: std::collections::BTreeMap<(&str, i64), i64> = std::collections::BTreeMap::new();
-                for s in subs {
-                    *sent.entry((s.rate.addr_key.as_str(), s.rate.window_start)).or_insert(0) += 1;
-                }
-                let keys: Vec<((&str, i64), i64)> = sent.iter().map(|(k, n)| (*k, *n)).collect();
-                let mut counted: HashMap<(String, i64), i64> = HashMap::new();
-                for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "INSERT INTO form_rate_limits (addr_key, window_start, count) VALUES {} \
-                         ON CONFLICT (addr_key, window_start) DO UPDATE SET count = form_rate_limits.count + excluded.count \
-                         RETURNING addr_key, window_start, count",
-                        placeholders(chunk.len(), 3, 1)
-                    );
-                    let mut query = sqlx::query_as::<_, (String, i64, i64)>(&sql);
-                    for ((key, window), n) in chunk {
-                        query = query.bind(*key).bind(*window).bind(*n);
-                    }
-                    for (key, window, count) in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
-                        counted.insert((key, window), count);
-                    }
-                }
-                // Which pass: in order, while the address is within its
-                // limit; those refused are taken off the count again.
-                let mut seen: HashMap<(&str, i64), i64> = HashMap::new();
-                let mut accepted = Vec::with_capacity(subs.len());
-                for s in subs {
-                    let key = (s.rate.addr_key.as_str(), s.rate.window_start);
-                    let n = sent[&key];
-                    let before = counted.get(&(key.0.to_string(), key.1)).copied().unwrap_or(n) - n;
-                    let position = seen.entry(key).or_insert(0);
-                    *position += 1;
-                    accepted.push(before + *position <= s.rate.limit);
-                }
-                let mut refused: HashMap<(&str, i64), i64> = HashMap::new();
-                for (s, ok) in subs.iter().zip(&accepted) {
-                    if !ok {
-                        *refused.entry((s.rate.addr_key.as_str(), s.rate.window_start)).or_insert(0) += 1;
-                    }
-                }
-                for ((key, window), n) in refused {
-                    sqlx::query("UPDATE form_rate_limits SET count = count - $1 WHERE addr_key = $2 AND window_start = $3")
-                        .bind(n)
-                        .bind(key)
-                        .bind(window)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                }
-                // Each form's current version, once per batch: a submission
-                // made on another (or on a closed form) is refused.
-                let mut form_ids: Vec<i64> = subs.iter().map(|s| s.form.form_id).collect();
-                form_ids.sort_unstable();
-                form_ids.dedup();
-                let sql = format!(
-                    "SELECT f.id, v.id FROM consent_forms f JOIN consent_form_versions v \
-                     ON v.form_id = f.id AND v.version = f.current_version \
-                     WHERE f.archived_at IS NULL AND f.id IN ({})",
-                    (1..=form_ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-                );
-                let mut query = sqlx::query_as::<_, (i64, i64)>(&sql);
-                for id in &form_ids {
-                    query = query.bind(*id);
-                }
-                let current: HashMap<i64, i64> = query.fetch_all(&mut *tx).await.map_err(storage_error)?.into_iter().collect();
-                let outdated: Vec<bool> = subs.iter().map(|s| current.get(&s.form.form_id) != Some(&s.form.version_id)).collect();
-                let taken: Vec<&NewSubmission> = subs
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| accepted[*i] && !outdated[*i])
-                    .map(|(_, s)| s)
-                    .collect();
-                if taken.is_empty() {
-                    tx.commit().await.map_err(storage_error)?;
-                    return Ok(accepted
-                        .iter()
-                        .map(|ok| if *ok { Recorded::Outdated } else { Recorded::TooMany })
-                        .collect());
-                }
-
-                // Who is known already, by address.
-                let mut addresses: Vec<String> = taken.iter().map(|s| s.submission.email.lookup_key()).collect();
-                addresses.sort_unstable();
-                addresses.dedup();
-                // Two instances must not both create the same new person.
-                (&mut *tx).lock_addresses(&addresses).await?;
-                let mut known: HashMap<String, i64> = HashMap::new();
-                let mut languages: HashMap<i64, Locale> = HashMap::new();
-                for chunk in addresses.chunks(ROWS_PER_STATEMENT) {
-                    let sql = format!(
-                        "SELECT e.address_key, e.person_id, p.language FROM person_emails e \
-                         JOIN people p ON p.id = e.person_id WHERE e.address_key IN ({})",
-                        (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-                    );
-                    let mut query = sqlx::query_as::<_, (String, i64, Option<String>)>(&sql);
-                    for key in chunk {
-                        query = query.bind(key);
-                    }
-                    for (key, person, language) in query.fetch_all(&mut *tx).await.map_err(storage_error)? {
-                        // The oldest person with the address, as elsewhere.
-                        let entry = known.entry(key).or_insert(person);
-                        *entry = (*entry).min(person);
-                        if let Some(language) = language.and_then(|l| Locale::from_tag(&l)) {
-                            languages.insert(person, language);
-                        }
-                    }
-                }
-
-                // The new people, one per new address.
-                let mut new_people: Vec<(String, &NewSubmission)> = Vec::new();
-                for s in &taken {
-                    let key = s.submission.email.lookup_key();
-                    if !known.contains_key(&key) && !new_people.iter().any(|(k, _)| *k == key) {
-                        new_people.push((key, s));
-                    }
-                }
-                let mut records = Vec::with_capacity(new_people.len());
-                for (_, s) in &new_people {
-                    let sub = &s.submission;
-                    let company_id = if sub.company.is_empty() {
-                        None
-                    } else {
-                        let key = app::domain::search::fold(&sub.company);
-                        let found: Option<i64> =
-                            sqlx::query_scalar("SELECT id FROM companies WHERE name_key = $1 ORDER BY id LIMIT 1")
-                                .bind(&key)
-                                .fetch_optional(&mut *tx)
-                                .await
-                                .map_err(storage_error)?;
-                        match found {
-                            Some(id) => Some(id),
-                            None => Some(
-                                SqlCompanies::<$db>::insert(
-                                    &mut tx,
-                                    &NewCompanyRecord {
-                                        name: sub.company.clone(),
-                                        legal_id: String::new(),
-                                        domain: String::new(),
-                                        sector: String::new(),
-                                        size: None,
-                                        address: String::new(),
-                                        owner_id: s.form.owner_id,
-                                        team_id: None,
-                                    },
-                                    now,
-                                )
-                                .await?,
-                            ),
-                        }
-                    };
-                    records.push(NewPersonRecord {
-                        language: Some(s.form.language),
-                        first_name: sub.first_name.clone(),
-                        last_name: sub.last_name.to_string(),
-                        kind: if company_id.is_some() { PersonKind::B2b } else { PersonKind::B2c },
-                        job_title: sub.job_title.clone(),
-                        status: PersonStatus::Prospect,
-                        owner_id: s.form.owner_id,
-                        team_id: None,
-                        company_id,
-                        source: Source::Form,
-                        collected_at: now,
-                        entered_by: None,
-                        supplier: String::new(),
-                        contract_ref: format!("{} v{}", s.form.slug, s.form.version),
-                        emails: vec![(sub.email.clone(), EmailKind::detect(&sub.email))],
-                        phones: sub.phone.iter().cloned().collect(),
-                        legal_bases: vec![(Purpose::Prospecting, LegalBasis::Consent)],
-                    });
-                }
-                // The people's rows now or in the script (see
-                // `people_rows`); a batch is at most `MAX_BATCH`, well
-                // under one chunk of people.
-                let mut script = Script::new();
-                let ids = (&mut *tx).people_rows(&records, now, &mut script).await?;
-                // The people created here: the first submission of each
-                // address is the one that created it.
-                let mut created: std::collections::HashSet<i64> = ids.iter().copied().collect();
-                for ((key, _), id) in new_people.iter().zip(&ids) {
-                    known.insert(key.clone(), *id);
-                }
-
-                // The ledger: the chain's lock last, held only for the
-                // append and the commit (on PostgreSQL, concurrent batches
-                // create their people side by side and queue only here).
-                let mut entries: Vec<(Entry, &Evidence)> = Vec::new();
-                let mut owners: Vec<usize> = Vec::new();
-                for (i, s) in taken.iter().enumerate() {
-                    let person_id = known[&s.submission.email.lookup_key()];
-                    for p in s.form.purposes.iter().filter(|p| s.submission.purposes.contains(&p.purpose_id)) {
-                        entries.push((
-                            Entry {
-                                person_id,
-                                purpose_id: p.purpose_id,
-                                channel: p.channel.key().to_string(),
-                                event: ConsentEvent::Given,
-                                text_sha256: p.text_sha256.clone(),
-                                form_version_id: Some(s.form.version_id),
-                            },
-                            &s.evidence,
-                        ));
-                        owners.push(i);
-                    }
-                }
-                let head = Self::lock_chain(&mut tx).await?;
-                let ledger_ids = Self::append_into(&mut tx, head, &entries, now, &mut script, &created).await?;
-                let ids_of = |i: usize| -> Vec<i64> {
-                    owners.iter().zip(&ledger_ids).filter(|(o, _)| **o == i).map(|(_, id)| *id).collect()
-                };
-
-                // The links and the mails, one statement each.
-                let mut links: Vec<(&str, &str, i64, String, Option<DateTime<Utc>>)> = Vec::new();
-                for (i, s) in taken.iter().enumerate() {
-                    let person_id = known[&s.submission.email.lookup_key()];
-                    links.push((&s.confirm_token_hash, "confirm", person_id, join_ids(&ids_of(i)), Some(s.confirm_expires_at)));
-                    links.push((&s.withdraw_token_hash, "withdraw", person_id, String::new(), None));
-                }
-                script.rows(
-                    "INSERT INTO consent_tokens (token_hash, kind, person_id, ledger_ids, created_at, expires_at)",
-                    links
-                        .into_iter()
-                        .map(|(hash, kind, person, ids, expires)| {
-                            vec![hash.into(), kind.into(), person.into(), ids.into(), now.into(), expires.into()]
-                        })
-                        .collect(),
-                    "",
-                );
-                script.rows(
-                    "INSERT INTO outbox (recipient, subject, body, person_id, created_at, next_attempt_at)",
-                    taken
-                        .iter()
-                        .map(|s| {
-                            let person = known[&s.submission.email.lookup_key()];
-                            let mail = languages
-                                .get(&person)
-                                .and_then(|l| s.mail_in.iter().find(|(m, _)| m == l))
-                                .map_or(&s.mail, |(_, mail)| mail);
-                            vec![
-                                (&mail.recipient).into(),
-                                (&mail.subject).into(),
-                                (&mail.body).into(),
-                                person.into(),
-                                now.into(),
-                                now.into(),
-                            ]
-                        })
-                        .collect(),
-                    "",
-                );
-                (&mut *tx).run_script(script).await?;
-                tx.commit().await.map_err(storage_error)?;
-
-                let mut answers = Vec::with_capacity(subs.len());
-                let mut next = 0;
-                for (i, s) in subs.iter().enumerate() {
-                    if !accepted[i] {
-                        answers.push(Recorded::TooMany);
-                        continue;
-                    }
-                    if outdated[i] {
-                        answers.push(Recorded::Outdated);
-                        continue;
-                    }
-                    let person_id = known[&s.submission.email.lookup_key()];
-                    answers.push(Recorded::Done(Submitted {
-                        person_id,
-                        created: created.remove(&person_id),
-                        ledger_ids: ids_of(next),
-                    }));
-                    next += 1;
-                }
-                Ok(answers)
+                self.record_batch(subs).await
             }
 
             #[tracing::instrument(skip_all, fields(kind), err)]
@@ -1592,41 +1314,6 @@ where
         sent_at: row.try_get("sent_at").map_err(storage_error)?,
         last_error: row.try_get("last_error").map_err(storage_error)?,
     })
-}
-
-/// Locks the addresses a batch of submissions looks up, until its
-/// commit, so that two transactions do not both create a person for the
-/// same new address.
-#[async_trait]
-trait LockAddresses {
-    async fn lock_addresses(&mut self, keys: &[String]) -> Result<(), StorageError>;
-}
-
-#[async_trait]
-impl LockAddresses for sqlx::SqliteConnection {
-    /// Nothing to do: the transaction holds SQLite's write lock already
-    /// (the rate counts are its first statement).
-    async fn lock_addresses(&mut self, _keys: &[String]) -> Result<(), StorageError> {
-        Ok(())
-    }
-}
-
-#[async_trait]
-impl LockAddresses for sqlx::PgConnection {
-    /// Instances write side by side: one transaction-scoped advisory lock
-    /// per address, taken in the order of their numbers (no deadlock
-    /// between batches).
-    async fn lock_addresses(&mut self, keys: &[String]) -> Result<(), StorageError> {
-        sqlx::query(
-            "SELECT pg_advisory_xact_lock(h) FROM \
-             (SELECT DISTINCT hashtextextended(k, 7701) AS h FROM unnest($1::text[]) AS k ORDER BY h) l",
-        )
-        .bind(keys)
-        .execute(&mut *self)
-        .await
-        .map_err(storage_error)?;
-        Ok(())
-    }
 }
 
 mod sqlite_impl {

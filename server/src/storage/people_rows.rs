@@ -117,14 +117,14 @@ fn documents(people: &[NewPersonRecord], company_names: &HashMap<i64, String>) -
         .collect()
 }
 
-fn company_ids(people: &[NewPersonRecord]) -> Vec<i64> {
+pub(crate) fn company_ids(people: &[NewPersonRecord]) -> Vec<i64> {
     let mut ids: Vec<i64> = people.iter().filter_map(|p| p.company_id).collect();
     ids.sort_unstable();
     ids.dedup();
     ids
 }
 
-fn in_list(n: usize) -> String {
+pub(crate) fn in_list(n: usize) -> String {
     (1..=n)
         .map(|i| format!("${i}"))
         .collect::<Vec<_>>()
@@ -151,6 +151,7 @@ macro_rules! company_names {
         names
     }};
 }
+pub(crate) use company_names;
 
 /// New people on one backend; see the module's comment.
 #[async_trait]
@@ -231,21 +232,34 @@ impl PeopleRows for sqlx::PgConnection {
         .await
         .map_err(storage_error)?;
         ids.sort_unstable();
-        script.rows(
-            &format!("INSERT INTO people (id, {COLUMNS}, search_document) OVERRIDING SYSTEM VALUE"),
-            ids.iter()
-                .zip(people)
-                .zip(documents(people, &names))
-                .map(|((id, p), document)| {
-                    let mut row = vec![(*id).into()];
-                    row.extend(row_values(p, now));
-                    row.push(document.into());
-                    row
-                })
-                .collect(),
-            "",
-        );
-        belongings(script, &ids, people);
+        postgres_rows(script, &ids, people, now, &names);
         Ok(ids)
     }
+}
+
+/// PostgreSQL: the rows of `people`, whose ids (drawn from the identity's
+/// sequence) are `ids`, with their search documents and what belongs to
+/// them, into `script`. `company_names`: see [`company_names!`].
+pub(crate) fn postgres_rows(
+    script: &mut Script,
+    ids: &[i64],
+    people: &[NewPersonRecord],
+    now: DateTime<Utc>,
+    company_names: &HashMap<i64, String>,
+) {
+    script.rows(
+        &format!("INSERT INTO people (id, {COLUMNS}, search_document) OVERRIDING SYSTEM VALUE"),
+        ids.iter()
+            .zip(people)
+            .zip(documents(people, company_names))
+            .map(|((id, p), document)| {
+                let mut row = vec![(*id).into()];
+                row.extend(row_values(p, now));
+                row.push(document.into());
+                row
+            })
+            .collect(),
+        "",
+    );
+    belongings(script, ids, people);
 }
