@@ -502,9 +502,11 @@ impl SqlConsent<sqlx::Sqlite> {
 }
 
 /// PostgreSQL: the rate counts, the forms' current versions, the people
-/// who have the addresses, and ids for new people, in one statement (of
-/// one text whatever the batch, so prepared once per connection). Every
-/// row is `(kind, a, b, text, language)`.
+/// who have the addresses, and an id for each address (for the new
+/// people), in one statement (of one text whatever the batch, so prepared
+/// once per connection; every input an array, so that its generic plan
+/// serves every batch instead of one planned per call). Every row is
+/// `(kind, a, b, text, language)`.
 const READ_BATCH: &str = "WITH rate AS ( \
      INSERT INTO form_rate_limits (addr_key, window_start, count) \
      SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) \
@@ -520,7 +522,7 @@ const READ_BATCH: &str = "WITH rate AS ( \
      JOIN people p ON p.id = e.person_id WHERE e.address_key = ANY($5::text[]) \
    UNION ALL \
    SELECT 'id', nextval(pg_get_serial_sequence('people', 'id')), NULL, NULL, NULL \
-     FROM generate_series(1, $6::bigint)";
+     FROM unnest($5::text[])";
 
 /// A row of [`READ_BATCH`].
 type ReadRow = (
@@ -569,7 +571,6 @@ impl SqlConsent<sqlx::Postgres> {
             .bind(keys.iter().map(|(_, _, n)| *n).collect::<Vec<_>>())
             .bind(&form_ids)
             .bind(&addresses)
-            .bind(addresses.len() as i64)
             .fetch_all(&mut *tx)
             .await
             .map_err(storage_error)?;
