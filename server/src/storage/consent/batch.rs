@@ -74,6 +74,32 @@ macro_rules! company_of {
     }};
 }
 
+/// The records of the people `new` (from [`Decided::new_addresses`])
+/// makes, their companies found or created on the way.
+macro_rules! records_of {
+    ($db:ty, $tx:expr, $new:expr, $now:expr) => {{
+        let mut records = Vec::with_capacity($new.len());
+        for (_, s) in &$new {
+            let company_id = company_of!($db, $tx, s, $now);
+            records.push(person_record(s, company_id, $now));
+        }
+        records
+    }};
+}
+
+/// Notes the people just created, with `ids`, as the holders of their
+/// addresses; returns their ids.
+fn adopt(
+    known: &mut HashMap<String, i64>,
+    new: &[(String, &NewSubmission)],
+    ids: &[i64],
+) -> HashSet<i64> {
+    for ((key, _), id) in new.iter().zip(ids) {
+        known.insert(key.clone(), *id);
+    }
+    ids.iter().copied().collect()
+}
+
 /// How many submissions each (address, window) sends in the batch, in a
 /// fixed order (the rows' locks on PostgreSQL are taken in it).
 fn rate_keys(subs: &[NewSubmission]) -> Vec<(&str, i64, i64)> {
@@ -478,16 +504,9 @@ impl SqlConsent<sqlx::Sqlite> {
         // The new people, one per new address (a batch is at most
         // `MAX_BATCH`, well under one chunk of people).
         let new_people = decided.new_addresses(&known);
-        let mut records = Vec::with_capacity(new_people.len());
-        for (_, s) in &new_people {
-            let company_id = company_of!(sqlx::Sqlite, tx, s, now);
-            records.push(person_record(s, company_id, now));
-        }
+        let records = records_of!(sqlx::Sqlite, tx, new_people, now);
         let ids = (*tx).people_rows(&records, now, &mut script).await?;
-        let created: HashSet<i64> = ids.iter().copied().collect();
-        for ((key, _), id) in new_people.iter().zip(&ids) {
-            known.insert(key.clone(), *id);
-        }
+        let created = adopt(&mut known, &new_people, &ids);
 
         let (entries, owners) = decided.entries(&known);
         let head = Self::lock_chain(&mut tx).await?;
@@ -612,20 +631,13 @@ impl SqlConsent<sqlx::Postgres> {
 
         // The new people and the mails, before the chain's lock.
         let new_people = decided.new_addresses(&known);
-        let mut records = Vec::with_capacity(new_people.len());
-        for (_, s) in &new_people {
-            let company_id = company_of!(sqlx::Postgres, tx, s, now);
-            records.push(person_record(s, company_id, now));
-        }
+        let records = records_of!(sqlx::Postgres, tx, new_people, now);
         let ids = spare_ids
             .get(..records.len())
             .ok_or_else(|| super::corrupt("people ids drawn for a batch"))?;
         let names = company_names!(&mut *tx, &records);
         postgres_rows(&mut script, ids, &records, now, &names);
-        let created: HashSet<i64> = ids.iter().copied().collect();
-        for ((key, _), id) in new_people.iter().zip(ids) {
-            known.insert(key.clone(), *id);
-        }
+        let created = adopt(&mut known, &new_people, ids);
         decided.mails(&mut script, &known, &languages, now);
         (*tx).run_script(script).await?;
 
