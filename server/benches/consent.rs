@@ -204,7 +204,9 @@ fn main() {
         println!("| backend | clients | raw INSERT/s | submissions/s | ratio | submission median | submission p95 | raw median |");
         println!("|---|---|---|---|---|---|---|---|");
         let mut serial = 0usize;
-        let client_counts: Vec<usize> = std::env::var("BENCH_CLIENTS").map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect()).unwrap_or_else(|_| vec![1, 8]);
+        let client_counts: Vec<usize> = std::env::var("BENCH_CLIENTS")
+            .map(|v| v.split(',').filter_map(|c| c.trim().parse().ok()).collect())
+            .unwrap_or_else(|_| vec![1, 8]);
         for clients in client_counts {
             let mut rows = Vec::new();
             for run in 0..runs {

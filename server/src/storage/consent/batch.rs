@@ -124,17 +124,16 @@ struct Decided<'a> {
     refunds: Vec<(String, i64, i64)>,
 }
 
-/// `counted`: each (address, window)'s count with this batch's added;
-/// `current`: each open form's current version.
+/// `keys`: [`rate_keys`] of `subs`, as counted; `counted`: each
+/// (address, window)'s count with this batch's added; `current`: each
+/// open form's current version.
 fn decide<'a>(
     subs: &'a [NewSubmission],
+    keys: &[(&str, i64, i64)],
     counted: &HashMap<(String, i64), i64>,
     current: &HashMap<i64, i64>,
 ) -> Decided<'a> {
-    let sent: HashMap<(&str, i64), i64> = rate_keys(subs)
-        .into_iter()
-        .map(|(k, w, n)| ((k, w), n))
-        .collect();
+    let sent: HashMap<(&str, i64), i64> = keys.iter().map(|(k, w, n)| ((*k, *w), *n)).collect();
     // In order, while the address is within its limit.
     let mut seen: HashMap<(&str, i64), i64> = HashMap::new();
     let mut refused: BTreeMap<(String, i64), i64> = BTreeMap::new();
@@ -313,14 +312,17 @@ impl Decided<'_> {
         );
     }
 
-    /// The counts taken off again, as statements of `script`.
-    fn refunds(&self, script: &mut Script) {
+    /// A script that starts by taking the refused submissions off their
+    /// counts again.
+    fn script(&self) -> Script {
+        let mut script = Script::new();
         for (key, window, n) in &self.refunds {
             script.statement(
                 "UPDATE form_rate_limits SET count = count - $1 WHERE addr_key = $2 AND window_start = $3",
                 vec![(*n).into(), key.into(), (*window).into()],
             );
         }
+        script
     }
 
     /// What became of each submission of `subs`, in order.
@@ -353,6 +355,22 @@ impl Decided<'_> {
             })
             .collect()
     }
+}
+
+/// Ends a batch of which nothing is recorded: the counts given back
+/// (`script`, from [`Decided::script`]), committed, and each answer.
+async fn nothing_taken<DB>(
+    mut tx: sqlx::Transaction<'_, DB>,
+    script: Script,
+    decided: &Decided<'_>,
+) -> Result<Vec<Recorded>, StorageError>
+where
+    DB: sqlx::Database,
+    DB::Connection: RunScript,
+{
+    (*tx).run_script(script).await?;
+    tx.commit().await.map_err(storage_error)?;
+    Ok(decided.none_taken())
 }
 
 /// The ledger rows appended, and which taken submission each is of.
@@ -475,13 +493,10 @@ impl SqlConsent<sqlx::Sqlite> {
             .map_err(storage_error)?
             .into_iter()
             .collect();
-        let decided = decide(subs, &counted, &current);
-        let mut script = Script::new();
-        decided.refunds(&mut script);
+        let decided = decide(subs, &keys, &counted, &current);
+        let mut script = decided.script();
         if decided.taken.is_empty() {
-            (*tx).run_script(script).await?;
-            tx.commit().await.map_err(storage_error)?;
-            return Ok(decided.none_taken());
+            return nothing_taken(tx, script, &decided).await;
         }
 
         // Who is known already, by address.
@@ -619,13 +634,10 @@ impl SqlConsent<sqlx::Postgres> {
         // lists' "newest first" is by id); ids left over are a gap in the
         // sequence, as any rolled-back insert leaves.
         spare_ids.sort_unstable();
-        let decided = decide(subs, &counted, &current);
-        let mut script = Script::new();
-        decided.refunds(&mut script);
+        let decided = decide(subs, &keys, &counted, &current);
+        let mut script = decided.script();
         if decided.taken.is_empty() {
-            (*tx).run_script(script).await?;
-            tx.commit().await.map_err(storage_error)?;
-            return Ok(decided.none_taken());
+            return nothing_taken(tx, script, &decided).await;
         }
         let (mut known, languages) = known_people(found);
 
