@@ -289,12 +289,26 @@ impl FormField {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedPurpose {
     pub purpose_id: i64,
+    /// In the form's language.
     pub name: String,
+    /// In the other language, for a mail to a person who reads that one.
+    pub name_other: String,
     pub channel: Channel,
     /// The published text (one version, in the form's language).
     pub text_id: i64,
     pub text: String,
     pub text_sha256: String,
+}
+
+impl OfferedPurpose {
+    /// The purpose's name in `language`, given the form's.
+    pub fn name_in(&self, language: Locale, form_language: Locale) -> &str {
+        if language == form_language || self.name_other.is_empty() {
+            &self.name
+        } else {
+            &self.name_other
+        }
+    }
 }
 
 /// A published form, as the public page shows it.
@@ -903,6 +917,7 @@ mod tests {
                 OfferedPurpose {
                     purpose_id: 3,
                     name: "Lettre".into(),
+                    name_other: "Newsletter".into(),
                     channel: Channel::Email,
                     text_id: 30,
                     text: "t".into(),
@@ -911,6 +926,7 @@ mod tests {
                 OfferedPurpose {
                     purpose_id: 4,
                     name: "Appels".into(),
+                    name_other: "Calls".into(),
                     channel: Channel::Phone,
                     text_id: 40,
                     text: "t".into(),

@@ -15,7 +15,7 @@ use crate::consent::mail;
 use crate::consent::pages::{self, Page};
 use crate::state::AppState;
 use app::domain::Problem;
-use app::domain::consent::PublicForm;
+use app::domain::consent::{OfferedPurpose, PublicForm};
 use app::i18n::{Catalogue, Locale, locale_from_headers};
 use app::server::auth::token::{hash_token, new_token};
 use app::server::storage::{Evidence, LinkState, NewSubmission, OutgoingMail, RateCount, Recorded};
@@ -303,16 +303,21 @@ pub async fn submit_form(
     };
     let (confirm, withdraw) = (new_token(), new_token());
     let base = &state.consent.public_url;
-    let purposes: Vec<String> = form
+    let offered: Vec<&OfferedPurpose> = form
         .purposes
         .iter()
         .filter(|p| submission.purposes.contains(&p.purpose_id))
-        .map(|p| p.name.clone())
         .collect();
     let email = submission.email.to_string();
     // The mail in every language: a person Accord knows gets theirs (the
     // storage reads it in the transaction), anyone else the form's.
     let mail_in = |language: Locale| {
+        // The purposes by their names in the mail's language; the texts
+        // agreed to stay those of the form's, which the ledger names.
+        let purposes: Vec<String> = offered
+            .iter()
+            .map(|p| p.name_in(language, form.language).to_owned())
+            .collect();
         let (subject, body) = mail::confirmation(
             language.t(),
             &organisation,

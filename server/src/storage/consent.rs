@@ -720,6 +720,7 @@ macro_rules! sql_consent {
                     purposes.push(OfferedPurpose {
                         purpose_id: *id,
                         name: get(if draft.language == Locale::Fr { "name_fr" } else { "name_en" })?,
+                        name_other: get(if draft.language == Locale::Fr { "name_en" } else { "name_fr" })?,
                         channel: Channel::parse(&get("channel")?).map_err(|_| corrupt("channel"))?,
                         text_id: text.try_get("text_id").map_err(storage_error)?,
                         text: get("body")?,

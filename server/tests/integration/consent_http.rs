@@ -20,6 +20,7 @@ use server::consent::mail::{Mailer, spawn_delivery};
 on_both_backends!(
     a_visitor_signs_up_confirms_by_mail_and_withdraws,
     bad_submissions_are_explained_and_write_nothing,
+    a_reader_of_the_other_language_gets_the_purposes_named_in_theirs,
 );
 
 pub(crate) fn post(path: &str, body: String, addr: &str) -> Request<Body> {
@@ -503,4 +504,47 @@ async fn purposes_and_forms_are_built_in_settings_and_the_proof_exported(backend
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("still_offered"), "{body}");
+}
+
+/// A person Accord knows as an English reader signs up on a French form:
+/// their mail is in English, and so are the names of the purposes in it.
+async fn a_reader_of_the_other_language_gets_the_purposes_named_in_theirs(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin, purpose, french) = setup(s).await;
+    let mut input = form_input("letter", &[purpose], admin);
+    input.language = "en".into();
+    s.consent
+        .save_form(None, &input.check().unwrap(), admin)
+        .await
+        .unwrap();
+    let english = s.consent.public_form("letter").await.unwrap().unwrap();
+    let app: Router = server::router::build(state(s.clone()));
+    for (slug, form) in [("letter", &english), ("lettre", &french)] {
+        let (status, _, html) = call(
+            &app,
+            post(
+                &format!("/f/{slug}"),
+                filled(
+                    form.version_id,
+                    (purpose, form.purposes[0].text_id),
+                    "tom@example.fr",
+                ),
+                "203.0.113.9:4000",
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+    }
+    let outbox = s.consent.outbox(10).await.unwrap();
+    assert_eq!(outbox.len(), 2);
+    for mail in &outbox {
+        assert!(mail.body.contains("- news by email"), "{}", mail.body);
+        assert!(!mail.body.contains("par email"), "{}", mail.body);
+    }
+    // One person, known from the first form as an English reader.
+    assert_eq!(
+        s.consent.language_of("tom@example.fr").await.unwrap(),
+        Some(Some(Locale::En))
+    );
 }
