@@ -1,6 +1,8 @@
 //! The consents of `accord seed --demo`: two purposes, a public form
 //! offering them, and some of the demo people signed up through it — most
-//! confirmed, a few withdrawn, a few still waiting — recorded through the
+//! confirmed, a few withdrawn, a few still waiting — and a few visitors
+//! the CRM did not know, whom their sign-up creates (source "Web form"),
+//! all recorded through the
 //! same storage calls as real submissions (ledger, links, outbox), so a new
 //! user sees consent histories, a form to try at `/f/newsletter`, and mail
 //! in Settings → Outbox.
@@ -11,6 +13,22 @@ use app::server::storage::{Evidence, NewSubmission, OutgoingMail, RateCount, Sto
 
 /// How many demo people sign up.
 const SIGN_UPS: u32 = 40;
+
+/// Visitors the demo data does not hold: (first name, last name, address).
+const NEWCOMERS: [(&str, &str, &str); 12] = [
+    ("Inès", "Marchand", "ines.marchand@example.org"),
+    ("Hugo", "Lefèvre", "hugo.lefevre@example.org"),
+    ("Maëlle", "Roussel", "maelle.roussel@example.org"),
+    ("Jonas", "Becker", "jonas.becker@example.org"),
+    ("Chloé", "Garnier", "chloe.garnier@example.org"),
+    ("Lucas", "Fontaine", "lucas.fontaine@example.org"),
+    ("Sofia", "Ricci", "sofia.ricci@example.org"),
+    ("Nathan", "Perrin", "nathan.perrin@example.org"),
+    ("Emma", "Janssens", "emma.janssens@example.org"),
+    ("Théo", "Chevalier", "theo.chevalier@example.org"),
+    ("Lina", "Moreau", "lina.moreau@example.org"),
+    ("Oscar", "Lindqvist", "oscar.lindqvist@example.org"),
+];
 
 /// `base`: the address links in the demo's mail start with.
 pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
@@ -119,15 +137,27 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
         .get()
         .await
         .map_err(|e| e.to_string())?;
-    let mut signed_up = 0;
-    for (i, person) in people.iter().enumerate() {
-        let Some(email) = &person.email else { continue };
+    // The people the demo holds, then the newcomers.
+    let visitors: Vec<(String, String, String)> = people
+        .iter()
+        .filter_map(|p| {
+            let email = p.email.clone()?;
+            Some((p.first_name.clone(), p.last_name.clone(), email))
+        })
+        .chain(
+            NEWCOMERS
+                .iter()
+                .map(|(first, last, email)| ((*first).into(), (*last).into(), (*email).into())),
+        )
+        .collect();
+    let (mut signed_up, mut created) = (0, 0);
+    for (i, (first_name, last_name, email)) in visitors.iter().enumerate() {
         let both = i % 3 == 0;
         let value = |name: &str| -> Option<String> {
             match name {
                 "email" => Some(email.clone()),
-                "first_name" => Some(person.first_name.clone()),
-                "last_name" => Some(person.last_name.clone()),
+                "first_name" => Some(first_name.clone()),
+                "last_name" => Some(last_name.clone()),
                 "phone" => Some("+33612345678".into()),
                 "form_version" => Some(form.version_id.to_string()),
                 n if n == app::domain::consent::purpose_input(newsletter) => Some("on".into()),
@@ -186,6 +216,9 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
             .done()
             .ok_or("the demo form changed while it was seeded")?;
         signed_up += 1;
+        if done.created {
+            created += 1;
+        }
         // Most confirm; one in eight never does; one in ten withdraws
         // the newsletter later.
         if i % 8 != 7 {
@@ -202,7 +235,7 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
         }
     }
     crate::startup::announce(&format!(
-        "Demo consents: 2 purposes, the form /f/newsletter, {signed_up} people signed up through it."
+        "Demo consents: 2 purposes, the form /f/newsletter, {signed_up} people signed up through it ({created} of them new)."
     ));
     Ok(())
 }

@@ -736,6 +736,11 @@ async fn the_demo_has_purposes_a_form_and_people_who_signed_up(backend: &str) {
         panic!("intact")
     };
     assert!(rows > 40, "{rows} ledger rows");
+    // Visitors the CRM did not know are among them, created by the form.
+    assert_eq!(
+        crate::support::scalar(&db, "SELECT COUNT(*) FROM people WHERE source = 'form'").await,
+        12
+    );
     let outbox = s.consent.outbox(100).await.unwrap();
     assert!(outbox.len() >= 20);
     assert!(
