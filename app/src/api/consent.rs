@@ -292,7 +292,7 @@ pub async fn get_outbox() -> Result<Vec<OutboxView>, AppError> {
         let mails = context::server_context()?
             .storage
             .consent
-            .outbox(200)
+            .outbox(crate::domain::consent::OUTBOX_SHOWN)
             .await
             .map_err(|e| context::internal("consent.outbox", e))?;
         // The outbox holds addresses and links: reading it is an access

@@ -772,6 +772,9 @@ pub struct FormsView {
     pub me: i64,
 }
 
+/// How many of the newest mails Settings → Outbox lists.
+pub const OUTBOX_SHOWN: i64 = 200;
+
 /// A mail in Settings → Outbox.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxView {

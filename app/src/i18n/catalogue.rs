@@ -634,6 +634,9 @@ pub struct Catalogue {
     pub outbox_sent: fn(&str) -> String,
     pub outbox_waiting: &'static str,
     pub outbox_retrying: fn(i64, &str) -> String,
+    pub outbox_message: &'static str,
+    /// How many messages are listed; `all`: whether that is every one.
+    pub outbox_count: fn(usize, bool) -> String,
     pub person_consents: &'static str,
     pub person_consents_none: &'static str,
     pub person_consent_history: &'static str,

@@ -718,6 +718,12 @@ pub const CATALOGUE: Catalogue = Catalogue {
     outbox_to: "To:",
     outbox_sent: |at: &str| format!("Delivered on {at}."),
     outbox_waiting: "Not sent: waiting for a mail server (SMTP_URL), or about to be sent.",
+    outbox_message: "The message",
+    outbox_count: |n, all| match (n, all) {
+        (1, true) => "One message.".into(),
+        (n, true) => format!("{n} messages, newest first."),
+        (n, false) => format!("The {n} newest messages, newest first."),
+    },
     outbox_retrying: |n, e: &str| format!("Not delivered after {n} attempt(s), will retry: {e}"),
     person_consents: "Consents",
     person_consents_none: "No consent recorded.",

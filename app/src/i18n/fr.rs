@@ -721,6 +721,12 @@ pub const CATALOGUE: Catalogue = Catalogue {
     outbox_to: "À :",
     outbox_sent: |at: &str| format!("Remis le {at}."),
     outbox_waiting: "Non envoyé : en attente d’un serveur de messagerie (SMTP_URL), ou sur le point de l’être.",
+    outbox_message: "Le message",
+    outbox_count: |n, all| match (n, all) {
+        (1, true) => "Un message.".into(),
+        (n, true) => format!("{n} messages, du plus récent au plus ancien."),
+        (n, false) => format!("Les {n} messages les plus récents, du plus récent au plus ancien."),
+    },
     outbox_retrying: |n, e: &str| {
         format!("Non remis après {n} tentative(s), nouvel essai prévu : {e}")
     },

@@ -491,6 +491,12 @@ async fn purposes_and_forms_are_built_in_settings_and_the_proof_exported(backend
         body.contains("paul@example.fr") && body.contains("/c/"),
         "{body}"
     );
+    // Its page: how many, each mail's state, the newest's text unfolded.
+    let (status, _, html) = call(&app, get("/settings/outbox", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("One message."), "{html}");
+    assert!(html.contains("class=\"status waiting\""), "{html}");
+    assert!(html.contains("<details open"), "{html}");
 
     // Archiving the purpose while the form offers it is refused.
     let (status, _, body) = call(
