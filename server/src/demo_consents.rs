@@ -2,10 +2,9 @@
 //! offering them, and some of the demo people signed up through it — most
 //! confirmed, a few withdrawn, a few still waiting — and a few visitors
 //! the CRM did not know, whom their sign-up creates (source "Web form"),
-//! all recorded through the
-//! same storage calls as real submissions (ledger, links, outbox), so a new
-//! user sees consent histories, a form to try at `/f/newsletter`, and mail
-//! in Settings → Outbox.
+//! all recorded through the same storage calls as real submissions
+//! (ledger, links, outbox), so a new user sees consent histories, a form
+//! to try at `/f/newsletter`, and mail in Settings → Outbox.
 
 use app::domain::consent::{FormInput, PurposeInput};
 use app::server::auth::token::{hash_token, new_token};
@@ -178,7 +177,7 @@ pub async fn seed(storage: &Storage, base: &str) -> Result<(), String> {
             .purposes
             .iter()
             .filter(|p| submission.purposes.contains(&p.purpose_id))
-            .map(|p| p.name.clone())
+            .map(|p| p.name(form.language).to_owned())
             .collect();
         let (subject, body) = crate::consent::mail::confirmation(
             form.language.t(),

@@ -289,10 +289,10 @@ impl FormField {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfferedPurpose {
     pub purpose_id: i64,
-    /// In the form's language.
-    pub name: String,
-    /// In the other language, for a mail to a person who reads that one.
-    pub name_other: String,
+    /// Both names: the page shows the form's language, a mail the
+    /// reader's.
+    pub name_en: String,
+    pub name_fr: String,
     pub channel: Channel,
     /// The published text (one version, in the form's language).
     pub text_id: i64,
@@ -301,12 +301,10 @@ pub struct OfferedPurpose {
 }
 
 impl OfferedPurpose {
-    /// The purpose's name in `language`, given the form's.
-    pub fn name_in(&self, language: Locale, form_language: Locale) -> &str {
-        if language == form_language || self.name_other.is_empty() {
-            &self.name
-        } else {
-            &self.name_other
+    pub fn name(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::En => &self.name_en,
+            Locale::Fr => &self.name_fr,
         }
     }
 }
@@ -919,8 +917,8 @@ mod tests {
             purposes: vec![
                 OfferedPurpose {
                     purpose_id: 3,
-                    name: "Lettre".into(),
-                    name_other: "Newsletter".into(),
+                    name_en: "Newsletter".into(),
+                    name_fr: "Lettre".into(),
                     channel: Channel::Email,
                     text_id: 30,
                     text: "t".into(),
@@ -928,8 +926,8 @@ mod tests {
                 },
                 OfferedPurpose {
                     purpose_id: 4,
-                    name: "Appels".into(),
-                    name_other: "Calls".into(),
+                    name_en: "Calls".into(),
+                    name_fr: "Appels".into(),
                     channel: Channel::Phone,
                     text_id: 40,
                     text: "t".into(),

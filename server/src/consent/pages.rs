@@ -191,7 +191,7 @@ pub fn form(
              <label for=\"{name}\"><strong>{}</strong> <span class=\"channel\">({})</span><span class=\"text\">{}</span></label>\
              <input type=\"hidden\" name=\"{}\" value=\"{}\"></div>",
             if ticked(&name) { " checked" } else { "" },
-            esc(&purpose.name),
+            esc(purpose.name(form.language)),
             esc(purpose.channel.label(t)),
             esc(&purpose.text).replace('\n', "<br>"),
             text_input(purpose.purpose_id),

@@ -316,7 +316,7 @@ pub async fn submit_form(
         // agreed to stay those of the form's, which the ledger names.
         let purposes: Vec<String> = offered
             .iter()
-            .map(|p| p.name_in(language, form.language).to_owned())
+            .map(|p| p.name(language).to_owned())
             .collect();
         let (subject, body) = mail::confirmation(
             language.t(),

@@ -719,8 +719,8 @@ macro_rules! sql_consent {
                     let get = |name: &str| -> Result<String, StorageError> { text.try_get(name).map_err(storage_error) };
                     purposes.push(OfferedPurpose {
                         purpose_id: *id,
-                        name: get(if draft.language == Locale::Fr { "name_fr" } else { "name_en" })?,
-                        name_other: get(if draft.language == Locale::Fr { "name_en" } else { "name_fr" })?,
+                        name_en: get("name_en")?,
+                        name_fr: get("name_fr")?,
                         channel: Channel::parse(&get("channel")?).map_err(|_| corrupt("channel"))?,
                         text_id: text.try_get("text_id").map_err(storage_error)?,
                         text: get("body")?,
