@@ -12,6 +12,7 @@ use crate::consent::chain::{
     canonical_time, evidence_digest, row_hash, sha256_hex, truncate_address,
 };
 use crate::storage::people::ROWS_PER_STATEMENT;
+use crate::storage::people_rows::in_list;
 use crate::storage::rows::is_unique_violation;
 use crate::storage::script::{RunScript, Script};
 use crate::storage::storage_error;
@@ -116,6 +117,17 @@ const FORM_COLUMNS: &str = "f.id AS form_id, f.slug, f.owner_id, f.frame_ancesto
      v.version, v.language, v.title, v.intro, v.thanks, v.privacy_url, v.fields, v.purposes";
 
 mod batch;
+
+/// A ledger row as confirming or expiring it needs it, with the current
+/// state of its person's consent to its purpose.
+struct LedgerWithState {
+    person_id: i64,
+    purpose_id: i64,
+    channel: String,
+    text_sha256: String,
+    form_version_id: Option<i64>,
+    status: ConsentStatus,
+}
 
 macro_rules! sql_consent {
     ($db:ty) => {
@@ -784,30 +796,20 @@ macro_rules! sql_consent {
                     .map_err(storage_error)?;
                 // Only what is still pending: a consent withdrawn since, or
                 // confirmed through another mail, stays as it is.
-                let mut entries = Vec::new();
-                for id in ids(&ledger_ids) {
-                    let row = sqlx::query(
-                        "SELECT l.purpose_id, l.channel, l.text_sha256, l.form_version_id, s.status \
-                         FROM consent_ledger l JOIN consent_state s ON s.person_id = l.person_id AND s.purpose_id = l.purpose_id \
-                         WHERE l.id = $1",
-                    )
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await
-                    .map_err(storage_error)?;
-                    let Some(row) = row else { continue };
-                    if row.try_get::<String, _>("status").map_err(storage_error)? != ConsentStatus::Pending.key() {
-                        continue;
-                    }
-                    entries.push(Entry {
+                let rows = ledger_with_state(&mut *tx, &ids(&ledger_ids)).await?;
+                let entries: Vec<Entry> = ids(&ledger_ids)
+                    .iter()
+                    .filter_map(|id| rows.get(id))
+                    .filter(|row| row.status == ConsentStatus::Pending)
+                    .map(|row| Entry {
                         person_id: *person_id,
-                        purpose_id: row.try_get("purpose_id").map_err(storage_error)?,
-                        channel: row.try_get("channel").map_err(storage_error)?,
+                        purpose_id: row.purpose_id,
+                        channel: row.channel.clone(),
                         event: ConsentEvent::Confirmed,
-                        text_sha256: row.try_get("text_sha256").map_err(storage_error)?,
-                        form_version_id: row.try_get("form_version_id").map_err(storage_error)?,
-                    });
-                }
+                        text_sha256: row.text_sha256.clone(),
+                        form_version_id: row.form_version_id,
+                    })
+                    .collect();
                 Self::append(&mut tx, head, &with(&entries, evidence), now).await?;
                 sqlx::query("UPDATE consent_tokens SET used_at = $1 WHERE token_hash = $2")
                     .bind(now)
@@ -1050,40 +1052,34 @@ macro_rules! sql_consent {
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(storage_error)?;
-                let mut entries = Vec::new();
-                for (hash, ledger_ids) in &links {
-                    for id in ids(ledger_ids) {
-                        let row: Option<(i64, i64, String, String, Option<i64>, String)> = sqlx::query_as(
-                            "SELECT l.person_id, l.purpose_id, l.channel, l.text_sha256, l.form_version_id, s.status \
-                             FROM consent_ledger l JOIN consent_state s ON s.person_id = l.person_id AND s.purpose_id = l.purpose_id \
-                             WHERE l.id = $1",
-                        )
-                        .bind(id)
-                        .fetch_optional(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
-                        if let Some((person_id, purpose_id, channel, text_sha256, form_version_id, status)) = row {
-                            if status == ConsentStatus::Pending.key()
-                                && !entries.iter().any(|e: &Entry| e.person_id == person_id && e.purpose_id == purpose_id)
-                            {
-                                entries.push(Entry {
-                                    person_id,
-                                    purpose_id,
-                                    channel,
-                                    event: ConsentEvent::Expired,
-                                    text_sha256,
-                                    form_version_id,
-                                });
-                            }
-                        }
+                let all: Vec<i64> = links.iter().flat_map(|(_, ledger_ids)| ids(ledger_ids)).collect();
+                let rows = ledger_with_state(&mut *tx, &all).await?;
+                let mut entries: Vec<Entry> = Vec::new();
+                for row in all.iter().filter_map(|id| rows.get(id)) {
+                    if row.status == ConsentStatus::Pending
+                        && !entries.iter().any(|e| e.person_id == row.person_id && e.purpose_id == row.purpose_id)
+                    {
+                        entries.push(Entry {
+                            person_id: row.person_id,
+                            purpose_id: row.purpose_id,
+                            channel: row.channel.clone(),
+                            event: ConsentEvent::Expired,
+                            text_sha256: row.text_sha256.clone(),
+                            form_version_id: row.form_version_id,
+                        });
                     }
-                    // Spent: its state reads "expired" from now on.
-                    sqlx::query("UPDATE consent_tokens SET used_at = $1 WHERE token_hash = $2")
-                        .bind(now)
-                        .bind(hash)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(storage_error)?;
+                }
+                // Spent: their state reads "expired" from now on.
+                for chunk in links.chunks(ROWS_PER_STATEMENT) {
+                    let sql = format!(
+                        "UPDATE consent_tokens SET used_at = $1 WHERE token_hash IN ({})",
+                        (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                    );
+                    let mut query = sqlx::query(&sql).bind(now);
+                    for (hash, _) in chunk {
+                        query = query.bind(hash);
+                    }
+                    query.execute(&mut *tx).await.map_err(storage_error)?;
                 }
                 let evidence = Evidence { source_addr: String::new(), user_agent: "accord".into() };
                 Self::append(&mut tx, head, &with(&entries, &evidence), now).await?;
@@ -1217,6 +1213,36 @@ macro_rules! sql_consent {
             }
         }
 
+        /// The ledger rows `ids`, each with its purpose's current state
+        /// for its person, by id: one statement per `ROWS_PER_STATEMENT`
+        /// ids rather than one per row (expiry reads up to a thousand
+        /// links at once, under the chain's lock).
+        async fn ledger_with_state(
+            conn: &mut <$db as Database>::Connection,
+            ids: &[i64],
+        ) -> Result<HashMap<i64, LedgerWithState>, StorageError> {
+            let mut found = HashMap::with_capacity(ids.len());
+            for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+                let sql = format!(
+                    "SELECT l.id, l.person_id, l.purpose_id, l.channel, l.text_sha256, l.form_version_id, s.status \
+                     FROM consent_ledger l JOIN consent_state s ON s.person_id = l.person_id AND s.purpose_id = l.purpose_id \
+                     WHERE l.id IN ({})",
+                    in_list(chunk.len())
+                );
+                let mut query = sqlx::query_as::<_, (i64, i64, i64, String, String, Option<i64>, String)>(&sql);
+                for id in chunk {
+                    query = query.bind(*id);
+                }
+                for (id, person_id, purpose_id, channel, text_sha256, form_version_id, status) in
+                    query.fetch_all(&mut *conn).await.map_err(storage_error)?
+                {
+                    let status = ConsentStatus::parse(&status).map_err(|_| corrupt("consent_state.status"))?;
+                    found.insert(id, LedgerWithState { person_id, purpose_id, channel, text_sha256, form_version_id, status });
+                }
+            }
+            Ok(found)
+        }
+
         /// A link's state as of `now`, read on any connection.
         async fn link_state(
             conn: &mut <$db as Database>::Connection,
@@ -1245,17 +1271,18 @@ macro_rules! sql_consent {
             }
             let language = language.and_then(|l| Locale::from_tag(&l)).unwrap_or_default();
             let name = if language == Locale::Fr { "p.name_fr" } else { "p.name_en" };
-            let mut purposes = Vec::new();
-            for id in ids(&ledger_ids) {
-                let found: Option<(i64, String)> = sqlx::query_as(&format!(
-                    "SELECT p.id, {name} FROM consent_ledger l JOIN consent_purposes p ON p.id = l.purpose_id WHERE l.id = $1"
-                ))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(storage_error)?;
-                purposes.extend(found);
+            let ledger_ids = ids(&ledger_ids);
+            let sql = format!(
+                "SELECT p.id, {name} FROM consent_ledger l JOIN consent_purposes p ON p.id = l.purpose_id \
+                 WHERE l.id IN ({}) ORDER BY l.id",
+                in_list(ledger_ids.len())
+            );
+            let mut query = sqlx::query_as::<_, (i64, String)>(&sql);
+            for id in &ledger_ids {
+                query = query.bind(*id);
             }
+            let purposes =
+                if ledger_ids.is_empty() { Vec::new() } else { query.fetch_all(&mut *conn).await.map_err(storage_error)? };
             Ok(LinkState::Valid { person_id, purposes, language })
         }
     };

@@ -19,6 +19,7 @@ on_both_backends!(
     a_submission_is_pending_until_confirmed_then_withdrawn,
     the_ledger_refuses_changes_and_verify_finds_a_flipped_byte,
     links_and_pending_consents_expire,
+    expiry_takes_many_links_at_once_and_spares_what_was_confirmed,
     the_outbox_hands_each_mail_out_once,
 );
 
@@ -497,6 +498,94 @@ async fn the_ledger_refuses_changes_and_verify_finds_a_flipped_byte(backend: &st
             reason: "its content does not match its hash".into()
         }
     );
+}
+
+/// Expiry reads every link's ledger rows together: each pending
+/// consent expires once (two late links of one person, one row), and a
+/// consent confirmed through a later mail stays given.
+async fn expiry_takes_many_links_at_once_and_spares_what_was_confirmed(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let (admin, first, _) = setup(s).await;
+    let second = s
+        .consent
+        .save_purpose(
+            None,
+            &purpose_input("offers", "email").check().unwrap(),
+            admin,
+        )
+        .await
+        .unwrap();
+    s.consent
+        .save_form(
+            Some(
+                s.consent
+                    .public_form("lettre")
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .form_id,
+            ),
+            &form_input("lettre", &[first, second], admin)
+                .check()
+                .unwrap(),
+            admin,
+        )
+        .await
+        .unwrap();
+    let form = s.consent.public_form("lettre").await.unwrap().unwrap();
+    assert_eq!(form.purposes.len(), 2);
+    let late = Duration::seconds(-1);
+    let mut people = Vec::new();
+    for email in [
+        "ann@example.fr",
+        "ann@example.fr",
+        "bob@example.fr",
+        "cy@example.fr",
+    ] {
+        let (new, _, _) = submission(&form, email, late);
+        people.push(
+            s.consent
+                .submit(&new)
+                .await
+                .unwrap()
+                .done()
+                .unwrap()
+                .person_id,
+        );
+    }
+    assert_eq!(people[0], people[1], "one person for one address");
+    // Cy confirms through a mail of their own, still valid.
+    let (new, confirm, _) = submission(&form, "cy@example.fr", Duration::days(7));
+    s.consent.submit(&new).await.unwrap().done().unwrap();
+    assert!(matches!(
+        s.consent
+            .confirm(&hash_token(&confirm), &Evidence::default())
+            .await
+            .unwrap(),
+        LinkState::Valid { .. }
+    ));
+
+    // Ann's and Bob's two purposes; nothing of Cy's.
+    assert_eq!(s.consent.expire_pending(Utc::now()).await.unwrap(), 4);
+    assert_eq!(
+        s.consent.expire_pending(Utc::now()).await.unwrap(),
+        0,
+        "once"
+    );
+    for (person, expected) in [
+        (people[0], ConsentStatus::Expired),
+        (people[2], ConsentStatus::Expired),
+        (people[3], ConsentStatus::Given),
+    ] {
+        let (now, _) = s.consent.of_person(person, Locale::En).await.unwrap();
+        assert_eq!(now.len(), 2);
+        assert!(now.iter().all(|c| c.status == expected), "{now:?}");
+    }
+    assert!(matches!(
+        verify(s.consent.as_ref()).await.unwrap(),
+        Verdict::Intact { .. }
+    ));
 }
 
 async fn links_and_pending_consents_expire(backend: &str) {

@@ -143,3 +143,40 @@ fn sqlite_synchronous_is_configurable() {
         assert_eq!(sync, 1, "NORMAL");
     });
 }
+
+/// PostgreSQL-only: a pooled connection is not pinged on every use (one
+/// round trip less per transaction), but one that sat idle is checked
+/// first, so connections the server dropped meanwhile (a restart, an
+/// idle timeout) are replaced instead of failing the next request.
+#[test]
+fn postgres_connections_dropped_by_the_server_while_idle_are_replaced() {
+    crate::support::run(async {
+        let url = crate::support::fresh_postgres_database().await;
+        let database = url.rsplit('/').next().unwrap().to_string();
+        let storage = server::storage::postgres::open(&url, &settings())
+            .await
+            .unwrap();
+        storage.organisation.get().await.unwrap();
+
+        let admin = sqlx::PgPool::connect(&crate::support::postgres_admin_url())
+            .await
+            .unwrap();
+        let ended: Vec<bool> = sqlx::query_scalar(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1",
+        )
+        .bind(&database)
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+        assert!(!ended.is_empty(), "the pool had connections to end");
+
+        // Longer than the idle time after which a connection is checked.
+        tokio::time::sleep(std::time::Duration::from_millis(1_300)).await;
+        for _ in 0..3 {
+            assert_eq!(
+                storage.organisation.get().await.unwrap().name.as_str(),
+                "My organisation"
+            );
+        }
+    });
+}

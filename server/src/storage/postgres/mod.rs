@@ -32,6 +32,9 @@ pub async fn migrate(pool: &PgPool) -> Result<(), OpenError> {
         .map_err(|e| OpenError::Migration(e.to_string()))
 }
 
+/// How long a pooled connection may sit idle before it is checked.
+const STALE_AFTER: Duration = Duration::from_secs(1);
+
 /// Opens a connection pool, with an operator-readable error if the server
 /// cannot be reached or refuses us.
 pub async fn connect(url: &str, settings: &PoolSettings) -> Result<PgPool, OpenError> {
@@ -47,6 +50,19 @@ pub async fn connect(url: &str, settings: &PoolSettings) -> Result<PgPool, OpenE
     let pool = PgPoolOptions::new()
         .max_connections(settings.max_connections)
         .acquire_timeout(Duration::from_secs(5))
+        // A connection idle for a while is pinged before use (the server
+        // may have restarted or dropped it); one in steady use is not:
+        // sqlx's default pings on every acquire, one more round trip for
+        // every transaction (BENCHMARKS.md, "Consent form submissions").
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= STALE_AFTER {
+                    sqlx::Connection::ping(conn).await?;
+                }
+                Ok(true)
+            })
+        })
         .connect_with(options)
         .await
         .map_err(|e| OpenError::Postgres(describe_connect_error(&target, &e)))?;

@@ -105,6 +105,10 @@ pub async fn connect(path: &Path, settings: &PoolSettings) -> Result<SqlitePool,
         .synchronous(synchronous);
     SqlitePoolOptions::new()
         .max_connections(settings.max_connections)
+        // sqlx pings a connection on every acquire by default: a trip to
+        // its worker thread that checks nothing for a local file, paid by
+        // every query.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|e| {
