@@ -561,6 +561,15 @@ pub async fn run(storage: &Storage, plan: Plan, seed: u64) -> Result<(), String>
 }
 
 /// What deals are about.
+/// Where seeded deals came from.
+const DEAL_ORIGINS: &[&str] = &[
+    "Site web",
+    "Recommandation",
+    "Salon professionnel",
+    "Appel entrant",
+    "Partenaire",
+];
+
 const DEAL_SUBJECTS: &[&str] = &[
     "Licences annuelles",
     "Renouvellement",
@@ -643,7 +652,10 @@ async fn deals(
                     company_id,
                     owner_id: owner.id,
                     team_id: (!teams.is_empty()).then(|| teams[rng.below(teams.len())]),
-                    source: "seed".into(),
+                    // Where the deal came from, as a salesperson types it;
+                    // from the amount, so that the random sequence (and
+                    // with it every other figure of a seed) stays the same.
+                    source: DEAL_ORIGINS[amount % DEAL_ORIGINS.len()].into(),
                     expected_close: Some(
                         today + chrono::Duration::days(rng.below(180) as i64 - 30),
                     ),

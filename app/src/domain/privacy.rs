@@ -198,7 +198,7 @@ pub fn field_label(t: &Catalogue, key: &str) -> &'static str {
         "person.company" => t.company_of_person,
         "person.status" => t.person_status,
         "person.email" | "person.email_kind" => t.person_email,
-        "person.phone" => t.person_phone,
+        "person.phone" => t.person_phone_fact,
         "person.team" => t.person_team,
         _ => t.requests_other_field,
     }

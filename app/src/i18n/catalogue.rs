@@ -145,6 +145,10 @@ pub struct Catalogue {
     pub person_email: &'static str,
     pub person_email_kind_name: fn(crate::domain::EmailKind) -> &'static str,
     pub person_phone: &'static str,
+    /// The phone's name where it is shown, not asked.
+    pub person_phone_fact: &'static str,
+    /// The heading of a person's addresses, phones, owner and team.
+    pub person_contact_details: &'static str,
     pub person_owner: &'static str,
     pub person_team: &'static str,
     pub person_no_team: &'static str,
@@ -155,6 +159,7 @@ pub struct Catalogue {
     pub person_entered_by: &'static str,
     pub person_supplier: &'static str,
     pub person_contract: &'static str,
+    pub person_contract_fact: &'static str,
     pub person_basis_prospecting: &'static str,
     pub person_basis_help: &'static str,
     pub person_choose: &'static str,
@@ -323,6 +328,8 @@ pub struct Catalogue {
     pub board_apply: &'static str,
     pub board_count: fn(i64) -> String,
     pub board_weighted: &'static str,
+    /// A deal's amount times its probability, as a label of its own.
+    pub deal_weighted: &'static str,
     pub board_empty_column: &'static str,
     pub board_more: &'static str,
     pub board_probability: fn(u8) -> String,

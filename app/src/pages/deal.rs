@@ -127,7 +127,7 @@ fn DealView(
                 <dt>{t.deal_amount_label}</dt><dd>{amount}</dd>
                 <dt>{t.deal_probability}</dt>
                 <dd>{(t.board_probability)(deal.probability)} {default_probability.map(|d| format!(" ({d})"))}</dd>
-                <dt>{t.board_weighted}</dt><dd>{weighted}</dd>
+                <dt>{t.deal_weighted}</dt><dd>{weighted}</dd>
                 <dt>{t.deal_expected}</dt><dd>{deal.expected_close.clone().unwrap_or_else(|| "—".into())}</dd>
                 {closed.then(|| view! { <dt>{t.board_closed_on}</dt><dd>{deal.closed_on.clone().unwrap_or_else(|| "—".into())}</dd> })}
                 {(!deal.lost_reason.is_empty()).then(|| view! { <dt>{t.deal_lost_reason}</dt><dd>{deal.lost_reason.clone()}</dd> })}

@@ -298,7 +298,7 @@ fn LeadView(lead: LeadDetail) -> impl IntoView {
             <h2 id="lead-facts">{t.person_provenance}</h2>
             <dl class="facts">
                 {(!lead.email.is_empty()).then(|| view! { <dt>{t.email_label}</dt><dd>{lead.email.clone()}</dd> })}
-                {(!lead.phone.is_empty()).then(|| view! { <dt>{t.person_phone}</dt><dd>{lead.phone.clone()}</dd> })}
+                {(!lead.phone.is_empty()).then(|| view! { <dt>{t.person_phone_fact}</dt><dd>{lead.phone.clone()}</dd> })}
                 <dt>{t.person_kind}</dt><dd>{(t.person_kind_name)(lead.kind)}</dd>
                 <dt>{t.person_source}</dt><dd>{(t.person_source_name)(s.source)}</dd>
                 <dt>{t.person_collected_at}</dt><dd>{day(&lead.collected_at)}</dd>

@@ -186,7 +186,7 @@ fn PeopleTable(
                                     <td><input type="checkbox" name=format!("ids[{row}]") value=p.id.to_string()
                                         aria-label=(t.people_select_one)(&name)/></td>
                                 })}
-                                <td><a href=format!("/contacts/{}", p.id)>{name.clone()}</a></td>
+                                <td class="name"><a href=format!("/contacts/{}", p.id)>{name.clone()}</a></td>
                                 {cells}
                             </tr>
                         }

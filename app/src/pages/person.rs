@@ -99,18 +99,21 @@ fn PersonView(
         {person.rectification.clone().map(|details| view! {
             <p class="notice" role="note">{(t.person_rectification_open)(&details)}</p>
         })}
-        {(person.may_edit || person.rectification.is_some()).then(|| view! {
-            <p><a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a></p>
-        })}
-        <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms suppressed=person.suppressed may_restrict=person.may_restrict/>
+        <PersonRights person_id restricted_ms=person.restricted_ms objected_ms=person.objected_ms suppressed=person.suppressed/>
+        <div class="actions record-actions">
+            {(person.may_edit || person.rectification.is_some()).then(|| view! {
+                <a class="button" href=format!("/contacts/{}/edit", person.id)>{t.person_edit}</a>
+            })}
+            {person.may_restrict.then(|| view! { <RestrictButton person_id restricted=person.restricted_ms.is_some()/> })}
+        </div>
         <section class="card wide" aria-labelledby="contact-title">
-            <h2 id="contact-title">{t.email_label}</h2>
+            <h2 id="contact-title">{t.person_contact_details}</h2>
             <dl class="facts">
                 {person.emails.into_iter().map(|(a, k)| view! {
                     <dt>{t.email_label}</dt><dd>{a} " (" {(t.person_email_kind_name)(k)} ")"</dd>
                 }).collect_view()}
                 {person.phones.into_iter().map(|n| view! {
-                    <dt>{t.person_phone}</dt><dd>{n}</dd>
+                    <dt>{t.person_phone_fact}</dt><dd>{n}</dd>
                 }).collect_view()}
                 {person.company.map(|(id, name)| view! {
                     <dt>{t.company_of_person}</dt><dd><a href=format!("/companies/{id}")>{name}</a></dd>
@@ -129,7 +132,7 @@ fn PersonView(
                 <dt>{t.person_collected_at}</dt><dd>{day(&person.collected_at)}</dd>
                 <dt>{t.person_entered_by}</dt><dd>{person.entered_by_name.unwrap_or_else(|| "—".into())}</dd>
                 {(!person.supplier.is_empty()).then(|| view! { <dt>{t.person_supplier}</dt><dd>{person.supplier.clone()}</dd> })}
-                {(!person.contract_ref.is_empty()).then(|| view! { <dt>{t.person_contract}</dt><dd>{person.contract_ref.clone()}</dd> })}
+                {(!person.contract_ref.is_empty()).then(|| view! { <dt>{t.person_contract_fact}</dt><dd>{person.contract_ref.clone()}</dd> })}
             </dl>
             <h3>{t.person_legal_bases}</h3>
             <dl class="facts">
@@ -144,38 +147,46 @@ fn PersonView(
     }
 }
 
-/// Where the person's rights stand: a restriction (with, for the DPO,
-/// the button to lift it, or to restrict), an objection.
+/// Where the person's rights stand: a restriction, an objection, a
+/// suppression.
 #[component]
 fn PersonRights(
     person_id: i64,
     restricted_ms: Option<i64>,
     objected_ms: Option<i64>,
     suppressed: bool,
-    may_restrict: bool,
 ) -> impl IntoView {
-    use crate::api::privacy::{SetRestriction, restriction_form};
+    use crate::api::privacy::restriction_form;
     use crate::pages::form_outcome::{form_outcome, general_message};
-    use leptos::server_fn::ServerFn;
     let t = use_t();
     let on = |ms: i64| {
         chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms)
             .map(|a| day(&a))
             .unwrap_or_default()
     };
+    // The restriction button's outcome, shown with the notices above it.
     let outcome = form_outcome(&restriction_form(person_id));
     view! {
+        {general_message(t, &outcome)}
         {restricted_ms.map(|ms| view! { <p class="notice restricted" role="note">{(t.person_restricted)(&on(ms))}</p> })}
         {objected_ms.map(|ms| view! { <p class="notice" role="note">{(t.person_objected)(&on(ms))}</p> })}
         {(suppressed && objected_ms.is_none()).then(|| view! { <p class="notice restricted" role="note">{t.person_suppressed}</p> })}
-        {may_restrict.then(|| view! {
-            {general_message(t, &outcome)}
-            <form method="post" action=SetRestriction::PATH>
-                <input type="hidden" name="person_id" value=person_id.to_string()/>
-                <input type="hidden" name="restrict" value=restricted_ms.is_none().to_string()/>
-                <button type="submit">{if restricted_ms.is_some() { t.person_lift_restriction } else { t.person_restrict }}</button>
-            </form>
-        })}
+    }
+}
+
+/// For the DPO: the button that restricts processing, or lifts the
+/// restriction (a plain form: it works without JavaScript).
+#[component]
+fn RestrictButton(person_id: i64, restricted: bool) -> impl IntoView {
+    use crate::api::privacy::SetRestriction;
+    use leptos::server_fn::ServerFn;
+    let t = use_t();
+    view! {
+        <form method="post" action=SetRestriction::PATH>
+            <input type="hidden" name="person_id" value=person_id.to_string()/>
+            <input type="hidden" name="restrict" value=(!restricted).to_string()/>
+            <button type="submit">{if restricted { t.person_lift_restriction } else { t.person_restrict }}</button>
+        </form>
     }
 }
 

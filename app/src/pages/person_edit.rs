@@ -89,7 +89,7 @@ fn EditForm(person: PersonDetail, teams: Vec<(i64, String)>) -> impl IntoView {
                     <dt>{t.person_status}</dt><dd>{(t.person_status_name)(person.status)}</dd>
                     <dt>{t.person_job_title}</dt><dd>{person.job_title.clone()}</dd>
                     <dt>{t.email_label}</dt><dd>{person.emails.first().map(|(a, _)| a.clone()).unwrap_or_default()}</dd>
-                    <dt>{t.person_phone}</dt><dd>{person.phones.first().cloned().unwrap_or_default()}</dd>
+                    <dt>{t.person_phone_fact}</dt><dd>{person.phones.first().cloned().unwrap_or_default()}</dd>
                     <dt>{t.company_of_person}</dt><dd>{person.company.as_ref().map(|(_, n)| n.clone()).unwrap_or_default()}</dd>
                 </dl>
                 <p class="help">{t.person_your_version_help}</p>

@@ -309,6 +309,13 @@ async fn sales_open_their_teams_people_and_are_refused_the_others(backend: &str)
     let (code, _, body) = call(&app, get(&format!("/contacts/{ours}"), Some(&sales))).await;
     assert_eq!(code, StatusCode::OK);
     assert!(body.contains("Hélène Northern") && body.contains("Legitimate interest"));
+    // A record names its facts as facts: no "(optional)" of the forms.
+    assert!(
+        body.contains("<h2 id=\"contact-title\">Contact details</h2>")
+            && body.contains("<dt>Phone</dt><dd>+33612345678</dd>")
+            && !body.contains("(optional)"),
+        "{body}"
+    );
     let (code, _, _) = call(&app, get("/contacts/999999", Some(&sales))).await;
     assert_eq!(code, StatusCode::NOT_FOUND);
 
