@@ -240,7 +240,7 @@ macro_rules! sql_consent {
                 for chunk in people.chunks(ROWS_PER_STATEMENT) {
                     let sql = format!(
                         "SELECT person_id, purpose_id, status FROM consent_state WHERE person_id IN ({})",
-                        (1..=chunk.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                        in_list(chunk.len())
                     );
                     let mut query = sqlx::query_as::<_, (i64, i64, String)>(&sql);
                     for id in chunk {
@@ -796,8 +796,9 @@ macro_rules! sql_consent {
                     .map_err(storage_error)?;
                 // Only what is still pending: a consent withdrawn since, or
                 // confirmed through another mail, stays as it is.
-                let rows = ledger_with_state(&mut *tx, &ids(&ledger_ids)).await?;
-                let entries: Vec<Entry> = ids(&ledger_ids)
+                let ledger_ids = ids(&ledger_ids);
+                let rows = ledger_with_state(&mut *tx, &ledger_ids).await?;
+                let entries: Vec<Entry> = ledger_ids
                     .iter()
                     .filter_map(|id| rows.get(id))
                     .filter(|row| row.status == ConsentStatus::Pending)
@@ -1072,14 +1073,15 @@ macro_rules! sql_consent {
                 // Spent: their state reads "expired" from now on.
                 for chunk in links.chunks(ROWS_PER_STATEMENT) {
                     let sql = format!(
-                        "UPDATE consent_tokens SET used_at = $1 WHERE token_hash IN ({})",
-                        (2..chunk.len() + 2).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                        "UPDATE consent_tokens SET used_at = ${} WHERE token_hash IN ({})",
+                        chunk.len() + 1,
+                        in_list(chunk.len())
                     );
-                    let mut query = sqlx::query(&sql).bind(now);
+                    let mut query = sqlx::query(&sql);
                     for (hash, _) in chunk {
                         query = query.bind(hash);
                     }
-                    query.execute(&mut *tx).await.map_err(storage_error)?;
+                    query.bind(now).execute(&mut *tx).await.map_err(storage_error)?;
                 }
                 let evidence = Evidence { source_addr: String::new(), user_agent: "accord".into() };
                 Self::append(&mut tx, head, &with(&entries, &evidence), now).await?;
