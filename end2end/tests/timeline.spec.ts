@@ -41,6 +41,43 @@ test.describe('companies and timelines @nojs', () => {
     await expect(page.locator('.lede')).toContainText('Brewer');
   });
 
+  test('a company is edited from its page, and its people are found by its new name', async ({ page }, testInfo) => {
+    const project = testInfo.project.name;
+    await signIn(page, SALES, '/companies/new');
+    await page.getByLabel('Company name').fill(`Forge ${project}`);
+    await page.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([page.waitForURL(/\/companies\/\d+$/), page.getByRole('button', { name: 'Save the company' }).click()]);
+    const companyUrl = page.url();
+    await page.goto('/contacts/new');
+    await page.getByLabel('Last name').fill(`Smith-${project}`);
+    await page.getByLabel('Company').fill(`Forge ${project}`);
+    await page.getByLabel('Team').selectOption({ label: 'North' });
+    await Promise.all([page.waitForURL(/\/contacts\/\d+$/), page.getByRole('button', { name: 'Save the person' }).click()]);
+
+    await page.goto(companyUrl);
+    await Promise.all([page.waitForURL(/\/edit$/), page.getByRole('link', { name: 'Edit', exact: true }).click()]);
+    await expect(page.getByLabel('Company name')).toHaveValue(`Forge ${project}`);
+    await page.getByLabel('Company name').fill(`Fonderie ${project}`);
+    await page.getByLabel('Sector').fill('Métallurgie');
+    await page.getByLabel('Web domain').fill('not a domain');
+    // A bad field: said next to it, everything typed kept, nothing saved.
+    await page.getByRole('button', { name: 'Save the changes' }).click();
+    await expect(page.getByLabel('Web domain')).toHaveAttribute('aria-invalid', 'true');
+    await expect(page.getByLabel('Sector')).toHaveValue('Métallurgie');
+    await expect(page.getByLabel('Company name')).toHaveValue(`Fonderie ${project}`);
+    await page.getByLabel('Web domain').fill('fonderie.fr');
+    await Promise.all([page.waitForURL(companyUrl), page.getByRole('button', { name: 'Save the changes' }).click()]);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(`Fonderie ${project}`);
+    await expect(page.locator('dd').filter({ hasText: 'fonderie.fr' })).toBeVisible();
+    await expect(page.locator('dd').filter({ hasText: 'Métallurgie' })).toBeVisible();
+
+    // The person is found by the company's new name, no longer the old.
+    await page.goto(`/contacts?q=${encodeURIComponent(`fonderie ${project}`)}`);
+    await expect(page.getByRole('link', { name: new RegExp(`Smith-${project}`) })).toBeVisible();
+    await page.goto(`/contacts?q=${encodeURIComponent(`forge ${project}`)}`);
+    await expect(page.getByRole('link', { name: new RegExp(`Smith-${project}`) })).toHaveCount(0);
+  });
+
   test('a note is stored and shown literally, and the timeline keeps it', async ({ page }, testInfo) => {
     await signIn(page, SALES, '/contacts/new');
     await page.getByLabel('Last name').fill(`Literal-${testInfo.project.name}`);

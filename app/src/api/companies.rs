@@ -1,12 +1,15 @@
-//! Companies: list, search, open, enter. The same visibility rule as
-//! people (owner or team), decided by the policy; every list and opening
-//! is written to the access log.
+//! Companies: list, search, open, enter, edit. The same visibility rule
+//! as people (owner or team), decided by the policy; every list and
+//! opening is written to the access log. An edit carries the version it
+//! was opened at, and a save on an older one is refused with
+//! `changed_meanwhile` (the page then shows both versions).
 
 use crate::domain::{CompanyDetail, CompanySummary};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 pub const CREATE_COMPANY_FORM: &str = "create_company";
+pub const EDIT_COMPANY_FORM: &str = "edit_company";
 /// Companies per page of the list.
 pub const PAGE_SIZE: u32 = 50;
 
@@ -90,7 +93,9 @@ pub async fn get_company(id: i64) -> Result<CompanyDetail, AppError> {
             },
             legal_id: f.legal_id,
             address: f.address,
+            team_id: f.team_id,
             version: company.version,
+            may_edit: policy::allows(user.role, policy::Action::CreateCompany),
             people,
         })
     }
@@ -101,9 +106,16 @@ pub async fn get_company(id: i64) -> Result<CompanyDetail, AppError> {
     result
 }
 
-/// The new-company form as posted.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct NewCompanyForm {
+/// A company's form as posted, new or edited (every field as typed; a
+/// refused save gives it back, as JSON, so nothing is retyped).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct CompanyForm {
+    /// The company edited (empty for a new one).
+    #[serde(default)]
+    pub id: String,
+    /// The version the edit was opened at (empty for a new one).
+    #[serde(default)]
+    pub version: String,
     #[serde(default)]
     pub name: String,
     pub legal_id: Option<String>,
@@ -114,43 +126,61 @@ pub struct NewCompanyForm {
     pub team_id: Option<String>,
 }
 
-/// Enters a company; only the name is required.
-#[server(endpoint = "companies/create")]
-pub async fn create_company(#[server(flatten)] form: NewCompanyForm) -> Result<(), AppError> {
+/// A company's fields as checked, the same for a new one and an edit.
+#[cfg(feature = "ssr")]
+struct CheckedCompany {
+    name: String,
+    legal_id: String,
+    domain: String,
+    sector: String,
+    size: Option<crate::domain::CompanySize>,
+    address: String,
+}
+
+#[cfg(feature = "ssr")]
+fn check(form: &CompanyForm) -> Result<CheckedCompany, AppError> {
     use crate::domain::*;
-    use crate::server::storage::NewCompanyRecord;
-    use crate::server::{access_log, context, policy, records, respond};
-    let typed = form.name.clone();
-    let result = async {
-        let user = policy::authorize(policy::Action::CreateCompany)?;
-        let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
-        let text = |o: Option<String>| o.unwrap_or_default();
-        let name = company_name(&form.name).map_err(v("name"))?;
-        let legal_id = match text(form.legal_id).trim() {
+    let v = |field: &'static str| move |p: Problem| AppError::validation(field, p);
+    let text = |o: &Option<String>| o.clone().unwrap_or_default();
+    Ok(CheckedCompany {
+        name: company_name(&form.name).map_err(v("name"))?,
+        legal_id: match text(&form.legal_id).trim() {
             "" => String::new(),
             raw => LegalId::parse(raw).map_err(v("legal_id"))?.to_string(),
-        };
-        let domain = match text(form.domain).trim() {
+        },
+        domain: match text(&form.domain).trim() {
             "" => String::new(),
             raw => Domain::parse(raw).map_err(v("domain"))?.to_string(),
-        };
-        let sector = optional_line(&text(form.sector), 100).map_err(v("sector"))?;
-        let size = match text(form.size).trim() {
+        },
+        sector: optional_line(&text(&form.sector), 100).map_err(v("sector"))?,
+        size: match text(&form.size).trim() {
             "" => None,
             raw => Some(CompanySize::parse(raw).map_err(v("size"))?),
-        };
-        let address = optional_line(&text(form.address), 300).map_err(v("address"))?;
-        let team_id = records::team_for_new_record(&user, form.team_id).await?;
+        },
+        address: optional_line(&text(&form.address), 300).map_err(v("address"))?,
+    })
+}
+
+/// Enters a company; only the name is required.
+#[server(endpoint = "companies/create")]
+pub async fn create_company(#[server(flatten)] form: CompanyForm) -> Result<(), AppError> {
+    use crate::server::storage::NewCompanyRecord;
+    use crate::server::{access_log, context, policy, records, respond};
+    let typed = serde_json::to_string(&form).unwrap_or_default();
+    let result = async {
+        let user = policy::authorize(policy::Action::CreateCompany)?;
+        let c = check(&form)?;
+        let team_id = records::team_for_new_record(&user, form.team_id.clone()).await?;
         let id = context::server_context()?
             .storage
             .companies
             .create(&NewCompanyRecord {
-                name,
-                legal_id,
-                domain,
-                sector,
-                size,
-                address,
+                name: c.name,
+                legal_id: c.legal_id,
+                domain: c.domain,
+                sector: c.sector,
+                size: c.size,
+                address: c.address,
                 owner_id: user.user_id,
                 team_id,
             })
@@ -166,5 +196,81 @@ pub async fn create_company(#[server(flatten)] form: NewCompanyForm) -> Result<(
             Ok(())
         }
         Err(error) => respond::finish_form(CREATE_COMPANY_FORM, &typed, Err(error)),
+    }
+}
+
+/// Saves an edit of a company the caller may open. A new name is what
+/// the company and its people are found by from then on.
+#[server(endpoint = "companies/update")]
+pub async fn update_company(#[server(flatten)] form: CompanyForm) -> Result<(), AppError> {
+    use crate::domain::Problem;
+    use crate::server::storage::CompanyEdit;
+    use crate::server::{context, policy, records, respond};
+    let typed = serde_json::to_string(&form).unwrap_or_default();
+    let id: Option<i64> = form.id.trim().parse().ok();
+    let result = async {
+        let user = policy::authorize(policy::Action::CreateCompany)?;
+        let id = id.ok_or(AppError::NotFound)?;
+        let version: i64 = form
+            .version
+            .trim()
+            .parse()
+            .map_err(|_| AppError::validation("version", Problem::ChangedMeanwhile))?;
+        let ctx = context::server_context()?;
+        let current = ctx
+            .storage
+            .companies
+            .get(id)
+            .await
+            .map_err(|e| context::internal("companies.get", e))?
+            .ok_or(AppError::NotFound)?;
+        records::open(
+            &user,
+            "update",
+            "company",
+            id,
+            current.fields.owner_id,
+            current.fields.team_id,
+        )
+        .await?;
+        let c = check(&form)?;
+        let team_id =
+            records::team_for_edit(&user, form.team_id.clone(), current.fields.team_id).await?;
+        let saved = ctx
+            .storage
+            .companies
+            .update(
+                id,
+                version,
+                &CompanyEdit {
+                    name: c.name,
+                    legal_id: c.legal_id,
+                    domain: c.domain,
+                    sector: c.sector,
+                    size: c.size,
+                    address: c.address,
+                    team_id,
+                },
+            )
+            .await
+            .map_err(|e| context::internal("companies.update", e))?;
+        if !saved {
+            tracing::info!(
+                user_id = user.user_id,
+                company_id = id,
+                "edit refused: changed meanwhile"
+            );
+            return Err(AppError::validation("version", Problem::ChangedMeanwhile));
+        }
+        tracing::info!(user_id = user.user_id, company_id = id, "company edited");
+        Ok(id)
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            leptos_axum::redirect(&format!("/companies/{id}"));
+            Ok(())
+        }
+        Err(error) => respond::finish_form(EDIT_COMPANY_FORM, &typed, Err(error)),
     }
 }

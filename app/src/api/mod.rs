@@ -28,8 +28,8 @@ pub use auth::{
     verify_second_factor, who_am_i,
 };
 pub use companies::{
-    CreateCompany, GetCompany, ListCompanies, SearchCompanies, create_company, get_company,
-    list_companies, search_companies,
+    CreateCompany, GetCompany, ListCompanies, SearchCompanies, UpdateCompany, create_company,
+    get_company, list_companies, search_companies, update_company,
 };
 pub use consent::{
     ArchiveForm, ArchivePurpose, GetForms, GetOutbox, GetPurposes, SaveForm, SavePurpose,

@@ -139,7 +139,10 @@ pub struct CompanyDetail {
     pub summary: CompanySummary,
     pub legal_id: String,
     pub address: String,
+    pub team_id: Option<i64>,
     pub version: i64,
+    /// Whether the reader may edit it.
+    pub may_edit: bool,
     /// The people who work there that the reader may see: id and name.
     pub people: Vec<(i64, String)>,
 }

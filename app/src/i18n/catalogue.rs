@@ -214,6 +214,9 @@ pub struct Catalogue {
     pub company_people: &'static str,
     pub company_no_people: &'static str,
     pub company_save: &'static str,
+    /// Under the edit form: what a new name changes.
+    pub company_edit_help: &'static str,
+    pub company_back: &'static str,
     pub company_not_found: &'static str,
     pub company_forbidden_body: &'static str,
     pub company_of_person: &'static str,

@@ -241,6 +241,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     company_people: "People",
     company_no_people: "No one you may see works here yet.",
     company_save: "Save the company",
+    company_edit_help: "People who work here are found by the company’s new name as soon as it is saved.",
+    company_back: "Back to the company",
     company_not_found: "No company with this number.",
     company_forbidden_body: "This company belongs to another team. Your attempt has been recorded in the access log.",
     company_of_person: "Company",

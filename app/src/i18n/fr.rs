@@ -244,6 +244,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     company_people: "Personnes",
     company_no_people: "Aucune personne visible pour vous ne travaille ici.",
     company_save: "Enregistrer l’entreprise",
+    company_edit_help: "Les personnes qui y travaillent se retrouvent par le nouveau nom de l’entreprise dès l’enregistrement.",
+    company_back: "Retour à l’entreprise",
     company_not_found: "Aucune entreprise avec ce numéro.",
     company_forbidden_body: "Cette entreprise appartient à une autre équipe. Votre tentative a été enregistrée dans le journal des accès.",
     company_of_person: "Entreprise",

@@ -5,6 +5,7 @@
 
 use super::{
     companies::{CompanyPage, NewCompanyPage},
+    company_edit::EditCompanyPage,
     consent_forms::FormsPage,
     consent_purposes::PurposesPage,
     deal::{DealPage, EditDealPage},
@@ -103,11 +104,12 @@ area_route!(
 
 area_route!(
     CompaniesArea,
-    "`/companies/new`, `/companies/N`.",
+    "`/companies/new`, `/companies/N`, `/companies/N/edit`.",
     [],
     |page| match page {
         AreaPage::New => Some(view! { <NewCompanyPage/> }.into_any()),
         AreaPage::Record => Some(view! { <CompanyPage/> }.into_any()),
+        AreaPage::Edit => Some(view! { <EditCompanyPage/> }.into_any()),
         _ => None,
     }
 );

@@ -1,7 +1,7 @@
 //! Companies: the list, entering one, and a company's page with its
-//! people and timeline.
+//! people and timeline (editing one: `company_edit.rs`).
 
-use crate::api::companies::{CREATE_COMPANY_FORM, PAGE_SIZE};
+use crate::api::companies::{CREATE_COMPANY_FORM, CompanyForm, PAGE_SIZE};
 use crate::api::{
     CreateCompany, get_company, get_person_form_choices, get_timeline, list_companies,
 };
@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::i18n::use_t;
 use crate::pages::form_outcome::form_outcome;
 use crate::pages::people::day;
-use leptos::either::EitherOf3;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
@@ -169,6 +169,11 @@ fn CompanyView(
     view! {
         <Title text=c.name.clone()/>
         <h1>{c.name.clone()}</h1>
+        {company.may_edit.then(|| view! {
+            <div class="actions record-actions">
+                <a class="button" href=format!("/companies/{company_id}/edit")>{t.person_edit}</a>
+            </div>
+        })}
         <section class="card wide" aria-labelledby="company-facts">
             <h2 id="company-facts" class="visually-hidden">{t.company_name}</h2>
             <dl class="facts">
@@ -201,70 +206,104 @@ fn CompanyView(
 }
 
 /// Entering a company: only the name is required; the rest is folded
-/// away until asked for.
+/// away until asked for. A refused save gives back everything typed.
 #[component]
 pub fn NewCompanyPage() -> impl IntoView {
     let t = use_t();
     let choices = Resource::new(|| (), |_| get_person_form_choices());
     let outcome = form_outcome(CREATE_COMPANY_FORM);
-    let error = outcome.error.clone();
-    let field_error = move |field: &str| {
-        error
-            .as_ref()
-            .and_then(|e| e.problem_for(field))
-            .map(|p| p.message(t))
-    };
-    let general = outcome
-        .error
-        .clone()
-        .filter(|e| !matches!(e, AppError::Validation { .. }));
-    let more_open = ["legal_id", "domain", "sector", "size", "address"]
-        .iter()
-        .any(|f| field_error(f).is_some());
-    let team_error = field_error("team_id");
+    let shown: CompanyForm = outcome
+        .value
+        .as_deref()
+        .and_then(|v| serde_json::from_str(v).ok())
+        .unwrap_or_default();
+    let team_typed = shown.team_id.clone().unwrap_or_default();
+    let team_error = outcome.field_message(t, "team_id");
     view! {
         <Title text=t.companies_new/>
         <h1>{t.companies_new}</h1>
-        {general.map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
+        {outcome.general_error().map(|e| view! { <p class="form-error" role="alert">{e.message(t)}</p> })}
         <form method="post" action=CreateCompany::PATH class="stack card wide" aria-label=t.companies_new>
-            <Field id="company-name" name="name" label=t.company_name kind="text" autocomplete="off"
-                error=field_error("name") value=outcome.value.clone().unwrap_or_default()/>
-            <div class="field">
-                <label for="team">{t.person_team}</label>
-                <Transition fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        let teams = choices.await.map(|c| c.teams).unwrap_or_default();
-                        view! {
-                            <select id="team" name="team_id" aria-describedby="team-error">
-                                <option value="">{t.person_no_team}</option>
-                                {teams.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
-                            </select>
-                        }
-                    })}
-                </Transition>
-                <p id="team-error" class="field-error">{team_error}</p>
-            </div>
-            <details open=more_open>
-                <summary>{t.more_fields}</summary>
-                <Field id="legal-id" name="legal_id" label=t.company_legal_id kind="text" autocomplete="off"
-                    error=field_error("legal_id") value=String::new() optional=true/>
-                <Field id="domain" name="domain" label=t.company_domain kind="text" autocomplete="off"
-                    error=field_error("domain") value=String::new() optional=true/>
-                <Field id="sector" name="sector" label=t.company_sector kind="text" autocomplete="off"
-                    error=field_error("sector") value=String::new() optional=true/>
+            <CompanyFields shown outcome folded=true>
                 <div class="field">
-                    <label for="size">{t.company_size}</label>
-                    <select id="size" name="size">
-                        <option value="">{t.company_unknown}</option>
-                        {CompanySize::ALL.iter().map(|s| view! { <option value=s.key()>{(t.company_size_name)(*s)}</option> }).collect_view()}
-                    </select>
+                    <label for="team">{t.person_team}</label>
+                    <Transition fallback=|| ()>
+                        {move || {
+                            let team_typed = team_typed.clone();
+                            Suspend::new(async move {
+                                let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                                view! {
+                                    <select id="team" name="team_id" aria-describedby="team-error">
+                                        <option value="">{t.person_no_team}</option>
+                                        {teams.into_iter().map(|(id, name)| view! {
+                                            <option value=id.to_string() selected=team_typed == id.to_string()>{name}</option>
+                                        }).collect_view()}
+                                    </select>
+                                }
+                            })
+                        }}
+                    </Transition>
+                    <p id="team-error" class="field-error">{team_error}</p>
                 </div>
-                <Field id="address" name="address" label=t.company_address kind="text" autocomplete="off"
-                    error=field_error("address") value=String::new() optional=true/>
-            </details>
+            </CompanyFields>
             <div class="actions">
                 <button type="submit" class="primary">{t.company_save}</button>
             </div>
         </form>
+    }
+}
+
+/// A company's fields, new or edited, showing `shown` and the problems of
+/// `outcome`; `children` is the team's field, after the name. `folded`:
+/// the fields besides the name wait behind "More fields" until asked for
+/// (or until one of them has a problem).
+#[component]
+pub fn CompanyFields(
+    shown: CompanyForm,
+    outcome: crate::pages::form_outcome::FormOutcome,
+    folded: bool,
+    children: Children,
+) -> impl IntoView {
+    let t = use_t();
+    let err = |field: &str| outcome.field_message(t, field);
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    let size = v(&shown.size);
+    let details = view! {
+        <Field id="legal-id" name="legal_id" label=t.company_legal_id kind="text" autocomplete="off"
+            error=err("legal_id") value=v(&shown.legal_id) optional=true/>
+        <Field id="domain" name="domain" label=t.company_domain kind="text" autocomplete="off"
+            error=err("domain") value=v(&shown.domain) optional=true/>
+        <Field id="sector" name="sector" label=t.company_sector kind="text" autocomplete="off"
+            error=err("sector") value=v(&shown.sector) optional=true/>
+        <div class="field">
+            <label for="size">{t.company_size}</label>
+            <select id="size" name="size" aria-describedby="size-error">
+                <option value="">{t.company_unknown}</option>
+                {CompanySize::ALL.iter().map(|s| view! {
+                    <option value=s.key() selected=size == s.key()>{(t.company_size_name)(*s)}</option>
+                }).collect_view()}
+            </select>
+            <p id="size-error" class="field-error">{err("size")}</p>
+        </div>
+        <Field id="address" name="address" label=t.company_address kind="text" autocomplete="off"
+            error=err("address") value=v(&shown.address) optional=true/>
+    };
+    let open = ["legal_id", "domain", "sector", "size", "address"]
+        .iter()
+        .any(|f| err(f).is_some());
+    view! {
+        <Field id="company-name" name="name" label=t.company_name kind="text" autocomplete="off"
+            error=err("name") value=shown.name.clone()/>
+        {children()}
+        {if folded {
+            Either::Left(view! {
+                <details open=open>
+                    <summary>{t.more_fields}</summary>
+                    {details}
+                </details>
+            })
+        } else {
+            Either::Right(details)
+        }}
     }
 }

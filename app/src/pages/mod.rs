@@ -4,6 +4,7 @@ pub mod area;
 pub mod area_routes;
 pub mod board;
 pub mod companies;
+pub mod company_edit;
 pub mod consent_forms;
 pub mod consent_purposes;
 pub mod dashboard;

@@ -43,7 +43,7 @@ pub enum Action {
     ManageTeams,
     /// List and open companies (which ones: the same rule as people).
     ViewCompanies,
-    /// Enter a new company.
+    /// Enter a new company, and edit those the user may open.
     CreateCompany,
     /// Log calls, meetings, e-mails, notes and tasks on a timeline, and
     /// tick tasks off.

@@ -537,6 +537,19 @@ pub struct CompanyRecord {
     pub version: i64,
 }
 
+/// What editing a company may change: everything but its owner (given
+/// to another by reassignment) and its history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompanyEdit {
+    pub name: String,
+    pub legal_id: String,
+    pub domain: String,
+    pub sector: String,
+    pub size: Option<CompanySize>,
+    pub address: String,
+    pub team_id: Option<i64>,
+}
+
 /// Companies (accounts).
 #[async_trait]
 pub trait CompanyStore: Send + Sync {
@@ -544,6 +557,11 @@ pub trait CompanyStore: Send + Sync {
     /// Stores many companies in one transaction; returns their ids in order.
     async fn create_many(&self, companies: &[NewCompanyRecord]) -> Result<Vec<i64>, StorageError>;
     async fn get(&self, id: i64) -> Result<Option<CompanyRecord>, StorageError>;
+    /// Saves an edit made on `version`; false (and nothing written) when
+    /// the company is at another version or gone. A new name is searched
+    /// at once, for the company and for the people working there.
+    async fn update(&self, id: i64, version: i64, edit: &CompanyEdit)
+    -> Result<bool, StorageError>;
     /// A visible company whose folded name is `name_key`, oldest first.
     async fn find_by_name(
         &self,

@@ -1,10 +1,14 @@
 //! Companies, one SQL text for both backends (see `users.rs`).
 
-use crate::storage::people::{choice, fts5_prefixes, tsquery_prefixes, visibility_args};
+use crate::storage::people::{
+    ROWS_PER_STATEMENT, choice, fts5_prefixes, tsquery_prefixes, visibility_args,
+};
+use crate::storage::people_rows::in_list;
+use crate::storage::script::{RunScript, Script, Value};
 use crate::storage::storage_error;
 use app::domain::{CompanySize, CompanySummary};
 use app::server::storage::{
-    CompanyRecord, CompanyStore, NewCompanyRecord, StorageError, Visibility,
+    CompanyEdit, CompanyRecord, CompanyStore, NewCompanyRecord, StorageError, Visibility,
 };
 use async_trait::async_trait;
 use chrono::Utc;
@@ -34,12 +38,35 @@ const FROM: &str =
 /// Search, per backend (see `people.rs`).
 struct SearchSql {
     index: &'static str,
+    /// Run before `index` when a company's document is replaced.
+    unindex: Option<&'static str>,
+    /// Replaces the search documents of people (id, document) in `script`.
+    people_documents: fn(&mut Script, Vec<(i64, String)>),
     query: fn() -> String,
     expression: fn(&[String]) -> String,
 }
 
 const SQLITE_SEARCH: SearchSql = SearchSql {
     index: "INSERT INTO companies_search (rowid, document) VALUES ($1, $2)",
+    unindex: Some("DELETE FROM companies_search WHERE rowid = $1"),
+    people_documents: |script, documents| {
+        let ids: Vec<Value> = documents.iter().map(|(id, _)| (*id).into()).collect();
+        script.statement(
+            &format!(
+                "DELETE FROM people_search WHERE rowid IN ({})",
+                in_list(ids.len())
+            ),
+            ids,
+        );
+        script.rows(
+            "INSERT INTO people_search (rowid, document)",
+            documents
+                .into_iter()
+                .map(|(id, d)| vec![id.into(), d.into()])
+                .collect(),
+            "",
+        );
+    },
     query: || {
         format!(
             "SELECT {LIST_COLUMNS} FROM companies_search s JOIN companies c ON c.id = s.rowid \
@@ -52,6 +79,21 @@ const SQLITE_SEARCH: SearchSql = SearchSql {
 
 const POSTGRES_SEARCH: SearchSql = SearchSql {
     index: "UPDATE companies SET search_document = $2 WHERE id = $1",
+    unindex: None,
+    // The `search` tsvector is generated from the column.
+    people_documents: |script, documents| {
+        let marks: Vec<String> = (0..documents.len())
+            .map(|i| format!("(${}::BIGINT, ${}::TEXT)", 2 * i + 1, 2 * i + 2))
+            .collect();
+        script.statement(
+            &format!(
+                "UPDATE people AS p SET search_document = v.document FROM (VALUES {}) AS v (id, document) \
+                 WHERE p.id = v.id",
+                marks.join(", ")
+            ),
+            documents.into_iter().flat_map(|(id, d)| [id.into(), d.into()]).collect(),
+        );
+    },
     query: || {
         format!(
             "SELECT {LIST_COLUMNS} {FROM} \
@@ -63,13 +105,38 @@ const POSTGRES_SEARCH: SearchSql = SearchSql {
 };
 
 /// What is searched for a company: its name, domain and legal id.
-fn document(company: &NewCompanyRecord) -> String {
-    let domain_words = company.domain.replace('.', " ");
-    app::domain::search::person_document(
-        &[&company.name, &domain_words, &company.legal_id],
-        &[],
-        &[],
-    )
+fn document(name: &str, domain: &str, legal_id: &str) -> String {
+    let domain_words = domain.replace('.', " ");
+    app::domain::search::person_document(&[name, &domain_words, legal_id], &[], &[])
+}
+
+/// The search documents of people (id, first and last name) working at
+/// the company now named `company`, given their e-mails and phones as
+/// (person id, text) in order.
+fn people_documents(
+    people: &[(i64, String, String)],
+    company: &str,
+    emails: &[(i64, String)],
+    phones: &[(i64, String)],
+) -> Vec<(i64, String)> {
+    let of = |rows: &[(i64, String)], id: i64| -> Vec<String> {
+        rows.iter()
+            .filter(|(p, _)| *p == id)
+            .map(|(_, v)| v.clone())
+            .collect()
+    };
+    people
+        .iter()
+        .map(|(id, first, last)| {
+            let emails = of(emails, *id);
+            let phones = of(phones, *id);
+            let emails: Vec<&str> = emails.iter().map(String::as_str).collect();
+            let phones: Vec<&str> = phones.iter().map(String::as_str).collect();
+            let document =
+                app::domain::search::person_document(&[first, last, company], &emails, &phones);
+            (*id, document)
+        })
+        .collect()
 }
 
 fn summary<R>(row: &R) -> Result<CompanySummary, StorageError>
@@ -124,11 +191,59 @@ macro_rules! sql_companies {
                 .map_err(storage_error)?;
                 sqlx::query($search.index)
                     .bind(id)
-                    .bind(document(company))
+                    .bind(document(&company.name, &company.domain, &company.legal_id))
                     .execute(&mut **tx)
                     .await
                     .map_err(storage_error)?;
                 Ok(id)
+            }
+
+            /// Gives the people working at company `id` search documents
+            /// holding its new `name`, a chunk of people at a time.
+            async fn reindex_people(
+                tx: &mut sqlx::Transaction<'_, $db>,
+                id: i64,
+                name: &str,
+            ) -> Result<(), StorageError> {
+                // Erased people keep their empty document.
+                let people: Vec<(i64, String, String)> = sqlx::query_as(
+                    "SELECT id, first_name, last_name FROM people \
+                     WHERE company_id = $1 AND erased_at IS NULL ORDER BY id",
+                )
+                .bind(id)
+                .fetch_all(&mut **tx)
+                .await
+                .map_err(storage_error)?;
+                for chunk in people.chunks(ROWS_PER_STATEMENT / 2) {
+                    // One read for both: the placeholders of the ids serve twice.
+                    let ids = in_list(chunk.len());
+                    let sql = format!(
+                        "SELECT person_id, 'e' AS kind, position, address AS value FROM person_emails \
+                         WHERE person_id IN ({ids}) UNION ALL \
+                         SELECT person_id, 'p', position, number FROM person_phones \
+                         WHERE person_id IN ({ids}) ORDER BY 1, 2, 3"
+                    );
+                    let mut query = sqlx::query_as::<_, (i64, String, i64, String)>(&sql);
+                    for (person, _, _) in chunk {
+                        query = query.bind(*person);
+                    }
+                    let contacts = query.fetch_all(&mut **tx).await.map_err(storage_error)?;
+                    let pick = |kind: &str| -> Vec<(i64, String)> {
+                        contacts
+                            .iter()
+                            .filter(|(_, k, _, _)| k == kind)
+                            .map(|(p, _, _, v)| (*p, v.clone()))
+                            .collect()
+                    };
+                    let (emails, phones) = (pick("e"), pick("p"));
+                    let mut script = Script::new();
+                    ($search.people_documents)(
+                        &mut script,
+                        people_documents(chunk, name, &emails, &phones),
+                    );
+                    (&mut **tx).run_script(script).await?;
+                }
+                Ok(())
             }
         }
 
@@ -186,6 +301,58 @@ macro_rules! sql_companies {
                     created_at: row.try_get("created_at").map_err(storage_error)?,
                     version: row.try_get("version").map_err(storage_error)?,
                 }))
+            }
+
+            #[tracing::instrument(skip(self, edit), err)]
+            async fn update(&self, id: i64, version: i64, edit: &CompanyEdit) -> Result<bool, StorageError> {
+                let now = Utc::now();
+                let mut tx = self.pool.begin().await.map_err(storage_error)?;
+                // Claiming the version first takes the write lock (no read
+                // before it that another writer could make stale) and
+                // tells the name the people's documents hold.
+                let Some(old_name): Option<String> = sqlx::query_scalar(
+                    "UPDATE companies SET version = version + 1, updated_at = $3 \
+                     WHERE id = $1 AND version = $2 RETURNING name",
+                )
+                .bind(id)
+                .bind(version)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(storage_error)?
+                else {
+                    return Ok(false);
+                };
+                sqlx::query(
+                    "UPDATE companies SET name = $2, name_key = $3, legal_id = $4, domain = $5, \
+                     sector = $6, size = $7, address = $8, team_id = $9 WHERE id = $1",
+                )
+                .bind(id)
+                .bind(&edit.name)
+                .bind(app::domain::search::fold(&edit.name))
+                .bind(&edit.legal_id)
+                .bind(&edit.domain)
+                .bind(&edit.sector)
+                .bind(edit.size.map(|s| s.key()))
+                .bind(&edit.address)
+                .bind(edit.team_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(storage_error)?;
+                if let Some(unindex) = $search.unindex {
+                    sqlx::query(unindex).bind(id).execute(&mut *tx).await.map_err(storage_error)?;
+                }
+                sqlx::query($search.index)
+                    .bind(id)
+                    .bind(document(&edit.name, &edit.domain, &edit.legal_id))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(storage_error)?;
+                if old_name != edit.name {
+                    Self::reindex_people(&mut tx, id, &edit.name).await?;
+                }
+                tx.commit().await.map_err(storage_error)?;
+                Ok(true)
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -7,7 +7,8 @@ use crate::auth::{call, form_post, get, json_post, state};
 use crate::on_both_backends;
 use crate::support::{TestDb, create_user, signed_in, user_id};
 use app::domain::*;
-use app::server::storage::{NewInteraction, TimelineOf, Visibility};
+
+use app::server::storage::{CompanyEdit, ErasureReason, NewInteraction, TimelineOf, Visibility};
 use axum::http::StatusCode;
 
 on_both_backends!(
@@ -16,6 +17,8 @@ on_both_backends!(
     logging_to_a_timeline_follows_the_rules,
     timelines_page_newest_first_without_gaps_or_repeats,
     concurrent_edits_are_never_silently_overwritten,
+    companies_are_edited_and_found_by_their_new_name,
+    company_edits_are_never_silently_overwritten,
 );
 
 async fn body_of(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, String) {
@@ -714,4 +717,409 @@ async fn concurrent_edits_are_never_silently_overwritten(backend: &str) {
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("invalid_email"), "{body}");
     assert_eq!(s.people.get(id).await.unwrap().unwrap().version, opened + 2);
+}
+
+/// The ids of the people a search for `q` finds.
+async fn people_found(s: &app::server::storage::Storage, q: &str) -> Vec<i64> {
+    let words = app::domain::search::query_tokens(q);
+    let mut ids: Vec<i64> = s
+        .people
+        .search(Visibility::All, &words, 1000)
+        .await
+        .unwrap()
+        .iter()
+        .map(|p| p.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+async fn companies_are_edited_and_found_by_their_new_name(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let sales_id = user_id(s, Role::Sales).await;
+    let north = s.teams.create("North").await.unwrap();
+    s.teams.add_member(north.id, sales_id).await.unwrap();
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/companies/create",
+            &format!(
+                "name=Acm%C3%A9+Industrie&domain=acme.fr&sector=Chimie&team_id={}",
+                north.id
+            ),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let company = s.companies.list(Visibility::All, None, 1).await.unwrap()[0].id;
+    // More people than one statement's chunk, one of them erased (whose
+    // search document must stay empty), one at another company.
+    let mut people: Vec<_> = (0..230)
+        .map(|i| {
+            let mut p = crate::people::person(&format!("Worker{i}"), sales_id, Some(north.id));
+            p.company_id = Some(company);
+            p
+        })
+        .collect();
+    let elsewhere = s
+        .companies
+        .create(&app::server::storage::NewCompanyRecord {
+            name: "Acme Transports".into(),
+            legal_id: String::new(),
+            domain: String::new(),
+            sector: String::new(),
+            size: None,
+            address: String::new(),
+            owner_id: sales_id,
+            team_id: None,
+        })
+        .await
+        .unwrap();
+    people[229].company_id = Some(elsewhere);
+    let mut ids = s.people.create_many(&people[..150]).await.unwrap();
+    ids.extend(s.people.create_many(&people[150..]).await.unwrap());
+    let erased = ids[7];
+    s.privacy
+        .erase(&[erased], ErasureReason::Request, None)
+        .await
+        .unwrap();
+    let at_company: Vec<i64> = ids[..229]
+        .iter()
+        .copied()
+        .filter(|id| *id != erased)
+        .collect();
+    assert_eq!(people_found(s, "industrie").await, at_company);
+
+    // The page offers the edit to whoever may make it, prefilled.
+    let (status, html) = body_of(&app, &format!("/companies/{company}"), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/companies/{company}/edit\"")),
+        "{html}"
+    );
+    let (status, html) = body_of(&app, &format!("/companies/{company}/edit"), &sales).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(
+        html.contains("value=\"Acmé Industrie\"") && html.contains("value=\"Chimie\""),
+        "{html}"
+    );
+    let version = s.companies.get(company).await.unwrap().unwrap().version;
+
+    let form = format!(
+        "id={company}&version={version}&name=Nova+Chimie&legal_id=732+829+320&domain=https%3A%2F%2Fnova-chimie.fr%2F&sector=Chimie+fine&size=medium&address=3+rue+des+Lilas%2C+Lyon&team_id={}",
+        north.id
+    );
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/companies/update", &form, Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let stored = s.companies.get(company).await.unwrap().unwrap();
+    assert_eq!(stored.version, version + 1);
+    assert_eq!(
+        stored.fields,
+        app::server::storage::NewCompanyRecord {
+            name: "Nova Chimie".into(),
+            legal_id: "732829320".into(),
+            domain: "nova-chimie.fr".into(),
+            sector: "Chimie fine".into(),
+            size: Some(CompanySize::Medium),
+            address: "3 rue des Lilas, Lyon".into(),
+            owner_id: sales_id,
+            team_id: Some(north.id),
+        }
+    );
+
+    // Found by the new name (the company, and every person still there),
+    // no longer by the old one; the erased person by neither; the person
+    // at the other company unchanged.
+    let words = |q: &str| app::domain::search::query_tokens(q);
+    let found = |q: &'static str| {
+        let s = s.clone();
+        async move {
+            s.companies
+                .search(Visibility::All, &words(q), 20)
+                .await
+                .unwrap()
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("nova").await, vec![company]);
+    assert_eq!(found("nova-chimie.fr").await, vec![company]);
+    assert_eq!(found("732829320").await, vec![company]);
+    assert!(found("industrie").await.is_empty());
+    assert_eq!(people_found(s, "nova chimie").await, at_company);
+    assert!(people_found(s, "industrie").await.is_empty());
+    assert_eq!(people_found(s, "acme transports").await, vec![ids[229]]);
+    // Their other words are still there.
+    assert_eq!(people_found(s, "worker228 nova").await, vec![ids[228]]);
+    assert_eq!(people_found(s, "worker228@acme.fr").await, vec![ids[228]]);
+    let person = s.people.get(ids[3]).await.unwrap().unwrap();
+    assert_eq!(person.company_name.as_deref(), Some("Nova Chimie"));
+    // A person typed with the new name, in other case, joins it.
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/people/create",
+            &format!(
+                "last_name=Roux&kind=b2b&status=lead&company=NOVA+chimie&team_id={}",
+                north.id
+            ),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let roux = s.people.list(Visibility::All, None, 1).await.unwrap()[0].clone();
+    assert_eq!(roux.company_name.as_deref(), Some("Nova Chimie"));
+
+    // An edit that changes only the sector leaves the name and the
+    // people's documents as they were; emptied fields are emptied.
+    let form = format!(
+        "id={company}&version={}&name=Nova+Chimie&sector=&size=&team_id={}",
+        version + 1,
+        north.id
+    );
+    let (code, _, body) = call(
+        &app,
+        json_post("/api/companies/update", &form, Some(&sales)),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let stored = s.companies.get(company).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.fields.sector.as_str(), stored.fields.size),
+        ("", None)
+    );
+    assert_eq!(stored.fields.domain, "");
+    assert!(found("nova-chimie.fr").await.is_empty());
+    assert_eq!(people_found(s, "nova").await.len(), at_company.len() + 1);
+}
+
+async fn company_edits_are_never_silently_overwritten(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let admin = signed_in(s, Role::Admin).await;
+    let manager = signed_in(s, Role::Manager).await;
+    let readonly = signed_in(s, Role::Readonly).await;
+    let dpo = signed_in(s, Role::Dpo).await;
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/companies/create",
+            "name=Morel+SA&sector=B%C3%A2timent",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let id = s.companies.list(Visibility::All, None, 1).await.unwrap()[0].id;
+    let opened = s.companies.get(id).await.unwrap().unwrap().version;
+    let edit = |who: &String, version: i64, sector: &str, domain: &str| {
+        let app = app.clone();
+        let who = who.clone();
+        let form =
+            format!("id={id}&version={version}&name=Morel+SA&sector={sector}&domain={domain}");
+        async move { call(&app, json_post("/api/companies/update", &form, Some(&who))).await }
+    };
+
+    // Both open version `opened`; the administrator saves first.
+    let (code, _, body) = edit(&admin, opened, "Travaux+publics", "").await;
+    assert_eq!(code, StatusCode::OK, "{body}");
+    let (code, _, body) = edit(&sales, opened, "Immobilier", "").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("changed_meanwhile"), "{body}");
+    let stored = s.companies.get(id).await.unwrap().unwrap();
+    assert_eq!(
+        stored.fields.sector, "Travaux publics",
+        "the first save stands"
+    );
+    assert_eq!(stored.version, opened + 1);
+
+    // Without JavaScript the loser sees both versions, what they typed
+    // kept in the form, and saves knowingly on the version shown.
+    let (code, headers, _) = call(
+        &app,
+        form_post(
+            "/api/companies/update",
+            &format!("id={id}&version={opened}&name=Morel+SA&sector=Immobilier&address=1+quai+Est"),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (status, html) = body_of(&app, &format!("/companies/{id}/edit?{query}"), &sales).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("The version saved meanwhile"), "{html}");
+    assert!(html.contains("Travaux publics"), "{html}");
+    assert!(
+        html.contains("value=\"Immobilier\"") && html.contains("value=\"1 quai Est\""),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!("name=\"version\" value=\"{}\"", opened + 1)),
+        "{html}"
+    );
+
+    // Bad input: a clear problem, nothing written; typed values come back.
+    let (code, _, body) = edit(&sales, opened + 1, "Immobilier", "not+a+domain").await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("invalid_domain"), "{body}");
+    let (code, _, body) = call(
+        &app,
+        json_post(
+            "/api/companies/update",
+            &format!("id={id}&version={}&name=", opened + 1),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("required"), "{body}");
+    let (code, headers, _) = call(
+        &app,
+        form_post(
+            "/api/companies/update",
+            &format!(
+                "id={id}&version={}&name=Morel+SA&sector=Immobilier&legal_id=123",
+                opened + 1
+            ),
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (_, html) = body_of(&app, &format!("/companies/{id}/edit?{query}"), &sales).await;
+    assert!(
+        html.contains("value=\"123\"") && html.contains("value=\"Immobilier\""),
+        "{html}"
+    );
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    assert_eq!(
+        s.companies.get(id).await.unwrap().unwrap().version,
+        opened + 1
+    );
+
+    // The new-company form gives back everything typed, too.
+    let (code, headers, _) = call(
+        &app,
+        form_post(
+            "/api/companies/create",
+            "name=Dupont+et+Fils&sector=Menuiserie&domain=pas+un+domaine",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::FOUND);
+    let location = headers[axum::http::header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let query = location.split_once('?').unwrap().1;
+    let (_, html) = body_of(&app, &format!("/companies/new?{query}"), &sales).await;
+    assert!(
+        html.contains("value=\"Dupont et Fils\"")
+            && html.contains("value=\"Menuiserie\"")
+            && html.contains("value=\"pas un domaine\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<details open"),
+        "the field in error is not folded away: {html}"
+    );
+    assert_eq!(
+        s.companies
+            .list(Visibility::All, None, 5)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Roles that change no record, another team's manager, an unknown
+    // company, no session: refused, nothing changed.
+    for who in [&readonly, &dpo] {
+        let (code, _, _) = edit(who, opened + 1, "Intrus", "").await;
+        assert_eq!(code, StatusCode::FORBIDDEN);
+        let (_, html) = body_of(&app, &format!("/companies/{id}"), who).await;
+        assert!(!html.contains(&format!("/companies/{id}/edit")), "{html}");
+    }
+    let team = s.teams.create("South").await.unwrap();
+    s.companies
+        .update(
+            id,
+            opened + 1,
+            &CompanyEdit {
+                name: "Morel SA".into(),
+                legal_id: String::new(),
+                domain: String::new(),
+                sector: "Travaux publics".into(),
+                size: None,
+                address: String::new(),
+                team_id: Some(team.id),
+            },
+        )
+        .await
+        .unwrap()
+        .then_some(())
+        .expect("saved on the current version");
+    let (code, _, _) = edit(&manager, opened + 2, "Intrus", "").await;
+    assert_eq!(code, StatusCode::FORBIDDEN);
+    let (status, _) = body_of(&app, &format!("/companies/{id}/edit"), &manager).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/companies/update",
+            &format!("id={id}&version={}&name=X", opened + 2),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::UNAUTHORIZED);
+    let (code, _, _) = call(
+        &app,
+        json_post(
+            "/api/companies/update",
+            "id=999999&version=1&name=X",
+            Some(&sales),
+        ),
+    )
+    .await;
+    assert_eq!(code, StatusCode::NOT_FOUND);
+    let stored = s.companies.get(id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.version, stored.fields.sector.as_str()),
+        (opened + 2, "Travaux publics")
+    );
+    // The refusal of the other team's manager is in the access log.
+    let log = s
+        .access_log
+        .search(&app::server::storage::AccessLogFilter::default(), 50)
+        .await
+        .unwrap();
+    assert!(
+        log.iter()
+            .any(|e| e.action == "update" && e.record_type == "company" && !e.allowed),
+        "{log:?}"
+    );
 }
