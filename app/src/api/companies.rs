@@ -79,6 +79,16 @@ pub async fn get_company(id: i64) -> Result<CompanyDetail, AppError> {
             .people(id, policy::people_visibility(&user), 200)
             .await
             .map_err(|e| context::internal("companies.people", e))?;
+        let deals = ctx
+            .storage
+            .pipelines
+            .deals_of(
+                crate::server::storage::DealsOf::Company(id),
+                policy::people_visibility(&user),
+                crate::api::people::RECORD_DEALS,
+            )
+            .await
+            .map_err(|e| context::internal("pipelines.deals_of", e))?;
         let f = company.fields;
         Ok(CompanyDetail {
             summary: CompanySummary {
@@ -97,6 +107,7 @@ pub async fn get_company(id: i64) -> Result<CompanyDetail, AppError> {
             version: company.version,
             may_edit: policy::allows(user.role, policy::Action::CreateCompany),
             people,
+            deals,
         })
     }
     .await;

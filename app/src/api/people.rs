@@ -113,6 +113,8 @@ pub async fn list_people(
 
 /// How many results a search shows.
 pub const SEARCH_LIMIT: u32 = 20;
+/// Deals listed on a person's or company's page (the board has the rest).
+pub const RECORD_DEALS: u32 = 50;
 
 /// The people matching `q` (names, e-mails, phones; each word a prefix,
 /// accents and case ignored), best first, among those the caller may see.
@@ -176,6 +178,16 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             .of_person(id, crate::i18n::current_locale())
             .await
             .map_err(|e| context::internal("consent.of_person", e))?;
+        let deals = ctx
+            .storage
+            .pipelines
+            .deals_of(
+                crate::server::storage::DealsOf::Person(id),
+                policy::people_visibility(&user),
+                RECORD_DEALS,
+            )
+            .await
+            .map_err(|e| context::internal("pipelines.deals_of", e))?;
         let (restricted_at, objected_at) = (person.restricted_at, person.objected_at);
         let rectification = crate::server::records::rectification_for(&user, id)
             .await?
@@ -237,6 +249,7 @@ pub async fn get_person(id: i64) -> Result<PersonDetail, AppError> {
             suppressed,
             may_restrict: policy::allows(user.role, policy::Action::HandleRequests),
             rectification,
+            deals,
         })
     }
     .await;

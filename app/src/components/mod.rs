@@ -6,4 +6,5 @@ pub mod layout;
 pub mod live_status;
 pub mod nav;
 pub mod organisation_state;
+pub mod record_deals;
 pub mod timeline;

@@ -145,6 +145,8 @@ pub struct CompanyDetail {
     pub may_edit: bool,
     /// The people who work there that the reader may see: id and name.
     pub people: Vec<(i64, String)>,
+    /// Its deals and its people's that the reader may see.
+    pub deals: Vec<super::RecordDeal>,
 }
 
 #[cfg(test)]

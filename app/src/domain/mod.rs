@@ -75,8 +75,8 @@ pub use person::{
 pub use pipeline::{
     BoardColumn, BoardQuery, BoardView, COLUMN_PAGE, ColumnTotal, DEAL_AMOUNT_MAX_CENTS,
     DEFAULT_STAGES, DealCard, DealDetail, DealFormChoices, DealMove, DealMoved, Pipeline,
-    PipelineSettings, STAGE_NAME_MAX, Stage, StageKind, StageStep, find_card, place_card,
-    probability, rank, stage_name, weighted_cents,
+    PipelineSettings, RecordDeal, STAGE_NAME_MAX, Stage, StageKind, StageStep, find_card,
+    place_card, probability, rank, stage_name, weighted_cents,
 };
 pub use problem::Problem;
 #[cfg(feature = "ssr")]

@@ -383,6 +383,8 @@ pub struct PersonDetail {
     /// it, and the DPO may edit the person while it is open).
     #[serde(default)]
     pub rectification: Option<String>,
+    /// The deals naming the person that the reader may see.
+    pub deals: Vec<super::RecordDeal>,
     /// Tag names, alphabetical.
     pub tags: Vec<String>,
     /// Consent per purpose now, and the ledger's rows about the person

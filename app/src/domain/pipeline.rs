@@ -201,6 +201,20 @@ pub struct DealCard {
     pub version: i64,
 }
 
+/// A deal as listed on the page of its person or company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordDeal {
+    pub id: i64,
+    pub title: String,
+    pub amount_cents: i64,
+    pub currency: String,
+    /// Its stage's name and kind; none while the deal is on no board.
+    pub stage: Option<(String, StageKind)>,
+    /// `YYYY-MM-DD`.
+    pub expected_close: Option<String>,
+    pub owner_name: String,
+}
+
 /// A column's totals in one currency.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnTotal {

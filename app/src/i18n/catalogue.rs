@@ -217,6 +217,9 @@ pub struct Catalogue {
     /// Under the edit form: what a new name changes.
     pub company_edit_help: &'static str,
     pub company_back: &'static str,
+    /// The deals section of a person's or company's page.
+    pub record_deals: &'static str,
+    pub record_no_deals: &'static str,
     pub company_not_found: &'static str,
     pub company_forbidden_body: &'static str,
     pub company_of_person: &'static str,

@@ -243,6 +243,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     company_save: "Save the company",
     company_edit_help: "People who work here are found by the company’s new name as soon as it is saved.",
     company_back: "Back to the company",
+    record_deals: "Deals",
+    record_no_deals: "No deal you may see yet.",
     company_not_found: "No company with this number.",
     company_forbidden_body: "This company belongs to another team. Your attempt has been recorded in the access log.",
     company_of_person: "Company",

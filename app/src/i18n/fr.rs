@@ -246,6 +246,8 @@ pub const CATALOGUE: Catalogue = Catalogue {
     company_save: "Enregistrer l’entreprise",
     company_edit_help: "Les personnes qui y travaillent se retrouvent par le nouveau nom de l’entreprise dès l’enregistrement.",
     company_back: "Retour à l’entreprise",
+    record_deals: "Affaires",
+    record_no_deals: "Aucune affaire visible pour vous pour l’instant.",
     company_not_found: "Aucune entreprise avec ce numéro.",
     company_forbidden_body: "Cette entreprise appartient à une autre équipe. Votre tentative a été enregistrée dans le journal des accès.",
     company_of_person: "Entreprise",

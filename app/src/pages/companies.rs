@@ -7,6 +7,7 @@ use crate::api::{
 };
 use crate::components::field::Field;
 use crate::components::organisation_state::MeResource;
+use crate::components::record_deals::RecordDeals;
 use crate::components::timeline::TimelineSection;
 use crate::domain::{CompanyDetail, CompanySize, CompanySummary, TimelinePage};
 use crate::error::AppError;
@@ -201,6 +202,7 @@ fn CompanyView(
                 }.into_any()
             }}
         </section>
+        <RecordDeals deals=company.deals/>
         <TimelineSection subject="company" id=company_id timeline follows/>
     }
 }

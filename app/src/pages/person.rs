@@ -2,6 +2,7 @@
 //! legal bases, and their timeline with the form that logs to it.
 
 use crate::api::{get_person, get_timeline};
+use crate::components::record_deals::RecordDeals;
 use crate::components::timeline::{LogInteractionForm, TimelineSection};
 use crate::domain::{PersonDetail, TimelinePage};
 use crate::error::AppError;
@@ -125,6 +126,7 @@ fn PersonView(
             </dl>
         </section>
         <PersonTags person_id=person.id tags=person.tags may_tag=person.may_edit/>
+        <RecordDeals deals=person.deals/>
         <section class="card wide" aria-labelledby="provenance-title">
             <h2 id="provenance-title">{t.person_provenance}</h2>
             <dl class="facts">

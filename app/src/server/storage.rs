@@ -6,7 +6,8 @@ use crate::domain::{
     BoardColumn, CallOutcome, CompanySize, CompanySummary, DealCard, DealDetail, DealMove,
     DealMoved, Direction, EmailAddress, EmailKind, InteractionKind, InteractionView, LeadStatus,
     LeadSummary, LegalBasis, Organisation, OrganisationName, PeopleSort, PersonKind, PersonStatus,
-    PersonSummary, PhoneNumber, Pipeline, Purpose, Role, Source, StageKind, TimelineCursor,
+    PersonSummary, PhoneNumber, Pipeline, Purpose, RecordDeal, Role, Source, StageKind,
+    TimelineCursor,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -930,6 +931,13 @@ pub trait EventStore: Send + Sync {
     async fn listen(&self, wake: &(dyn Fn() + Send + Sync)) -> Result<(), StorageError>;
 }
 
+/// Whose deals [`PipelineStore::deals_of`] lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DealsOf {
+    Person(i64),
+    Company(i64),
+}
+
 /// Pipelines, stages and the deals on the board.
 #[async_trait]
 pub trait PipelineStore: Send + Sync {
@@ -987,6 +995,14 @@ pub trait PipelineStore: Send + Sync {
         deal_id: i64,
         visibility: Visibility,
     ) -> Result<Option<DealCard>, StorageError>;
+    /// The deals of a person, or of a company (its own and its people's),
+    /// that `visibility` may see: open ones first, newest first.
+    async fn deals_of(
+        &self,
+        of: DealsOf,
+        visibility: Visibility,
+        limit: u32,
+    ) -> Result<Vec<RecordDeal>, StorageError>;
     /// A deal's changes of stage, oldest first.
     async fn stage_history(&self, deal_id: i64) -> Result<Vec<StageChange>, StorageError>;
     /// How many deals each stage holds, by stage id (stages without deals

@@ -4,12 +4,12 @@
 use crate::storage::people::placeholders;
 use crate::storage::storage_error;
 use app::domain::{
-    BoardColumn, ColumnTotal, DealCard, DealDetail, DealMove, DealMoved, Pipeline, Stage,
-    StageKind, rank,
+    BoardColumn, ColumnTotal, DealCard, DealDetail, DealMove, DealMoved, Pipeline, RecordDeal,
+    Stage, StageKind, rank,
 };
 use app::server::storage::{
-    ArchiveRefusal, BoardFilter, DealEdit, MoveRefusal, NewPipelineDeal, NewStage, PipelineStore,
-    StageChange, StorageError, Visibility,
+    ArchiveRefusal, BoardFilter, DealEdit, DealsOf, MoveRefusal, NewPipelineDeal, NewStage,
+    PipelineStore, StageChange, StorageError, Visibility,
 };
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
@@ -810,6 +810,54 @@ macro_rules! sql_pipelines {
                     .await
                     .map_err(storage_error)?;
                 row.as_ref().map(card_row).transpose()
+            }
+
+            #[tracing::instrument(skip(self), err)]
+            async fn deals_of(&self, of: DealsOf, visibility: Visibility, limit: u32) -> Result<Vec<RecordDeal>, StorageError> {
+                let (all, user_id) = crate::storage::people::visibility_args(visibility);
+                // A company's deals are its own and those of the people
+                // working there (a deal may name only the person).
+                let (whose, id) = match of {
+                    DealsOf::Person(id) => ("d.person_id = $3", id),
+                    DealsOf::Company(id) => (
+                        "(d.company_id = $3 OR d.person_id IN (SELECT p.id FROM people p WHERE p.company_id = $3))",
+                        id,
+                    ),
+                };
+                let rows = sqlx::query(&format!(
+                    "SELECT d.id, d.title, d.amount_cents, d.currency, s.name AS stage_name, s.kind AS stage_kind, \
+                     d.expected_close, o.display_name AS owner_name \
+                     FROM deals d JOIN users o ON o.id = d.owner_id LEFT JOIN stages s ON s.id = d.stage_id \
+                     WHERE {whose} AND {VISIBLE} \
+                     ORDER BY CASE WHEN s.kind IS NULL OR s.kind = 'open' THEN 0 ELSE 1 END, d.id DESC LIMIT $4"
+                ))
+                .bind(all)
+                .bind(user_id)
+                .bind(id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(storage_error)?;
+                rows.iter()
+                    .map(|row| {
+                        let name: Option<String> = row.try_get("stage_name").map_err(storage_error)?;
+                        let kind: Option<String> = row.try_get("stage_kind").map_err(storage_error)?;
+                        let stage = match (name, kind) {
+                            (Some(name), Some(kind)) => Some((name, stage_kind(&kind)?)),
+                            _ => None,
+                        };
+                        let expected: Option<NaiveDate> = row.try_get("expected_close").map_err(storage_error)?;
+                        Ok(RecordDeal {
+                            id: row.try_get("id").map_err(storage_error)?,
+                            title: row.try_get("title").map_err(storage_error)?,
+                            amount_cents: row.try_get("amount_cents").map_err(storage_error)?,
+                            currency: row.try_get("currency").map_err(storage_error)?,
+                            stage,
+                            expected_close: expected.map(|d| d.format("%Y-%m-%d").to_string()),
+                            owner_name: row.try_get("owner_name").map_err(storage_error)?,
+                        })
+                    })
+                    .collect()
             }
 
             #[tracing::instrument(skip(self), err)]

@@ -8,13 +8,16 @@ use crate::on_both_backends;
 use crate::support::{TestDb, create_user, signed_in, user_id};
 use app::domain::*;
 use app::i18n::Locale;
-use app::server::storage::{AccessLogFilter, NewPipelineDeal, Visibility};
+use app::server::storage::{
+    AccessLogFilter, DealsOf, NewCompanyRecord, NewPipelineDeal, Visibility,
+};
 use axum::http::{StatusCode, header};
 
 on_both_backends!(
     a_deal_opens_with_its_history_for_those_who_may_see_it,
     a_deal_is_edited_on_the_version_it_was_opened_at_only,
     a_deal_moves_by_a_plain_form_and_a_lost_stage_needs_a_reason,
+    a_record_lists_its_deals_for_those_who_may_see_them,
 );
 
 /// A deal owned by `owner` in the first stage of the default pipeline.
@@ -345,4 +348,171 @@ async fn a_deal_moves_by_a_plain_form_and_a_lost_stage_needs_a_reason(backend: &
         s.pipelines.deal(id).await.unwrap().unwrap().lost_reason,
         "Chose a competitor"
     );
+}
+
+async fn a_record_lists_its_deals_for_those_who_may_see_them(backend: &str) {
+    let db = TestDb::on(backend).await;
+    let s = &db.storage;
+    let app = server::router::build(state(s.clone()));
+    let sales = signed_in(s, Role::Sales).await;
+    let sales_id = user_id(s, Role::Sales).await;
+    signed_in(s, Role::Manager).await;
+    let manager_id = user_id(s, Role::Manager).await;
+    let north = s.teams.create("North").await.unwrap();
+    s.teams.add_member(north.id, sales_id).await.unwrap();
+    let pipeline = app::server::pipelines::ensure_default(s, Locale::En)
+        .await
+        .unwrap()
+        .remove(0);
+    let company = |name: &str| NewCompanyRecord {
+        name: name.into(),
+        legal_id: String::new(),
+        domain: String::new(),
+        sector: String::new(),
+        size: None,
+        address: String::new(),
+        owner_id: sales_id,
+        team_id: Some(north.id),
+    };
+    let morel = s.companies.create(&company("Morel SA")).await.unwrap();
+    let other = s.companies.create(&company("Petit SARL")).await.unwrap();
+    let mut claire = crate::people::person("Morel", sales_id, Some(north.id));
+    claire.company_id = Some(morel);
+    let claire = s.people.create_many(&[claire]).await.unwrap()[0];
+    let won = pipeline
+        .stages
+        .iter()
+        .find(|st| st.kind == StageKind::Won)
+        .unwrap()
+        .id;
+    let deal =
+        |title: &str, stage_id: i64, person_id, company_id, owner_id, team_id| NewPipelineDeal {
+            title: title.into(),
+            amount_cents: 1_234_500,
+            currency: "EUR".into(),
+            stage_id,
+            probability: None,
+            person_id,
+            company_id,
+            owner_id,
+            team_id,
+            source: "manual".into(),
+            expected_close: chrono::NaiveDate::from_ymd_opt(2027, 3, 31),
+        };
+    let mut ids = Vec::new();
+    for d in [
+        // Claire's, naming her only.
+        deal(
+            "Claire renewal",
+            pipeline.stages[0].id,
+            Some(claire),
+            None,
+            sales_id,
+            Some(north.id),
+        ),
+        // The company's, won.
+        deal(
+            "Morel framework",
+            won,
+            None,
+            Some(morel),
+            sales_id,
+            Some(north.id),
+        ),
+        // The company's, a manager's of no team: not for the sales rep.
+        deal(
+            "Morel secret",
+            pipeline.stages[1].id,
+            None,
+            Some(morel),
+            manager_id,
+            None,
+        ),
+        // Another company's.
+        deal(
+            "Petit kitchen",
+            pipeline.stages[0].id,
+            None,
+            Some(other),
+            sales_id,
+            Some(north.id),
+        ),
+    ] {
+        ids.push(s.pipelines.create_deal(&d, d.owner_id).await.unwrap());
+    }
+    let listed = |of, visibility| {
+        let s = s.clone();
+        async move {
+            s.pipelines
+                .deals_of(of, visibility, 50)
+                .await
+                .unwrap()
+                .iter()
+                .map(|d| d.id)
+                .collect::<Vec<_>>()
+        }
+    };
+    let sales_sees = Visibility::OwnOrTeams { user_id: sales_id };
+    assert_eq!(
+        listed(DealsOf::Person(claire), Visibility::All).await,
+        vec![ids[0]]
+    );
+    // Open ones first, newest first; then the closed.
+    assert_eq!(
+        listed(DealsOf::Company(morel), Visibility::All).await,
+        vec![ids[2], ids[0], ids[1]]
+    );
+    assert_eq!(
+        listed(DealsOf::Company(morel), sales_sees).await,
+        vec![ids[0], ids[1]]
+    );
+    let first = &s
+        .pipelines
+        .deals_of(DealsOf::Company(morel), sales_sees, 50)
+        .await
+        .unwrap()[0];
+    assert_eq!(
+        (
+            first.stage.clone(),
+            first.expected_close.as_deref(),
+            first.owner_name.as_str()
+        ),
+        (
+            Some((pipeline.stages[0].name.clone(), StageKind::Open)),
+            Some("2027-03-31"),
+            "Test sales"
+        )
+    );
+
+    // The pages, rendered on the server.
+    let (code, _, html) = call(&app, get(&format!("/companies/{morel}"), Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        html.contains("<h2 id=\"record-deals\">Deals</h2>"),
+        "{html}"
+    );
+    for (id, title) in [
+        (ids[0], "Claire renewal"),
+        (ids[1], "Morel framework"),
+    ] {
+        assert!(html.contains(&format!("href=\"/deals/{id}\"")), "{html}");
+        assert!(html.contains(title), "{title}: {html}");
+    }
+    assert!(html.contains("12\u{202f}345,00 EUR"), "{html}");
+    assert!(
+        !html.contains("Morel secret") && !html.contains("Petit kitchen"),
+        "{html}"
+    );
+    let (code, _, html) = call(&app, get(&format!("/contacts/{claire}"), Some(&sales))).await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(
+        html.contains(&format!("href=\"/deals/{}\"", ids[0])),
+        "{html}"
+    );
+    assert!(!html.contains("Morel framework"), "{html}");
+    let (_, _, html) = call(&app, get(&format!("/companies/{other}"), Some(&sales))).await;
+    assert!(html.contains("Petit kitchen"), "{html}");
+    let lonely = s.companies.create(&company("Seul SAS")).await.unwrap();
+    let (_, _, html) = call(&app, get(&format!("/companies/{lonely}"), Some(&sales))).await;
+    assert!(html.contains("No deal you may see yet."), "{html}");
 }
