@@ -734,6 +734,11 @@ async fn every_server_function_refuses_roles_that_must_not_use_it(backend: &str)
             "name=Intruder+SA",
             Some(Role::Readonly),
         ),
+        (
+            "/api/companies/update",
+            "id=1&version=1&name=Intruder+SA",
+            Some(Role::Dpo),
+        ),
         ("/api/timeline/get", "subject=person&id=1", None),
         ("/api/timeline/html", "subject=person&id=1", None),
         (
