@@ -50,29 +50,35 @@ pub async fn search_companies(q: String) -> Result<Vec<CompanySummary>, AppError
     Ok(rows)
 }
 
+/// The company `id`, if `user` may open it for `verb` (written to the
+/// access log either way).
+#[cfg(feature = "ssr")]
+async fn open_company(
+    user: &crate::server::auth::SessionUser,
+    verb: &str,
+    id: i64,
+) -> Result<crate::server::storage::CompanyRecord, AppError> {
+    use crate::server::{context, records};
+    let company = context::server_context()?
+        .storage
+        .companies
+        .get(id)
+        .await
+        .map_err(|e| context::internal("companies.get", e))?
+        .ok_or(AppError::NotFound)?;
+    let f = &company.fields;
+    records::open(user, verb, "company", id, f.owner_id, f.team_id).await?;
+    Ok(company)
+}
+
 /// One company, with the people the caller may see there.
 #[server(endpoint = "companies/get")]
 pub async fn get_company(id: i64) -> Result<CompanyDetail, AppError> {
-    use crate::server::{context, policy, records, respond};
+    use crate::server::{context, policy, respond};
     let result = async {
         let user = policy::authorize(policy::Action::ViewCompanies)?;
         let ctx = context::server_context()?;
-        let company = ctx
-            .storage
-            .companies
-            .get(id)
-            .await
-            .map_err(|e| context::internal("companies.get", e))?
-            .ok_or(AppError::NotFound)?;
-        records::open(
-            &user,
-            "read",
-            "company",
-            id,
-            company.fields.owner_id,
-            company.fields.team_id,
-        )
-        .await?;
+        let company = open_company(&user, "read", id).await?;
         let people = ctx
             .storage
             .companies
@@ -228,22 +234,7 @@ pub async fn update_company(#[server(flatten)] form: CompanyForm) -> Result<(), 
             .parse()
             .map_err(|_| AppError::validation("version", Problem::ChangedMeanwhile))?;
         let ctx = context::server_context()?;
-        let current = ctx
-            .storage
-            .companies
-            .get(id)
-            .await
-            .map_err(|e| context::internal("companies.get", e))?
-            .ok_or(AppError::NotFound)?;
-        records::open(
-            &user,
-            "update",
-            "company",
-            id,
-            current.fields.owner_id,
-            current.fields.team_id,
-        )
-        .await?;
+        let current = open_company(&user, "update", id).await?;
         let c = check(&form)?;
         let team_id =
             records::team_for_edit(&user, form.team_id.clone(), current.fields.team_id).await?;

@@ -26,6 +26,23 @@ async fn body_of(app: &axum::Router, path: &str, cookie: &str) -> (StatusCode, S
     (status, body)
 }
 
+/// Posts `form` to `path` as a browser without JavaScript does, expects
+/// the refusal's redirect, and renders `page` with the query it carries
+/// (the problem and what was typed).
+async fn refused_plain_form(
+    app: &axum::Router,
+    path: &str,
+    form: &str,
+    cookie: &str,
+    page: &str,
+) -> (StatusCode, String) {
+    let (code, headers, _) = call(app, form_post(path, form, Some(cookie))).await;
+    assert_eq!(code, StatusCode::FOUND, "{path} {form}");
+    let location = headers[axum::http::header::LOCATION].to_str().unwrap();
+    let query = location.split_once('?').unwrap().1;
+    body_of(app, &format!("{page}?{query}"), cookie).await
+}
+
 async fn companies_are_entered_linked_and_found(backend: &str) {
     let db = TestDb::on(backend).await;
     let s = &db.storage;
@@ -214,22 +231,14 @@ async fn duplicates_are_shown_before_a_second_record_is_made(backend: &str) {
 
     // Without JavaScript, the form comes back with everything typed and a
     // link to the existing record.
-    let (code, headers, _) = call(
+    let (status, html) = refused_plain_form(
         &app,
-        form_post(
-            "/api/people/create",
-            "first_name=Jean&last_name=Other&kind=b2b&status=customer&email=jean.dupont%40acme.fr&job_title=CFO",
-            Some(&sales),
-        ),
+        "/api/people/create",
+        "first_name=Jean&last_name=Other&kind=b2b&status=customer&email=jean.dupont%40acme.fr&job_title=CFO",
+        &sales,
+        "/contacts/new",
     )
     .await;
-    assert_eq!(code, StatusCode::FOUND);
-    let location = headers[axum::http::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let query = location.split_once('?').unwrap().1;
-    let (status, html) = body_of(&app, &format!("/contacts/new?{query}"), &sales).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains(&format!("href=\"/contacts/{first}\"")),
@@ -677,22 +686,14 @@ async fn concurrent_edits_are_never_silently_overwritten(backend: &str) {
 
     // Without JavaScript, the loser sees both versions: theirs on the
     // page, theirs typed in the form, and saves knowingly.
-    let (code, headers, _) = call(
+    let (status, html) = refused_plain_form(
         &app,
-        form_post(
-            "/api/people/update",
-            &format!("id={id}&version={opened}&first_name=Claire&last_name=Morel&kind=b2b&status=customer&job_title=CEO"),
-            Some(&sales),
-        ),
+        "/api/people/update",
+        &format!("id={id}&version={opened}&first_name=Claire&last_name=Morel&kind=b2b&status=customer&job_title=CEO"),
+        &sales,
+        &format!("/contacts/{id}/edit"),
     )
     .await;
-    assert_eq!(code, StatusCode::FOUND);
-    let location = headers[axum::http::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let query = location.split_once('?').unwrap().1;
-    let (status, html) = body_of(&app, &format!("/contacts/{id}/edit?{query}"), &sales).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("The version saved meanwhile"), "{html}");
     assert!(
@@ -947,22 +948,14 @@ async fn company_edits_are_never_silently_overwritten(backend: &str) {
 
     // Without JavaScript the loser sees both versions, what they typed
     // kept in the form, and saves knowingly on the version shown.
-    let (code, headers, _) = call(
+    let (status, html) = refused_plain_form(
         &app,
-        form_post(
-            "/api/companies/update",
-            &format!("id={id}&version={opened}&name=Morel+SA&sector=Immobilier&address=1+quai+Est"),
-            Some(&sales),
-        ),
+        "/api/companies/update",
+        &format!("id={id}&version={opened}&name=Morel+SA&sector=Immobilier&address=1+quai+Est"),
+        &sales,
+        &format!("/companies/{id}/edit"),
     )
     .await;
-    assert_eq!(code, StatusCode::FOUND);
-    let location = headers[axum::http::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let query = location.split_once('?').unwrap().1;
-    let (status, html) = body_of(&app, &format!("/companies/{id}/edit?{query}"), &sales).await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("The version saved meanwhile"), "{html}");
     assert!(html.contains("Travaux publics"), "{html}");
@@ -990,25 +983,17 @@ async fn company_edits_are_never_silently_overwritten(backend: &str) {
     .await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(body.contains("required"), "{body}");
-    let (code, headers, _) = call(
+    let (_, html) = refused_plain_form(
         &app,
-        form_post(
-            "/api/companies/update",
-            &format!(
-                "id={id}&version={}&name=Morel+SA&sector=Immobilier&legal_id=123",
-                opened + 1
-            ),
-            Some(&sales),
+        "/api/companies/update",
+        &format!(
+            "id={id}&version={}&name=Morel+SA&sector=Immobilier&legal_id=123",
+            opened + 1
         ),
+        &sales,
+        &format!("/companies/{id}/edit"),
     )
     .await;
-    assert_eq!(code, StatusCode::FOUND);
-    let location = headers[axum::http::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let query = location.split_once('?').unwrap().1;
-    let (_, html) = body_of(&app, &format!("/companies/{id}/edit?{query}"), &sales).await;
     assert!(
         html.contains("value=\"123\"") && html.contains("value=\"Immobilier\""),
         "{html}"
@@ -1020,22 +1005,14 @@ async fn company_edits_are_never_silently_overwritten(backend: &str) {
     );
 
     // The new-company form gives back everything typed, too.
-    let (code, headers, _) = call(
+    let (_, html) = refused_plain_form(
         &app,
-        form_post(
-            "/api/companies/create",
-            "name=Dupont+et+Fils&sector=Menuiserie&domain=pas+un+domaine",
-            Some(&sales),
-        ),
+        "/api/companies/create",
+        "name=Dupont+et+Fils&sector=Menuiserie&domain=pas+un+domaine",
+        &sales,
+        "/companies/new",
     )
     .await;
-    assert_eq!(code, StatusCode::FOUND);
-    let location = headers[axum::http::header::LOCATION]
-        .to_str()
-        .unwrap()
-        .to_string();
-    let query = location.split_once('?').unwrap().1;
-    let (_, html) = body_of(&app, &format!("/companies/new?{query}"), &sales).await;
     assert!(
         html.contains("value=\"Dupont et Fils\"")
             && html.contains("value=\"Menuiserie\"")

@@ -491,10 +491,7 @@ async fn a_record_lists_its_deals_for_those_who_may_see_them(backend: &str) {
         html.contains("<h2 id=\"record-deals\">Deals</h2>"),
         "{html}"
     );
-    for (id, title) in [
-        (ids[0], "Claire renewal"),
-        (ids[1], "Morel framework"),
-    ] {
+    for (id, title) in [(ids[0], "Claire renewal"), (ids[1], "Morel framework")] {
         assert!(html.contains(&format!("href=\"/deals/{id}\"")), "{html}");
         assert!(html.contains(title), "{title}: {html}");
     }
